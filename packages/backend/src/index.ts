@@ -1,0 +1,22 @@
+/*
+ * The Backstage Secrets demo backend: the secrets plugin plus just enough of
+ * Backstage (app, auth, catalog, permissions) to use and show it.
+ */
+import { createBackend } from '@backstage/backend-defaults';
+import { permissionModuleDemoPolicy } from './modules/permissionPolicy';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// Sign-in: the guest provider, resolved to a catalog user (see app-config.yaml).
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+backend.add(import('@backstage/plugin-catalog-backend'));
+
+// A real policy: manage-secrets for the admins group only.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(permissionModuleDemoPolicy);
+
+backend.start();

@@ -1,0 +1,58 @@
+export interface Config {
+  /** Configuration of the Backstage Secrets backend plugin. */
+  secrets?: {
+    encryption?: {
+      /**
+       * The encryption keys. The first one is the primary key: it encrypts
+       * every new write. Every listed key decrypts. To rotate, put a new key
+       * first and keep the old ones until no stored row uses them.
+       *
+       * Generate a key with
+       * `npx @backstage-secrets/plugin-secrets-backend generate-key`.
+       */
+      keys?: Array<{
+        /**
+         * A short, stable id stored with every row the key encrypts
+         * (letters, digits, `-`, `_` and `.`; at most 64 characters).
+         */
+        id: string;
+        /**
+         * 32 random bytes, base64url encoded (43 characters).
+         * @visibility secret
+         */
+        secret: string;
+      }>;
+      /**
+       * Development only: when no key is configured, read the key from this
+       * file, creating it with a fresh random key on first start. Refused
+       * when NODE_ENV is `production`. Relative paths resolve against the
+       * backend's working directory.
+       */
+      developmentKeyFile?: string;
+    };
+    /**
+     * Values pinned by the operator; they win over the database and the
+     * environment and cannot be changed from the UI.
+     * @visibility secret
+     */
+    values?: { [name: string]: string };
+    /**
+     * The manage API refuses to answer when the permission framework is
+     * disabled (`permission.enabled` is not true), so that the secrets page
+     * does not open to every signed-in user by accident. Set this to true to
+     * let every signed-in user manage secrets in that case.
+     */
+    dangerouslyAllowManageWithoutPermissionFramework?: boolean;
+    /**
+     * Allow external callers that authenticate with a static token
+     * (`backend.auth.externalAccess`) to read secret values. Off by default:
+     * only backend plugins can read values.
+     */
+    allowExternalAccessToValues?: boolean;
+    /**
+     * How often, in seconds, the in-memory "last used" records are written
+     * to the database. Default 5.
+     */
+    lastUsedFlushIntervalSeconds?: number;
+  };
+}

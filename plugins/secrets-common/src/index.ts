@@ -1,0 +1,9 @@
+/**
+ * Common types, permissions and name rules of the Backstage Secrets plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './permissions';
+export * from './names';
+export type * from './api';

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, then run every check and test:
+# type check, lint, formatting, unit and integration tests (SQLite and
+# PostgreSQL) and the browser tests. Prints the test counts at the end.
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
+ensure_toolchain
+cd "$REPO_ROOT"
+
+# PostgreSQL: the integration suites run against a real server. Under CI it
+# is required; locally the suites fall back to SQLite only when it is absent.
+PG_URL="${SECRETS_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432}"
+pg_reachable() { node scripts/pg-check.mjs "$PG_URL" >/dev/null 2>&1; }
+if ! pg_reachable && command -v pg_ctlcluster >/dev/null 2>&1; then
+  log "PostgreSQL is not answering at $PG_URL: trying to start the local cluster"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start >&2 || true
+  sleep 2
+fi
+if pg_reachable; then
+  PG_MAJOR="$(node scripts/pg-check.mjs "$PG_URL")"
+  export "BACKSTAGE_TEST_DATABASE_POSTGRES${PG_MAJOR}_CONNECTION_STRING=$PG_URL"
+  log "PostgreSQL $PG_MAJOR reachable at $PG_URL: the PostgreSQL suites will run"
+elif [ "${CI:-}" = "true" ]; then
+  die "PostgreSQL is required under CI=true but cannot be reached at $PG_URL ($(node scripts/pg-check.mjs "$PG_URL" 2>&1 | tail -n1)). Start it (pg_ctlcluster ... main start) or set SECRETS_TEST_POSTGRES_URL."
+else
+  log "WARNING: PostgreSQL not reachable at $PG_URL: the PostgreSQL suites are skipped (they never skip under CI=true)"
+fi
+
+step() { log "── $* ──"; }
+
+step "Type check (tsc)"
+yarn tsc
+
+step "Lint (Backstage ESLint config)"
+yarn backstage-cli repo lint
+
+step "Formatting (prettier)"
+yarn prettier --check .
+
+step "Unit and integration tests (jest)"
+REPORT_DIR="$REPO_ROOT/test-results"
+mkdir -p "$REPORT_DIR"
+yarn backstage-cli repo test --ci --json --outputFile="$REPORT_DIR/jest.json"
+
+if [ -f scripts/e2e.mjs ]; then
+  step "Browser tests (Playwright + Debian Chromium)"
+  node scripts/e2e.mjs
+fi
+
+node scripts/test-summary.mjs "$REPORT_DIR"
