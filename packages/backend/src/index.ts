@@ -4,6 +4,8 @@
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { permissionModuleDemoPolicy } from './modules/permissionPolicy';
+import { secretsModuleExampleSecrets } from './modules/exampleSecrets';
+import { exampleConsumerPlugin } from './plugins/exampleConsumer';
 
 const backend = createBackend();
 
@@ -18,5 +20,10 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 // A real policy: manage-secrets for the admins group only.
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(permissionModuleDemoPolicy);
+
+// Backstage Secrets, the secrets an example plugin needs, and that plugin.
+backend.add(import('@backstage-secrets/plugin-secrets-backend'));
+backend.add(secretsModuleExampleSecrets);
+backend.add(exampleConsumerPlugin);
 
 backend.start();

@@ -1,1 +1,7 @@
-export {};
+/**
+ * The Backstage Secrets backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { secretsPlugin as default } from './plugin';
+export { generateEncryptionKey } from './crypto/keyFormat';

@@ -48,6 +48,8 @@ export type SecretSummary = {
   lastUsedAt?: string;
   /** e.g. `plugin:catalog` or the on-behalf-of user */
   lastUsedBy?: string;
+  /** when lastUsedBy is a user: the plugin that read on their behalf, e.g. `plugin:catalog` */
+  lastUsedVia?: string;
   /** e.g. the stored row cannot be decrypted (never a value) */
   error?: string;
 };

@@ -1,1 +1,12 @@
-export {};
+/**
+ * Node library of Backstage Secrets: the extension point through which
+ * plugins declare the secrets they need, and the service that reads them.
+ *
+ * @packageDocumentation
+ */
+export type { SecretDefinition } from './definitions';
+export { secretsExtensionPoint } from './extensionPoint';
+export type { SecretsExtensionPoint } from './extensionPoint';
+export { secretsServiceRef } from './service';
+export type { SecretsService, SecretReadOptions } from './service';
+export { DefaultSecretsClient } from './client/DefaultSecretsClient';

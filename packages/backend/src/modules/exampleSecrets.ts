@@ -1,0 +1,41 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
+
+/**
+ * Registers the secrets the demo's plugins need, as a plugin author would:
+ * a module of the `secrets` plugin that uses its extension point.
+ */
+export const secretsModuleExampleSecrets = createBackendModule({
+  pluginId: 'secrets',
+  moduleId: 'example-secrets',
+  register(reg) {
+    reg.registerInit({
+      deps: { secrets: secretsExtensionPoint },
+      async init({ secrets }) {
+        secrets.registerSecrets(
+          {
+            name: 'OPENAI_API_KEY',
+            description:
+              'Used by the **example consumer** plugin to call the OpenAI API. Create a key with *restricted* permissions for this Backstage instance.',
+            obtainUrl: 'https://platform.openai.com/api-keys',
+            obtainLabel: 'Get an OpenAI API key',
+          },
+          {
+            name: 'GOOGLE_SERVICE_ACCOUNT_JSON',
+            description:
+              'The JSON key of a Google Cloud service account, for reading project metadata. Paste the whole downloaded key file.',
+            obtainUrl:
+              'https://cloud.google.com/iam/docs/keys-create-delete',
+            obtainLabel: 'Create a service account key',
+            format: 'json',
+          },
+          {
+            name: 'PAGERDUTY_API_TOKEN',
+            description:
+              'A read-only PagerDuty REST API token, for showing on-call information.',
+          },
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,105 @@
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+  BackendFeature,
+} from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { JsonObject } from '@backstage/types';
+import type { Knex } from 'knex';
+import {
+  SecretDefinition,
+  secretsExtensionPoint,
+} from '@backstage-secrets/plugin-secrets-node';
+import { secretsPlugin } from '../plugin';
+import { generateEncryptionKey } from '../crypto/keyFormat';
+import { LogCapture } from './capturingLogger';
+
+export const ADMIN = 'user:default/alice';
+export const NON_ADMIN = 'user:default/bob';
+export const TEST_KEY = generateEncryptionKey();
+
+/**
+ * The permission policy of the tests: manage-secrets for ADMIN only. The
+ * policy is outside the plugin under test; the plugin's own call to
+ * `permissions.authorize` with the caller's credentials is real.
+ */
+export const adminOnlyPermissions = createServiceFactory({
+  service: coreServices.permissions,
+  deps: {},
+  factory: () => ({
+    async authorize(requests: any[], options: any) {
+      const principal = options?.credentials?.principal;
+      const allowed = principal?.type === 'user' && principal.userEntityRef === ADMIN;
+      return requests.map(() => ({
+        result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      })) as any;
+    },
+    async authorizeConditional(requests: any[]) {
+      return requests.map(() => ({ result: AuthorizeResult.DENY })) as any;
+    },
+  }),
+});
+
+/** A secrets module that registers the given definitions. */
+export function registeringModule(
+  moduleId: string,
+  definitions: SecretDefinition[],
+): BackendFeature {
+  return createBackendModule({
+    pluginId: 'secrets',
+    moduleId,
+    register(reg) {
+      reg.registerInit({
+        deps: { secrets: secretsExtensionPoint },
+        async init({ secrets }) {
+          secrets.registerSecrets(...definitions);
+        },
+      });
+    },
+  });
+}
+
+export const DEFAULT_DEFINITIONS: SecretDefinition[] = [
+  {
+    name: 'OPENAI_API_KEY',
+    description: 'Calls **OpenAI**',
+    obtainUrl: 'https://platform.openai.com/api-keys',
+    obtainLabel: 'Get an OpenAI API key',
+  },
+  { name: 'SERVICE_ACCOUNT_JSON', format: 'json' },
+  { name: 'PAGERDUTY_TOKEN' },
+];
+
+export async function startSecretsBackend(options: {
+  knex?: Knex;
+  config?: JsonObject;
+  definitions?: SecretDefinition[];
+  features?: BackendFeature[];
+  logs?: LogCapture;
+}) {
+  const logs = options.logs ?? new LogCapture();
+  const config: JsonObject = {
+    permission: { enabled: true },
+    secrets: {
+      encryption: { keys: [{ id: 'test', secret: TEST_KEY }] },
+      ...(options.config?.secrets as JsonObject | undefined),
+    },
+    ...Object.fromEntries(
+      Object.entries(options.config ?? {}).filter(([key]) => key !== 'secrets'),
+    ),
+  };
+  const backend = await startTestBackend({
+    features: [
+      secretsPlugin,
+      registeringModule('test-definitions', options.definitions ?? DEFAULT_DEFINITIONS),
+      mockServices.rootConfig.factory({ data: config }),
+      logs.factory(),
+      adminOnlyPermissions,
+      ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
+      ...(options.features ?? []),
+    ],
+  });
+  return { backend, server: backend.server, logs };
+}

@@ -1,0 +1,107 @@
+import { createSecretKey, KeyObject, timingSafeEqual } from 'node:crypto';
+import type { Config } from '@backstage/config';
+import { decodeEncryptionKey, GENERATE_KEY_HINT } from './keyFormat';
+
+const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A configured key, held as a KeyObject: fast, and its bytes are not copied around. */
+export interface EncryptionKey {
+  readonly id: string;
+  readonly key: KeyObject;
+}
+
+/**
+ * The configured encryption keys. The first is the primary: it encrypts
+ * every write. All of them decrypt, so rows written under an older key stay
+ * readable while that key is listed.
+ */
+export class Keyring {
+  readonly primary: EncryptionKey;
+  readonly #byId: Map<string, EncryptionKey>;
+
+  constructor(keys: EncryptionKey[]) {
+    if (keys.length === 0) {
+      throw new Error(
+        `No encryption key is configured for the secrets plugin (secrets.encryption.keys). ${GENERATE_KEY_HINT}`,
+      );
+    }
+    this.primary = keys[0];
+    this.#byId = new Map();
+    for (const key of keys) {
+      if (this.#byId.has(key.id)) {
+        throw new Error(
+          `Encryption key id '${key.id}' is listed twice in secrets.encryption.keys; every key needs its own id.`,
+        );
+      }
+      this.#byId.set(key.id, key);
+    }
+  }
+
+  /** Builds the keyring from `{ id, secret }` pairs, validating each. */
+  static fromSecrets(entries: Array<{ id: string; secret: string }>): Keyring {
+    return new Keyring(
+      entries.map(({ id, secret }) => {
+        if (!KEY_ID_PATTERN.test(id)) {
+          throw new Error(
+            `Encryption key id '${id}' is not valid: use 1-64 letters, digits, '.', '_' or '-'.`,
+          );
+        }
+        return { id, key: createSecretKey(decodeEncryptionKey(secret, id)) };
+      }),
+    );
+  }
+
+  /** Reads `secrets.encryption.keys`; undefined when none is configured. */
+  static fromConfig(config: Config): Keyring | undefined {
+    const keys = config.getOptionalConfigArray('secrets.encryption.keys');
+    if (!keys || keys.length === 0) {
+      return undefined;
+    }
+    return Keyring.fromSecrets(
+      keys.map((key, index) => {
+        // getOptional, not getOptionalString: an empty value (an unset
+        // environment variable) must get this plugin's message, not a type error.
+        const id = key.getOptional('id');
+        const secret = key.getOptional('secret');
+        if (typeof id !== 'string' || !id) {
+          throw new Error(
+            `secrets.encryption.keys[${index}] has no id; give every key a short stable id such as 'k2025'.`,
+          );
+        }
+        if (typeof secret !== 'string' || !secret) {
+          throw new Error(
+            `Encryption key '${id}' (secrets.encryption.keys[${index}]) has no secret. ${GENERATE_KEY_HINT}`,
+          );
+        }
+        return { id, secret };
+      }),
+    );
+  }
+
+  get(id: string): EncryptionKey | undefined {
+    return this.#byId.get(id);
+  }
+
+  get ids(): string[] {
+    return [...this.#byId.keys()];
+  }
+
+  /**
+   * Whether a string is the encoding of one of the keys. Compared in
+   * constant time, so that a pinned value cannot be probed against a key.
+   */
+  matchesAnyKey(candidate: string): boolean {
+    const candidateBytes = Buffer.from(candidate.trim(), 'base64url');
+    let found = false;
+    for (const { key } of this.#byId.values()) {
+      const keyBytes = key.export();
+      if (
+        candidateBytes.length === keyBytes.length &&
+        timingSafeEqual(candidateBytes, keyBytes)
+      ) {
+        found = true;
+      }
+    }
+    return found;
+  }
+}

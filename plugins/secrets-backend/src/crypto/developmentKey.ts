@@ -1,0 +1,48 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { generateEncryptionKey } from './keyFormat';
+
+/**
+ * Development only: reads the encryption key from a local file, creating it
+ * with a fresh random key on first start, so `yarn start` needs no manual
+ * step. The file must stay out of version control (.gitignore covers it).
+ */
+export async function loadOrCreateDevelopmentKey(options: {
+  file: string;
+  logger: LoggerService;
+}): Promise<{ id: string; secret: string }> {
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error(
+      'secrets.encryption.developmentKeyFile is refused when NODE_ENV is production: configure secrets.encryption.keys explicitly.',
+    );
+  }
+  const path = resolve(options.file);
+  try {
+    const stored = JSON.parse(await readFile(path, 'utf8'));
+    if (typeof stored?.id === 'string' && typeof stored?.secret === 'string') {
+      return { id: stored.id, secret: stored.secret };
+    }
+    throw new Error(`the file does not hold { "id", "secret" }`);
+  } catch (error: any) {
+    if (error?.code !== 'ENOENT') {
+      throw new Error(
+        `Cannot read the development encryption key file ${path}: ${error.message}. Delete it to generate a new one (values stored under the old key are then lost).`,
+      );
+    }
+  }
+  const key = { id: 'dev', secret: generateEncryptionKey() };
+  await mkdir(dirname(path), { recursive: true });
+  // 'wx': never overwrite a key another process just wrote.
+  await writeFile(path, `${JSON.stringify(key, null, 2)}\n`, {
+    mode: 0o600,
+    flag: 'wx',
+  }).catch(async error => {
+    if (error?.code === 'EEXIST') return;
+    throw error;
+  });
+  options.logger.warn(
+    `Generated a development encryption key for secrets in ${path}. It is for local use only: keep it out of version control, and configure secrets.encryption.keys in production.`,
+  );
+  return JSON.parse(await readFile(path, 'utf8'));
+}

@@ -1,0 +1,335 @@
+import type { Config } from '@backstage/config';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  secretEnvironmentVariable,
+  SECRET_VALUE_MAX_BYTES,
+  SecretSource,
+  SecretSummary,
+} from '@backstage-secrets/plugin-secrets-common';
+import { SecretCipher, SecretDecryptionError } from '../crypto/SecretCipher';
+import type {
+  SecretsStore,
+  StoredSecret,
+  StoredSecretMetadata,
+} from '../database/SecretsStore';
+import type { LastUsedTracker } from './LastUsedTracker';
+import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
+
+/** Where a secret's value comes from right now, without the value. */
+interface Pin {
+  source: Exclude<SecretSource, 'database' | 'unset'>;
+  pinnedBy: string;
+}
+
+/** Raised when a value is too large to store (HTTP 413). */
+export class PayloadTooLargeError extends Error {
+  name = 'PayloadTooLargeError';
+  statusCode = 413;
+}
+
+/** A value read for a backend plugin, and who read it. */
+export interface ReadRequest {
+  name: string;
+  /** e.g. plugin:catalog */
+  caller: string;
+  /** the user the plugin acts for, if any */
+  onBehalfOf?: string;
+}
+
+const MANAGE_PAGE_HINT =
+  'An admin can set it on the "Manage secrets" page (/secrets) of Backstage';
+
+/**
+ * The secrets plugin's logic: precedence of pins over stored values,
+ * validation of writes, encryption, optimistic concurrency.
+ */
+export class SecretsManager {
+  /** Names whose stored row failed to decrypt, so the list can mark them. */
+  readonly #undecryptable = new Map<string, string>();
+
+  constructor(
+    private readonly options: {
+      config: Config;
+      registry: SecretsRegistry;
+      store: SecretsStore;
+      cipher: SecretCipher;
+      tracker: LastUsedTracker;
+      logger: LoggerService;
+      env?: NodeJS.ProcessEnv;
+    },
+  ) {}
+
+  #configKey(name: string): string {
+    return `secrets.values.${name}`;
+  }
+
+  /** The pin of a secret, if configuration or environment sets it. */
+  #pinOf(name: string): (Pin & { value: string }) | undefined {
+    const configKey = this.#configKey(name);
+    const fromConfig = this.options.config.getOptionalString(configKey);
+    if (fromConfig !== undefined && fromConfig !== '') {
+      return { source: 'config', pinnedBy: configKey, value: fromConfig };
+    }
+    const variable = secretEnvironmentVariable(name);
+    const fromEnv = (this.options.env ?? process.env)[variable];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      return { source: 'environment', pinnedBy: variable, value: fromEnv };
+    }
+    return undefined;
+  }
+
+  /** Names pinned by configuration or environment, with their values; for start-up checks. */
+  pinnedValues(): Array<{ name: string; pinnedBy: string; value: string }> {
+    const names = new Set<string>();
+    const configValues = this.options.config.getOptionalConfig('secrets.values');
+    for (const key of configValues?.keys() ?? []) names.add(key);
+    const env = this.options.env ?? process.env;
+    for (const variable of Object.keys(env)) {
+      if (variable.startsWith('BACKSTAGE_SECRETS_')) {
+        names.add(variable.slice('BACKSTAGE_SECRETS_'.length));
+      }
+    }
+    return [...names].flatMap(name => {
+      const pin = this.#pinOf(name);
+      return pin ? [{ name, pinnedBy: pin.pinnedBy, value: pin.value }] : [];
+    });
+  }
+
+  #summarize(
+    definition: RegisteredSecret | undefined,
+    name: string,
+    stored: StoredSecretMetadata | undefined,
+  ): SecretSummary {
+    const pin = definition ? this.#pinOf(name) : undefined;
+    let source: SecretSource = 'unset';
+    if (pin) source = pin.source;
+    else if (stored) source = 'database';
+    const lastUsed = this.options.tracker.peek(name);
+    const lastUsedAt = lastUsed?.at ?? stored?.lastUsedAt;
+    const lastUsedBy = lastUsed
+      ? lastUsed.onBehalfOf ?? lastUsed.by
+      : stored?.lastUsedOnBehalfOf ?? stored?.lastUsedBy;
+    const lastUsedVia = lastUsed
+      ? lastUsed.onBehalfOf && lastUsed.by
+      : stored?.lastUsedOnBehalfOf && stored?.lastUsedBy;
+    let error: string | undefined;
+    if (stored && !this.options.cipher.canDecryptWith(stored.keyId)) {
+      error = `The stored value is encrypted with key '${stored.keyId}', which is not configured; it cannot be read. Add the key back to secrets.encryption.keys or set the secret again.`;
+    } else if (stored && this.#undecryptable.has(name)) {
+      error = this.#undecryptable.get(name);
+    }
+    return {
+      name,
+      registered: Boolean(definition),
+      description: definition?.description,
+      obtainUrl: definition?.obtainUrl,
+      obtainLabel: definition?.obtainLabel,
+      format: definition?.format ?? 'text',
+      source,
+      pinnedBy: pin?.pinnedBy,
+      version: stored?.version,
+      createdAt: stored?.createdAt,
+      createdBy: stored?.createdBy,
+      updatedAt: stored?.updatedAt,
+      updatedBy: stored?.updatedBy,
+      lastUsedAt,
+      lastUsedBy,
+      ...(lastUsedVia ? { lastUsedVia } : {}),
+      error,
+    };
+  }
+
+  /** Registered secrets and orphans (stored, no longer registered), metadata only. */
+  async list(): Promise<SecretSummary[]> {
+    const rows = await this.options.store.listMetadata();
+    const storedByName = new Map(rows.map(row => [row.name, row]));
+    const items: SecretSummary[] = [];
+    for (const definition of this.options.registry.list()) {
+      items.push(
+        this.#summarize(
+          definition,
+          definition.name,
+          storedByName.get(definition.name),
+        ),
+      );
+      storedByName.delete(definition.name);
+    }
+    for (const orphan of storedByName.values()) {
+      items.push(this.#summarize(undefined, orphan.name, orphan));
+    }
+    return items.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async summary(name: string): Promise<SecretSummary> {
+    const definition = this.options.registry.get(name);
+    const stored = await this.options.store.get(name);
+    if (!definition && !stored) {
+      throw new NotFoundError(this.#notRegisteredMessage(name));
+    }
+    return this.#summarize(definition, name, stored);
+  }
+
+  #notRegisteredMessage(name: string): string {
+    return `Secret ${name} is not registered: no installed plugin declares it. Only registered secrets can be set.`;
+  }
+
+  /** Validates a value for a definition; messages never quote the value. */
+  #validateValue(definition: RegisteredSecret, value: string): void {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > SECRET_VALUE_MAX_BYTES) {
+      throw new PayloadTooLargeError(
+        `The value of ${definition.name} is ${bytes} bytes; the limit is ${SECRET_VALUE_MAX_BYTES} bytes.`,
+      );
+    }
+    if (value.length === 0) {
+      throw new InputError(
+        `The value of ${definition.name} is empty. To remove the value, clear the secret instead.`,
+      );
+    }
+    if (definition.format === 'json') {
+      try {
+        JSON.parse(value);
+      } catch (error) {
+        // JSON.parse messages can quote part of the input: never pass them on.
+        throw new InputError(
+          `The value of ${definition.name} must be valid JSON (its format is json), and it is not.`,
+        );
+      }
+    }
+  }
+
+  /** Sets or replaces a stored value; returns the new metadata. */
+  async set(options: {
+    name: string;
+    value: string;
+    expectedVersion?: number;
+    actor: string;
+  }): Promise<SecretSummary> {
+    const { name, value, expectedVersion, actor } = options;
+    const definition = this.options.registry.get(name);
+    if (!definition) {
+      throw new NotFoundError(this.#notRegisteredMessage(name));
+    }
+    const pin = this.#pinOf(name);
+    if (pin) {
+      throw new ConflictError(
+        `Secret ${name} is pinned by ${
+          pin.source === 'config'
+            ? `the configuration key ${pin.pinnedBy}`
+            : `the environment variable ${pin.pinnedBy}`
+        }, which wins over a stored value; change it there instead.`,
+      );
+    }
+    this.#validateValue(definition, value);
+
+    // Compare-and-set, retried when another writer got in between (unless
+    // the caller asked for a specific version: then that is a conflict).
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const previous = await this.options.store.get(name);
+      const currentVersion = previous?.version ?? 0;
+      if (expectedVersion !== undefined && expectedVersion !== currentVersion) {
+        throw this.#conflict(name, expectedVersion, currentVersion);
+      }
+      const encrypted = this.options.cipher.encrypt(
+        name,
+        currentVersion + 1,
+        value,
+      );
+      const result = await this.options.store.compareAndSet({
+        name,
+        previous,
+        encrypted,
+        actor,
+        now: new Date().toISOString(),
+      });
+      if (result.ok) {
+        this.#undecryptable.delete(name);
+        return this.#summarize(definition, name, result.row);
+      }
+      if (expectedVersion !== undefined) {
+        throw this.#conflict(name, expectedVersion, result.currentVersion);
+      }
+    }
+    throw new ConflictError(
+      `Secret ${name} is being changed by others at the same moment; try again.`,
+    );
+  }
+
+  #conflict(name: string, expected: number, current: number): ConflictError {
+    return new ConflictError(
+      current === 0
+        ? `Secret ${name} was cleared by someone else since you loaded it (you expected version ${expected}). Reload to see the current state.`
+        : `Secret ${name} was changed by someone else: it is now at version ${current}, you expected version ${expected}. Reload to see who changed it, then decide whether to replace it.`,
+    );
+  }
+
+  /** Clears the stored value. */
+  async clear(name: string): Promise<{ existed: boolean }> {
+    const definition = this.options.registry.get(name);
+    const existed = await this.options.store.delete(name);
+    if (!existed && !definition) {
+      throw new NotFoundError(this.#notRegisteredMessage(name));
+    }
+    this.#undecryptable.delete(name);
+    return { existed };
+  }
+
+  /**
+   * The value for a backend plugin: configuration, then environment, then
+   * database. Records the read in memory only (flushed in batches).
+   */
+  async readValue(request: ReadRequest): Promise<{ value: string; source: SecretSource }> {
+    const { name } = request;
+    const definition = this.options.registry.get(name);
+    if (!definition) {
+      throw new NotFoundError(
+        `Secret ${name} is not registered: declare it through the secrets extension point (secretsExtensionPoint.registerSecrets) before reading it.`,
+      );
+    }
+    const pin = this.#pinOf(name);
+    let value: string;
+    let source: SecretSource;
+    if (pin) {
+      value = pin.value;
+      source = pin.source;
+    } else {
+      const stored = await this.options.store.get(name);
+      if (!stored) {
+        throw new NotFoundError(
+          `Secret ${name} is not set. ${MANAGE_PAGE_HINT}, or an operator can pin it with secrets.values.${name} in app-config.yaml or the ${secretEnvironmentVariable(name)} environment variable.`,
+        );
+      }
+      value = this.#decrypt(stored);
+      source = 'database';
+    }
+    this.options.tracker.record({
+      name,
+      at: new Date().toISOString(),
+      by: request.caller,
+      onBehalfOf: request.onBehalfOf,
+    });
+    return { value, source };
+  }
+
+  #decrypt(stored: StoredSecret): string {
+    try {
+      const value = this.options.cipher.decrypt(stored.name, stored.version, {
+        keyId: stored.keyId,
+        ciphertext: stored.ciphertext,
+      });
+      this.#undecryptable.delete(stored.name);
+      return value;
+    } catch (error) {
+      if (error instanceof SecretDecryptionError) {
+        this.#undecryptable.set(stored.name, error.message);
+        this.options.logger.error(error.message);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  isValidSecretName,
+  SECRET_NAME_RULE,
+} from '@backstage-secrets/plugin-secrets-common';
+import type {
+  SecretDefinition,
+  SecretsExtensionPoint,
+} from '@backstage-secrets/plugin-secrets-node';
+
+/** A definition as kept by the registry, with who registered it. */
+export interface RegisteredSecret extends Required<Pick<SecretDefinition, 'name' | 'format'>> {
+  description?: string;
+  obtainUrl?: string;
+  obtainLabel?: string;
+  registeredBy: string;
+}
+
+/**
+ * Where a registration call came from: the first stack frame outside this
+ * package, e.g. `packages/backend/src/modules/exampleSecrets.ts:21`. The
+ * extension point factory is not told the module id, and a file and line is
+ * what an operator needs to find the duplicate anyway.
+ */
+function callerLocation(): string {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  for (const frame of frames) {
+    if (
+      !frame.includes('SecretsRegistry') &&
+      !frame.includes('node:internal') &&
+      !frame.includes('backend-app-api')
+    ) {
+      const match = frame.match(/\(?([^()\s]+):(\d+):\d+\)?\s*$/);
+      if (match) {
+        const file = match[1].replace(/^file:\/\//, '');
+        const rel = file.includes('/node_modules/')
+          ? file.slice(file.lastIndexOf('/node_modules/') + 14)
+          : file.replace(`${process.cwd()}/`, '');
+        return `${rel}:${match[2]}`;
+      }
+    }
+  }
+  return 'an unknown module';
+}
+
+function validateDefinition(definition: SecretDefinition): void {
+  if (!isValidSecretName(definition?.name)) {
+    throw new Error(
+      `Cannot register secret '${String(definition?.name)}': ${SECRET_NAME_RULE}.`,
+    );
+  }
+  if (
+    definition.format !== undefined &&
+    definition.format !== 'text' &&
+    definition.format !== 'json'
+  ) {
+    throw new Error(
+      `Cannot register secret ${definition.name}: format must be 'text' or 'json', not '${String(definition.format)}'.`,
+    );
+  }
+  if (definition.obtainUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(definition.obtainUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new Error(
+        `Cannot register secret ${definition.name}: obtainUrl must be an http(s) URL.`,
+      );
+    }
+  }
+}
+
+/**
+ * The registered secret definitions. Open while modules initialise; closed
+ * when the plugin starts, after which registering throws.
+ */
+export class SecretsRegistry {
+  readonly #definitions = new Map<string, RegisteredSecret>();
+  readonly #warnings: string[] = [];
+  #closed = false;
+
+  /** One extension point implementation per module that uses it. */
+  createExtensionPoint(): SecretsExtensionPoint {
+    return {
+      registerSecrets: (...definitions) => {
+        const registeredBy = callerLocation();
+        this.register(registeredBy, definitions);
+      },
+    };
+  }
+
+  register(registeredBy: string, definitions: SecretDefinition[]): void {
+    if (this.#closed) {
+      throw new Error(
+        `Secrets can no longer be registered (from ${registeredBy}): registration closes when the secrets plugin starts. Call registerSecrets from a secrets module's init.`,
+      );
+    }
+    for (const definition of definitions) {
+      validateDefinition(definition);
+      const existing = this.#definitions.get(definition.name);
+      if (existing) {
+        this.#warnings.push(
+          `Secret ${definition.name} is registered twice: keeping the definition from ${existing.registeredBy}, ignoring the one from ${registeredBy}.`,
+        );
+        continue;
+      }
+      this.#definitions.set(definition.name, {
+        name: definition.name,
+        format: definition.format ?? 'text',
+        description: definition.description,
+        obtainUrl: definition.obtainUrl,
+        obtainLabel: definition.obtainLabel,
+        registeredBy,
+      });
+    }
+  }
+
+  /**
+   * Closes registration (the plugin is starting) and returns the warnings
+   * collected meanwhile, for the plugin's logger.
+   */
+  close(): string[] {
+    this.#closed = true;
+    return this.#warnings.splice(0);
+  }
+
+  get(name: string): RegisteredSecret | undefined {
+    return this.#definitions.get(name);
+  }
+
+  list(): RegisteredSecret[] {
+    return [...this.#definitions.values()];
+  }
+}

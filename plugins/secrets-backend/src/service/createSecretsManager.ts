@@ -1,0 +1,108 @@
+import type {
+  DatabaseService,
+  LifecycleService,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import { Keyring } from '../crypto/Keyring';
+import { GENERATE_KEY_HINT } from '../crypto/keyFormat';
+import { loadOrCreateDevelopmentKey } from '../crypto/developmentKey';
+import { SecretCipher } from '../crypto/SecretCipher';
+import { migrateDatabase } from '../database/migrateDatabase';
+import { SecretsStore } from '../database/SecretsStore';
+import { LastUsedTracker } from './LastUsedTracker';
+import { SecretsManager } from './SecretsManager';
+import type { SecretsRegistry } from './SecretsRegistry';
+
+const DEFAULT_FLUSH_INTERVAL_SECONDS = 5;
+
+/** The keyring from config, or the development key file; fails start-up otherwise. */
+export async function loadKeyring(
+  config: RootConfigService,
+  logger: LoggerService,
+): Promise<Keyring> {
+  const configured = Keyring.fromConfig(config);
+  if (configured) {
+    return configured;
+  }
+  const developmentKeyFile = config.getOptionalString(
+    'secrets.encryption.developmentKeyFile',
+  );
+  if (developmentKeyFile) {
+    return Keyring.fromSecrets([
+      await loadOrCreateDevelopmentKey({ file: developmentKeyFile, logger }),
+    ]);
+  }
+  throw new Error(
+    `No encryption key is configured for the secrets plugin (secrets.encryption.keys is empty). ${GENERATE_KEY_HINT}`,
+  );
+}
+
+/**
+ * Builds the plugin's parts and checks, before serving anything, what would
+ * otherwise surface later as failed reads: keys, pins, rows under keys that
+ * are no longer configured.
+ */
+export async function createSecretsManager(options: {
+  config: RootConfigService;
+  logger: LoggerService;
+  database: DatabaseService;
+  lifecycle: LifecycleService;
+  registry: SecretsRegistry;
+  env?: NodeJS.ProcessEnv;
+}): Promise<SecretsManager> {
+  const { config, logger, database, lifecycle, registry } = options;
+  const keyring = await loadKeyring(config, logger);
+
+  const knex = await database.getClient();
+  if (!database.migrations?.skip) {
+    await migrateDatabase(knex);
+  }
+  const store = new SecretsStore(knex);
+
+  const missingKeys = (await store.countByKeyId()).filter(
+    ({ keyId }) => !keyring.get(keyId),
+  );
+  if (missingKeys.length > 0) {
+    throw new Error(
+      `Stored secrets are encrypted with key(s) that are not configured: ${missingKeys
+        .map(({ keyId, count }) => `'${keyId}' (${count} row${count === 1 ? '' : 's'})`)
+        .join(', ')}. Add those keys back to secrets.encryption.keys (after the primary key) until rotation has moved every row to the primary key.`,
+    );
+  }
+
+  const tracker = new LastUsedTracker(store, logger);
+  const manager = new SecretsManager({
+    config,
+    registry,
+    store,
+    cipher: new SecretCipher(keyring),
+    tracker,
+    logger,
+    env: options.env,
+  });
+
+  for (const pin of manager.pinnedValues()) {
+    if (keyring.matchesAnyKey(pin.value)) {
+      throw new Error(
+        `${pin.pinnedBy} holds one of the encryption keys. Encryption keys must never be served as secrets: remove that pin, and keep the key in secrets.encryption.keys only.`,
+      );
+    }
+    if (!registry.get(pin.name)) {
+      logger.warn(
+        `${pin.pinnedBy} pins secret ${pin.name}, which no plugin registers; it is ignored.`,
+      );
+    }
+  }
+
+  const intervalSeconds =
+    config.getOptionalNumber('secrets.lastUsedFlushIntervalSeconds') ??
+    DEFAULT_FLUSH_INTERVAL_SECONDS;
+  tracker.start(intervalSeconds * 1000);
+  lifecycle.addShutdownHook(() => tracker.stop());
+
+  logger.info(
+    `Secrets ready: ${registry.list().length} registered, encrypting with key '${keyring.primary.id}' (${keyring.ids.length} key(s) configured)`,
+  );
+  return manager;
+}

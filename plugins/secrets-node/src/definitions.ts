@@ -1,0 +1,23 @@
+import type { SecretFormat } from '@backstage-secrets/plugin-secrets-common';
+
+/**
+ * A secret that a plugin needs, declared at start-up through
+ * {@link secretsExtensionPoint}.
+ *
+ * @public
+ */
+export interface SecretDefinition {
+  /**
+   * The secret's name, e.g. `OPENAI_API_KEY`: an upper-case letter followed
+   * by at most 127 upper-case letters, digits or underscores.
+   */
+  name: string;
+  /** What the secret is for, in markdown; shown on the "Manage secrets" page. */
+  description?: string;
+  /** Where an admin obtains a value, e.g. the provider's API key page. */
+  obtainUrl?: string;
+  /** The text of the obtain link, e.g. "Get an OpenAI API key". */
+  obtainLabel?: string;
+  /** `json` values are validated as JSON when set. Default `text`. */
+  format?: SecretFormat;
+}

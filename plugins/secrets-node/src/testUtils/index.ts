@@ -1,0 +1,6 @@
+/**
+ * Test utilities for plugins that read secrets.
+ *
+ * @packageDocumentation
+ */
+export * from './secretsServiceMock';
