@@ -6,7 +6,10 @@ const require = createRequire(import.meta.url);
 const { Client } = require('pg');
 
 const url = process.argv[2] ?? 'postgresql://postgres@127.0.0.1:5432';
-const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+const client = new Client({
+  connectionString: url,
+  connectionTimeoutMillis: 3000,
+});
 try {
   await client.connect();
   const { rows } = await client.query('SHOW server_version_num');

@@ -9,18 +9,39 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('secrets', table => {
-    table.comment('Secret values, encrypted with AES-256-GCM, and their metadata');
-    table.string('name', 128).primary().notNullable().comment('The secret name, e.g. OPENAI_API_KEY');
-    table.text('ciphertext').notNullable().comment('base64 of nonce | ciphertext | tag');
-    table.string('key_id', 64).notNullable().comment('Id of the key that encrypted the row');
-    table.integer('version').notNullable().comment('1 on first set, +1 per set; bound into the associated data');
+    table.comment(
+      'Secret values, encrypted with AES-256-GCM, and their metadata',
+    );
+    table
+      .string('name', 128)
+      .primary()
+      .notNullable()
+      .comment('The secret name, e.g. OPENAI_API_KEY');
+    table
+      .text('ciphertext')
+      .notNullable()
+      .comment('base64 of nonce | ciphertext | tag');
+    table
+      .string('key_id', 64)
+      .notNullable()
+      .comment('Id of the key that encrypted the row');
+    table
+      .integer('version')
+      .notNullable()
+      .comment('1 on first set, +1 per set; bound into the associated data');
     table.string('created_at', 32).notNullable();
     table.string('created_by', 255).notNullable();
     table.string('updated_at', 32).notNullable();
     table.string('updated_by', 255).notNullable();
     table.string('last_used_at', 32).nullable();
-    table.string('last_used_by', 255).nullable().comment('The plugin that read the value last, e.g. plugin:catalog');
-    table.string('last_used_on_behalf_of', 255).nullable().comment('The user the plugin acted for, if any');
+    table
+      .string('last_used_by', 255)
+      .nullable()
+      .comment('The plugin that read the value last, e.g. plugin:catalog');
+    table
+      .string('last_used_on_behalf_of', 255)
+      .nullable()
+      .comment('The user the plugin acted for, if any');
     table.index(['key_id'], 'secrets_key_id_idx');
   });
 };

@@ -24,8 +24,7 @@ export const secretsModuleExampleSecrets = createBackendModule({
             name: 'GOOGLE_SERVICE_ACCOUNT_JSON',
             description:
               'The JSON key of a Google Cloud service account, for reading project metadata. Paste the whole downloaded key file.',
-            obtainUrl:
-              'https://cloud.google.com/iam/docs/keys-create-delete',
+            obtainUrl: 'https://cloud.google.com/iam/docs/keys-create-delete',
             obtainLabel: 'Create a service account key',
             format: 'json',
           },

@@ -15,7 +15,13 @@ export class LogCapture {
       (level: string) => (message: string, extra?: Error | JsonObject) => {
         const detail =
           extra instanceof Error
-            ? { error: { name: extra.name, message: extra.message, stack: extra.stack } }
+            ? {
+                error: {
+                  name: extra.name,
+                  message: extra.message,
+                  stack: extra.stack,
+                },
+              }
             : extra;
         this.lines.push(JSON.stringify({ level, message, ...meta, ...detail }));
       };

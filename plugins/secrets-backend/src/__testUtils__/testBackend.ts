@@ -31,7 +31,8 @@ export const adminOnlyPermissions = createServiceFactory({
   factory: () => ({
     async authorize(requests: any[], options: any) {
       const principal = options?.credentials?.principal;
-      const allowed = principal?.type === 'user' && principal.userEntityRef === ADMIN;
+      const allowed =
+        principal?.type === 'user' && principal.userEntityRef === ADMIN;
       return requests.map(() => ({
         result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
       })) as any;
@@ -93,11 +94,16 @@ export async function startSecretsBackend(options: {
   const backend = await startTestBackend({
     features: [
       secretsPlugin,
-      registeringModule('test-definitions', options.definitions ?? DEFAULT_DEFINITIONS),
+      registeringModule(
+        'test-definitions',
+        options.definitions ?? DEFAULT_DEFINITIONS,
+      ),
       mockServices.rootConfig.factory({ data: config }),
       logs.factory(),
       adminOnlyPermissions,
-      ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
+      ...(options.knex
+        ? [mockServices.database.factory({ knex: options.knex })]
+        : []),
       ...(options.features ?? []),
     ],
   });

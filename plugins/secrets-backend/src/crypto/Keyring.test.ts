@@ -17,7 +17,9 @@ describe('Keyring', () => {
   it('reads keys from config', () => {
     const secret = generateEncryptionKey();
     const keyring = Keyring.fromConfig(
-      new ConfigReader({ secrets: { encryption: { keys: [{ id: 'k1', secret }] } } }),
+      new ConfigReader({
+        secrets: { encryption: { keys: [{ id: 'k1', secret }] } },
+      }),
     );
     expect(keyring?.primary.id).toBe('k1');
     expect(keyring?.matchesAnyKey(secret)).toBe(true);
@@ -31,15 +33,26 @@ describe('Keyring', () => {
 
   it.each([
     ['a short key', 'c2hvcnQ', /decodes to 5 bytes.*generate-key/],
-    ['a non-base64url key', 'not base64 at all!', /not base64url.*generate-key/],
+    [
+      'a non-base64url key',
+      'not base64 at all!',
+      /not base64url.*generate-key/,
+    ],
     ['an empty key', '', /has no secret.*generate-key/],
-    ['a 33-byte key', Buffer.alloc(33, 1).toString('base64url'), /decodes to 33 bytes/],
-  ])('refuses %s with a message saying how to generate one', (_what, secret, message) => {
-    const config = new ConfigReader({
-      secrets: { encryption: { keys: [{ id: 'k1', secret }] } },
-    });
-    expect(() => Keyring.fromConfig(config)).toThrow(message);
-  });
+    [
+      'a 33-byte key',
+      Buffer.alloc(33, 1).toString('base64url'),
+      /decodes to 33 bytes/,
+    ],
+  ])(
+    'refuses %s with a message saying how to generate one',
+    (_what, secret, message) => {
+      const config = new ConfigReader({
+        secrets: { encryption: { keys: [{ id: 'k1', secret }] } },
+      });
+      expect(() => Keyring.fromConfig(config)).toThrow(message);
+    },
+  );
 
   it('never quotes the key in its error messages', () => {
     const almost = `${generateEncryptionKey()}AAAA`;
@@ -56,10 +69,14 @@ describe('Keyring', () => {
         { id: 'k1', secret: generateEncryptionKey() },
       ]),
     ).toThrow(/listed twice/);
-    expect(() => Keyring.fromSecrets([{ id: 'bad id!', secret }])).toThrow(/not valid/);
+    expect(() => Keyring.fromSecrets([{ id: 'bad id!', secret }])).toThrow(
+      /not valid/,
+    );
   });
 
   it('refuses an empty keyring', () => {
-    expect(() => Keyring.fromSecrets([])).toThrow(/No encryption key.*generate-key/);
+    expect(() => Keyring.fromSecrets([])).toThrow(
+      /No encryption key.*generate-key/,
+    );
   });
 });

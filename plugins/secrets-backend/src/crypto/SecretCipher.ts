@@ -24,7 +24,9 @@ export class SecretDecryptionError extends Error {
  * another name, or replayed at another version, fails authentication.
  */
 function associatedData(name: string, version: number): Buffer {
-  return Buffer.from(`backstage-secrets:${ENVELOPE_VERSION}:${name}:${version}`);
+  return Buffer.from(
+    `backstage-secrets:${ENVELOPE_VERSION}:${name}:${version}`,
+  );
 }
 
 /** AES-256-GCM with a fresh random 96-bit nonce per write. */

@@ -125,9 +125,7 @@ export class SecretsStore {
   }
 
   async getVersion(name: string): Promise<number> {
-    const row = await this.db<Row>(TABLE)
-      .where({ name })
-      .first('version');
+    const row = await this.db<Row>(TABLE).where({ name }).first('version');
     return row ? Number(row.version) : 0;
   }
 

@@ -57,10 +57,13 @@ export class LastUsedTracker {
         // Put the records back unless a newer read replaced them meanwhile.
         for (const record of batch) {
           const newer = this.#pending.get(record.name);
-          if (!newer || newer.at < record.at) this.#pending.set(record.name, record);
+          if (!newer || newer.at < record.at)
+            this.#pending.set(record.name, record);
         }
         this.logger.warn(
-          `Could not record when ${batch.length} secret(s) were last used; will retry: ${(error as Error).message}`,
+          `Could not record when ${
+            batch.length
+          } secret(s) were last used; will retry: ${(error as Error).message}`,
         );
         throw error;
       } finally {

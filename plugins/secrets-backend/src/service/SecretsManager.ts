@@ -1,10 +1,6 @@
 import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  InputError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   secretEnvironmentVariable,
   SECRET_VALUE_MAX_BYTES,
@@ -86,7 +82,8 @@ export class SecretsManager {
   /** Names pinned by configuration or environment, with their values; for start-up checks. */
   pinnedValues(): Array<{ name: string; pinnedBy: string; value: string }> {
     const names = new Set<string>();
-    const configValues = this.options.config.getOptionalConfig('secrets.values');
+    const configValues =
+      this.options.config.getOptionalConfig('secrets.values');
     for (const key of configValues?.keys() ?? []) names.add(key);
     const env = this.options.env ?? process.env;
     for (const variable of Object.keys(env)) {
@@ -283,7 +280,9 @@ export class SecretsManager {
    * The value for a backend plugin: configuration, then environment, then
    * database. Records the read in memory only (flushed in batches).
    */
-  async readValue(request: ReadRequest): Promise<{ value: string; source: SecretSource }> {
+  async readValue(
+    request: ReadRequest,
+  ): Promise<{ value: string; source: SecretSource }> {
     const { name } = request;
     const definition = this.options.registry.get(name);
     if (!definition) {
@@ -301,7 +300,9 @@ export class SecretsManager {
       const stored = await this.options.store.get(name);
       if (!stored) {
         throw new NotFoundError(
-          `Secret ${name} is not set. ${MANAGE_PAGE_HINT}, or an operator can pin it with secrets.values.${name} in app-config.yaml or the ${secretEnvironmentVariable(name)} environment variable.`,
+          `Secret ${name} is not set. ${MANAGE_PAGE_HINT}, or an operator can pin it with secrets.values.${name} in app-config.yaml or the ${secretEnvironmentVariable(
+            name,
+          )} environment variable.`,
         );
       }
       value = this.#decrypt(stored);

@@ -8,7 +8,8 @@ import type {
 } from '@backstage-secrets/plugin-secrets-node';
 
 /** A definition as kept by the registry, with who registered it. */
-export interface RegisteredSecret extends Required<Pick<SecretDefinition, 'name' | 'format'>> {
+export interface RegisteredSecret
+  extends Required<Pick<SecretDefinition, 'name' | 'format'>> {
   description?: string;
   obtainUrl?: string;
   obtainLabel?: string;
@@ -45,7 +46,9 @@ function callerLocation(): string {
 function validateDefinition(definition: SecretDefinition): void {
   if (!isValidSecretName(definition?.name)) {
     throw new Error(
-      `Cannot register secret '${String(definition?.name)}': ${SECRET_NAME_RULE}.`,
+      `Cannot register secret '${String(
+        definition?.name,
+      )}': ${SECRET_NAME_RULE}.`,
     );
   }
   if (
@@ -54,7 +57,9 @@ function validateDefinition(definition: SecretDefinition): void {
     definition.format !== 'json'
   ) {
     throw new Error(
-      `Cannot register secret ${definition.name}: format must be 'text' or 'json', not '${String(definition.format)}'.`,
+      `Cannot register secret ${
+        definition.name
+      }: format must be 'text' or 'json', not '${String(definition.format)}'.`,
     );
   }
   if (definition.obtainUrl !== undefined) {

@@ -66,8 +66,13 @@ export async function createSecretsManager(options: {
   if (missingKeys.length > 0) {
     throw new Error(
       `Stored secrets are encrypted with key(s) that are not configured: ${missingKeys
-        .map(({ keyId, count }) => `'${keyId}' (${count} row${count === 1 ? '' : 's'})`)
-        .join(', ')}. Add those keys back to secrets.encryption.keys (after the primary key) until rotation has moved every row to the primary key.`,
+        .map(
+          ({ keyId, count }) =>
+            `'${keyId}' (${count} row${count === 1 ? '' : 's'})`,
+        )
+        .join(
+          ', ',
+        )}. Add those keys back to secrets.encryption.keys (after the primary key) until rotation has moved every row to the primary key.`,
     );
   }
 
@@ -102,7 +107,11 @@ export async function createSecretsManager(options: {
   lifecycle.addShutdownHook(() => tracker.stop());
 
   logger.info(
-    `Secrets ready: ${registry.list().length} registered, encrypting with key '${keyring.primary.id}' (${keyring.ids.length} key(s) configured)`,
+    `Secrets ready: ${
+      registry.list().length
+    } registered, encrypting with key '${keyring.primary.id}' (${
+      keyring.ids.length
+    } key(s) configured)`,
   );
   return manager;
 }

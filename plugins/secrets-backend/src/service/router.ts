@@ -20,7 +20,11 @@ import {
   SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import { PayloadTooLargeError, SecretsManager } from './SecretsManager';
-import { parseInput, secretNameSchema, setSecretBodySchema } from './validation';
+import {
+  parseInput,
+  secretNameSchema,
+  setSecretBodySchema,
+} from './validation';
 
 export interface RouterOptions {
   manager: SecretsManager;
@@ -126,7 +130,10 @@ export async function createRouter(
       await event.success({ meta: { name, version: summary.version ?? 0 } });
       res.json(summary);
     } catch (error) {
-      await event.fail({ error: error as Error, meta: { name: auditName(req) } });
+      await event.fail({
+        error: error as Error,
+        meta: { name: auditName(req) },
+      });
       throw error;
     }
   });
@@ -235,7 +242,10 @@ export async function createRouter(
             `The request body is too large; a secret value may be at most ${SECRET_VALUE_MAX_BYTES} bytes.`,
           ),
         );
-      } else if (error.type?.startsWith('encoding.') || error.type === 'charset.unsupported') {
+      } else if (
+        error.type?.startsWith('encoding.') ||
+        error.type === 'charset.unsupported'
+      ) {
         next(new InputError('The request body must be UTF-8 encoded JSON.'));
       } else {
         next(error);

@@ -38,7 +38,9 @@ export function parseInput<T>(
   if (!result.success) {
     const problems = result.error.issues
       .map(issue =>
-        issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+        issue.path.length
+          ? `${issue.path.join('.')}: ${issue.message}`
+          : issue.message,
       )
       .join('; ');
     throw new InputError(`Invalid ${what}: ${problems}`);

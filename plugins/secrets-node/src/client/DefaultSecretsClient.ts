@@ -4,10 +4,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { NotFoundError, ResponseError } from '@backstage/errors';
 import type { SecretValueResponse } from '@backstage-secrets/plugin-secrets-common';
-import type {
-  SecretReadOptions,
-  SecretsService,
-} from '../service';
+import type { SecretReadOptions, SecretsService } from '../service';
 
 /**
  * The default {@link SecretsService}: reads values from the `secrets`
@@ -68,9 +65,8 @@ export class DefaultSecretsClient implements SecretsService {
         targetPluginId: 'secrets',
       }),
     ]);
-    return fetch(
-      `${baseUrl}/secrets/${encodeURIComponent(name)}/value`,
-      { headers: { authorization: `Bearer ${token}` } },
-    );
+    return fetch(`${baseUrl}/secrets/${encodeURIComponent(name)}/value`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
   }
 }
