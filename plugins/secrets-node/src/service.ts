@@ -57,9 +57,16 @@ export const secretsServiceRef = createServiceRef<SecretsService>({
       deps: {
         auth: coreServices.auth,
         discovery: coreServices.discovery,
+        config: coreServices.rootConfig,
       },
-      factory({ auth, discovery }) {
-        return new DefaultSecretsClient({ auth, discovery });
+      factory({ auth, discovery, config }) {
+        return new DefaultSecretsClient({
+          auth,
+          discovery,
+          cacheTtlMs: config.getOptionalNumber(
+            'secrets.client.cacheTtlMilliseconds',
+          ),
+        });
       },
     }),
 });

@@ -6,57 +6,95 @@ import { NotFoundError, ResponseError } from '@backstage/errors';
 import type { SecretValueResponse } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretReadOptions, SecretsService } from '../service';
 
+/** How long a read value may be reused; see {@link DefaultSecretsClient}. */
+export const DEFAULT_CACHE_TTL_MS = 500;
+
+type Lookup =
+  | { found: true; value: string }
+  | { found: false; message: string };
+
+interface CacheEntry {
+  expiresAt: number;
+  lookup: Promise<Lookup>;
+}
+
 /**
  * The default {@link SecretsService}: reads values from the `secrets`
  * backend plugin over HTTP, authenticated as the calling plugin.
+ *
+ * Freshness rule: a plugin's own reads (not on behalf of a user) reuse a
+ * value — or the fact that it is unset — for at most `cacheTtlMs`
+ * (default 500 ms) after the backend answered. A change made on any
+ * instance is therefore seen by every reader within that time plus one
+ * round trip, and a hot loop of reads costs a map lookup. Concurrent reads
+ * of an expired name share one request. Reads on behalf of a user always go
+ * to the backend, so the last user is recorded. Set `cacheTtlMs: 0` to
+ * disable reuse.
  *
  * @public
  */
 export class DefaultSecretsClient implements SecretsService {
   readonly #auth: AuthService;
   readonly #discovery: DiscoveryService;
+  readonly #cacheTtlMs: number;
+  readonly #cache = new Map<string, CacheEntry>();
 
-  constructor(options: { auth: AuthService; discovery: DiscoveryService }) {
+  constructor(options: {
+    auth: AuthService;
+    discovery: DiscoveryService;
+    cacheTtlMs?: number;
+  }) {
     this.#auth = options.auth;
     this.#discovery = options.discovery;
+    this.#cacheTtlMs = Math.max(0, options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS);
   }
 
   async getSecret(
     name: string,
     options?: SecretReadOptions,
   ): Promise<string | undefined> {
-    const response = await this.#fetchValue(name, options);
-    if (response.status === 404) {
-      // A 404 means "registered but unset" or "not registered"; both read
-      // as undefined, as a missing config value would.
-      return undefined;
-    }
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    const body = (await response.json()) as SecretValueResponse;
-    return body.value;
+    const lookup = await this.#lookup(name, options);
+    return lookup.found ? lookup.value : undefined;
   }
 
   async requireSecret(
     name: string,
     options?: SecretReadOptions,
   ): Promise<string> {
-    const response = await this.#fetchValue(name, options);
-    if (response.status === 404) {
-      const error = await ResponseError.fromResponse(response);
-      // Keep the backend's message: it says whether the name is unknown or
-      // unset, and where an admin sets it.
-      throw new NotFoundError(error.body?.error?.message ?? error.message);
+    const lookup = await this.#lookup(name, options);
+    if (!lookup.found) {
+      throw new NotFoundError(lookup.message);
     }
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    const body = (await response.json()) as SecretValueResponse;
-    return body.value;
+    return lookup.value;
   }
 
-  async #fetchValue(name: string, options?: SecretReadOptions) {
+  #lookup(name: string, options?: SecretReadOptions): Promise<Lookup> {
+    if (options?.onBehalfOf || this.#cacheTtlMs === 0) {
+      return this.#fetch(name, options);
+    }
+    const now = Date.now();
+    const cached = this.#cache.get(name);
+    if (cached && cached.expiresAt > now) {
+      return cached.lookup;
+    }
+    const lookup = this.#fetch(name);
+    // Until the request settles, concurrent readers share it; afterwards
+    // the answer is reused for the TTL, counted from the answer.
+    const entry: CacheEntry = { expiresAt: Number.POSITIVE_INFINITY, lookup };
+    this.#cache.set(name, entry);
+    lookup.then(
+      () => {
+        entry.expiresAt = Date.now() + this.#cacheTtlMs;
+      },
+      () => {
+        // Errors are never reused.
+        if (this.#cache.get(name) === entry) this.#cache.delete(name);
+      },
+    );
+    return lookup;
+  }
+
+  async #fetch(name: string, options?: SecretReadOptions): Promise<Lookup> {
     const [baseUrl, { token }] = await Promise.all([
       this.#discovery.getBaseUrl('secrets'),
       this.#auth.getPluginRequestToken({
@@ -65,8 +103,24 @@ export class DefaultSecretsClient implements SecretsService {
         targetPluginId: 'secrets',
       }),
     ]);
-    return fetch(`${baseUrl}/secrets/${encodeURIComponent(name)}/value`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const response = await fetch(
+      `${baseUrl}/secrets/${encodeURIComponent(name)}/value`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    if (response.status === 404) {
+      // "Registered but unset" and "not registered" both read as unset, as
+      // a missing config value would; the backend's message says which,
+      // and where an admin sets it.
+      const error = await ResponseError.fromResponse(response);
+      return {
+        found: false,
+        message: error.body?.error?.message ?? `Secret ${name} is not set.`,
+      };
+    }
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const body = (await response.json()) as SecretValueResponse;
+    return { found: true, value: body.value };
   }
 }

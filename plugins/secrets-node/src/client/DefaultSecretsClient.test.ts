@@ -1,0 +1,134 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { DefaultSecretsClient } from './DefaultSecretsClient';
+
+/** A stand-in for the secrets backend: outside the client under test. */
+function startFakeBackend() {
+  const values = new Map<string, string>();
+  const requests: Array<{ url: string; authorization?: string }> = [];
+  let failNext = false;
+  const server: Server = createServer((req, res) => {
+    requests.push({ url: req.url!, authorization: req.headers.authorization });
+    const name = decodeURIComponent(req.url!.split('/')[2]);
+    res.setHeader('content-type', 'application/json');
+    if (failNext) {
+      failNext = false;
+      res.statusCode = 503;
+      res.end(
+        JSON.stringify({
+          error: { name: 'ServiceUnavailableError', message: 'down' },
+        }),
+      );
+    } else if (values.has(name)) {
+      res.end(JSON.stringify({ value: values.get(name) }));
+    } else {
+      res.statusCode = 404;
+      res.end(
+        JSON.stringify({
+          error: {
+            name: 'NotFoundError',
+            message: `Secret ${name} is not set. An admin can set it.`,
+          },
+          response: { statusCode: 404 },
+        }),
+      );
+    }
+  });
+  return new Promise<{
+    server: Server;
+    values: Map<string, string>;
+    requests: typeof requests;
+    failOnce: () => void;
+    baseUrl: string;
+  }>(resolve =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        server,
+        values,
+        requests,
+        failOnce: () => {
+          failNext = true;
+        },
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      }),
+    ),
+  );
+}
+
+describe('DefaultSecretsClient', () => {
+  let fake: Awaited<ReturnType<typeof startFakeBackend>>;
+  beforeEach(async () => {
+    fake = await startFakeBackend();
+  });
+  afterEach(() => new Promise(resolve => fake.server.close(resolve)));
+
+  function client(cacheTtlMs?: number) {
+    return new DefaultSecretsClient({
+      auth: mockServices.auth({ pluginId: 'consumer' }),
+      discovery: {
+        getBaseUrl: async () => fake.baseUrl,
+        getExternalBaseUrl: async () => fake.baseUrl,
+      },
+      cacheTtlMs,
+    });
+  }
+
+  it('reads a value with a plugin token for the secrets plugin', async () => {
+    fake.values.set('API_KEY', 'v1');
+    expect(await client().getSecret('API_KEY')).toBe('v1');
+    expect(fake.requests).toEqual([
+      {
+        url: '/secrets/API_KEY/value',
+        authorization: expect.stringMatching(/^Bearer .+/),
+      },
+    ]);
+    expect(fake.requests[0].authorization).toContain('plugin:consumer');
+    expect(fake.requests[0].authorization).toContain('secrets');
+  });
+
+  it('answers undefined for an unset secret and requireSecret passes the backend message on', async () => {
+    const c = client(0);
+    expect(await c.getSecret('MISSING')).toBeUndefined();
+    await expect(c.requireSecret('MISSING')).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: 'Secret MISSING is not set. An admin can set it.',
+    });
+  });
+
+  it('reuses an answer within the TTL, shares concurrent requests, and refetches after it', async () => {
+    fake.values.set('API_KEY', 'v1');
+    const c = client(200);
+    const reads = await Promise.all(
+      Array.from({ length: 50 }, () => c.getSecret('API_KEY')),
+    );
+    expect(new Set(reads)).toEqual(new Set(['v1']));
+    expect(fake.requests).toHaveLength(1);
+
+    fake.values.set('API_KEY', 'v2');
+    expect(await c.getSecret('API_KEY')).toBe('v1'); // still fresh
+    await new Promise(resolve => setTimeout(resolve, 250));
+    expect(await c.getSecret('API_KEY')).toBe('v2');
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('never reuses an error', async () => {
+    fake.values.set('API_KEY', 'v1');
+    const c = client(10_000);
+    fake.failOnce();
+    await expect(c.getSecret('API_KEY')).rejects.toMatchObject({
+      name: 'ResponseError',
+    });
+    expect(await c.getSecret('API_KEY')).toBe('v1');
+  });
+
+  it('always asks the backend for reads on behalf of a user', async () => {
+    fake.values.set('API_KEY', 'v1');
+    const c = client(10_000);
+    const onBehalfOf = mockCredentials.user('user:default/bob');
+    await c.getSecret('API_KEY', { onBehalfOf });
+    await c.getSecret('API_KEY', { onBehalfOf });
+    expect(fake.requests).toHaveLength(2);
+    expect(fake.requests[0].authorization).toContain('user:default/bob');
+  });
+});
