@@ -29,6 +29,22 @@ export interface Config {
        * backend's working directory.
        */
       developmentKeyFile?: string;
+      /**
+       * Start even when stored rows use a key id that is not configured
+       * (they show as unreadable and can be cleared or set again). Off by
+       * default: start-up fails, naming the key ids and row counts.
+       */
+      startWithUnreadableRows?: boolean;
+      /** Re-encryption of rows under older keys after a rotation. */
+      rotation?: {
+        /**
+         * How often the re-encryption task runs, e.g. `{ minutes: 1 }` or
+         * an ISO-8601 duration. Default one minute.
+         */
+        frequency?: { [unit: string]: number } | string;
+        /** Rows per batch. Default 100. */
+        batchSize?: number;
+      };
     };
     /**
      * Values pinned by the operator; they win over the database and the

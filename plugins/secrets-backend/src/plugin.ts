@@ -5,6 +5,7 @@ import {
 import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { createRouter } from './service/router';
+import { readDurationFromConfigOr } from './service/readDuration';
 import { SecretsRegistry } from './service/SecretsRegistry';
 import { createSecretsManager } from './service/createSecretsManager';
 
@@ -37,6 +38,7 @@ export const secretsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
       },
       async init({
         config,
@@ -48,6 +50,7 @@ export const secretsPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         lifecycle,
+        scheduler,
       }) {
         for (const warning of registry.close()) {
           logger.warn(warning);
@@ -55,7 +58,7 @@ export const secretsPlugin = createBackendPlugin({
 
         permissionsRegistry.addPermissions(secretsPermissions);
 
-        const manager = await createSecretsManager({
+        const { manager, rotation } = await createSecretsManager({
           config,
           logger,
           database,
@@ -63,9 +66,27 @@ export const secretsPlugin = createBackendPlugin({
           registry,
         });
 
+        // Re-encrypts rows under older keys after a key rotation. A global
+        // task: one replica at a time runs it, and each row update is
+        // compare-and-set anyway.
+        await scheduler.scheduleTask({
+          id: 'secrets-reencrypt',
+          frequency: readDurationFromConfigOr(
+            config,
+            'secrets.encryption.rotation.frequency',
+            { minutes: 1 },
+          ),
+          timeout: { minutes: 15 },
+          initialDelay: { seconds: 5 },
+          fn: async abortSignal => {
+            await rotation.run(abortSignal);
+          },
+        });
+
         httpRouter.use(
           await createRouter({
             manager,
+            rotation,
             httpAuth,
             permissions,
             auditor,

@@ -193,6 +193,47 @@ export class SecretsStore {
     return { ok: false, currentVersion: await this.getVersion(name) };
   }
 
+  /**
+   * The next rows (by name, after `afterName`) that are not encrypted with
+   * `keyId`: the work list of key rotation.
+   */
+  async listNotUnderKey(options: {
+    keyId: string;
+    afterName?: string;
+    limit: number;
+  }): Promise<StoredSecret[]> {
+    const rows: Row[] = await this.db<Row>(TABLE)
+      .whereNot('key_id', options.keyId)
+      .andWhere('name', '>', options.afterName ?? '')
+      .orderBy('name')
+      .limit(options.limit);
+    return rows.map(toStored);
+  }
+
+  /**
+   * Replaces a row's ciphertext with one under another key, only if the row
+   * is still the one that was read (same version and key): a write that
+   * happened meanwhile is never overwritten. Metadata stays as it is.
+   */
+  async replaceCiphertext(options: {
+    name: string;
+    version: number;
+    fromKeyId: string;
+    encrypted: EncryptedValue;
+  }): Promise<boolean> {
+    const updated = await this.db(TABLE)
+      .where({
+        name: options.name,
+        version: options.version,
+        key_id: options.fromKeyId,
+      })
+      .update({
+        ciphertext: options.encrypted.ciphertext,
+        key_id: options.encrypted.keyId,
+      });
+    return updated === 1;
+  }
+
   /** Deletes the row; true when there was one. */
   async delete(name: string): Promise<boolean> {
     return (await this.db(TABLE).where({ name }).delete()) > 0;

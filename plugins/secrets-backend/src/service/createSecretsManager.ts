@@ -10,6 +10,7 @@ import { loadOrCreateDevelopmentKey } from '../crypto/developmentKey';
 import { SecretCipher } from '../crypto/SecretCipher';
 import { migrateDatabase } from '../database/migrateDatabase';
 import { SecretsStore } from '../database/SecretsStore';
+import { KeyRotation } from './KeyRotation';
 import { LastUsedTracker } from './LastUsedTracker';
 import { SecretsManager } from './SecretsManager';
 import type { SecretsRegistry } from './SecretsRegistry';
@@ -50,7 +51,7 @@ export async function createSecretsManager(options: {
   lifecycle: LifecycleService;
   registry: SecretsRegistry;
   env?: NodeJS.ProcessEnv;
-}): Promise<SecretsManager> {
+}): Promise<{ manager: SecretsManager; rotation: KeyRotation }> {
   const { config, logger, database, lifecycle, registry } = options;
   const keyring = await loadKeyring(config, logger);
 
@@ -64,27 +65,44 @@ export async function createSecretsManager(options: {
     ({ keyId }) => !keyring.get(keyId),
   );
   if (missingKeys.length > 0) {
-    throw new Error(
-      `Stored secrets are encrypted with key(s) that are not configured: ${missingKeys
-        .map(
-          ({ keyId, count }) =>
-            `'${keyId}' (${count} row${count === 1 ? '' : 's'})`,
-        )
-        .join(
-          ', ',
-        )}. Add those keys back to secrets.encryption.keys (after the primary key) until rotation has moved every row to the primary key.`,
-    );
+    const message = `Stored secrets are encrypted with key(s) that are not configured: ${missingKeys
+      .map(
+        ({ keyId, count }) =>
+          `'${keyId}' (${count} row${count === 1 ? '' : 's'})`,
+      )
+      .join(
+        ', ',
+      )}. Add those keys back to secrets.encryption.keys (after the primary key) and keep them until GET /api/secrets/encryption shows them removable.`;
+    if (
+      config.getOptionalBoolean(
+        'secrets.encryption.startWithUnreadableRows',
+      ) !== true
+    ) {
+      throw new Error(
+        `${message} To start anyway (those secrets then show as unreadable and can only be cleared or set again), set secrets.encryption.startWithUnreadableRows: true.`,
+      );
+    }
+    logger.error(message);
   }
 
   const tracker = new LastUsedTracker(store, logger);
+  const cipher = new SecretCipher(keyring);
   const manager = new SecretsManager({
     config,
     registry,
     store,
-    cipher: new SecretCipher(keyring),
+    cipher,
     tracker,
     logger,
     env: options.env,
+  });
+  const rotation = new KeyRotation({
+    keyring,
+    cipher,
+    store,
+    logger,
+    batchSize:
+      config.getOptionalNumber('secrets.encryption.rotation.batchSize') ?? 100,
   });
 
   for (const pin of manager.pinnedValues()) {
@@ -113,5 +131,5 @@ export async function createSecretsManager(options: {
       keyring.ids.length
     } key(s) configured)`,
   );
-  return manager;
+  return { manager, rotation };
 }

@@ -11,7 +11,9 @@ import {
   AuthenticationError,
   InputError,
   NotAllowedError,
+  ServiceUnavailableError,
 } from '@backstage/errors';
+import { isDatabaseUnavailable } from '../database/databaseErrors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   manageSecretsPermission,
@@ -20,6 +22,7 @@ import {
   SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import { PayloadTooLargeError, SecretsManager } from './SecretsManager';
+import type { KeyRotation } from './KeyRotation';
 import {
   parseInput,
   secretNameSchema,
@@ -28,6 +31,7 @@ import {
 
 export interface RouterOptions {
   manager: SecretsManager;
+  rotation: KeyRotation;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -51,7 +55,7 @@ function auditName(req: Request): string {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { manager, httpAuth, permissions, auditor, config } = options;
+  const { manager, rotation, httpAuth, permissions, auditor, config } = options;
   const permissionFrameworkEnabled =
     config.getOptionalBoolean('permission.enabled') === true;
   const allowWithoutPermissionFramework =
@@ -76,7 +80,10 @@ export async function createRouter(
   ) {
     const event = await auditor.createEvent({
       eventId,
-      severityLevel: eventId === 'secrets-list' ? 'low' : 'medium',
+      severityLevel:
+        eventId === 'secrets-list' || eventId === 'encryption-status'
+          ? 'low'
+          : 'medium',
       request: req,
       meta,
     });
@@ -112,6 +119,14 @@ export async function createRouter(
     await event.success({ meta: { count: items.length } });
     const body: ListSecretsResponse = { items };
     res.json(body);
+  });
+
+  /** Keys in use and rotation progress: ids and row counts, no key material. */
+  router.get('/encryption', async (req, res) => {
+    const { event } = await requireManager(req, 'encryption-status');
+    const status = await rotation.status();
+    await event.success();
+    res.json(status);
   });
 
   router.put('/secrets/:name', async (req, res) => {
@@ -223,7 +238,8 @@ export async function createRouter(
   }
 
   /**
-   * Body parser failures quote the offending input (a JSON SyntaxError
+   * Errors whose messages must not reach the caller as they are. Body
+   * parser failures quote the offending input (a JSON SyntaxError
    * message includes part of the body, i.e. possibly a value): replace them
    * with messages that say what to fix and nothing of what was sent.
    */
@@ -240,6 +256,13 @@ export async function createRouter(
         next(
           new PayloadTooLargeError(
             `The request body is too large; a secret value may be at most ${SECRET_VALUE_MAX_BYTES} bytes.`,
+          ),
+        );
+      } else if (isDatabaseUnavailable(error)) {
+        // Knex and driver messages quote SQL; say what happened instead.
+        next(
+          new ServiceUnavailableError(
+            'The secrets database cannot be reached right now, so nothing was read or changed. Try again shortly.',
           ),
         );
       } else if (

@@ -1,0 +1,143 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { Keyring } from '../crypto/Keyring';
+import { SecretCipher, SecretDecryptionError } from '../crypto/SecretCipher';
+import type { SecretsStore } from '../database/SecretsStore';
+
+/** Rows per key, and whether each key may be removed from the config. */
+export interface EncryptionStatus {
+  primaryKeyId: string;
+  keys: Array<{
+    id: string;
+    primary: boolean;
+    /** false: rows use a key id that is not configured (they cannot be read) */
+    configured: boolean;
+    rows: number;
+    /** a configured, non-primary key that encrypts no row any more */
+    removable?: boolean;
+  }>;
+  /** rows that rotation still has to re-encrypt with the primary key */
+  rowsUnderOlderKeys: number;
+}
+
+export interface RotationResult {
+  reencrypted: number;
+  /** changed by a writer meanwhile (already under the primary key) */
+  skipped: number;
+  /** cannot be decrypted: left as they are, reported in the list */
+  failed: number;
+  remaining: number;
+}
+
+/**
+ * Re-encrypts rows still under older keys with the primary key, in small
+ * batches of independent compare-and-set updates: no long transaction, no
+ * lock held across rows, so reads and writes go on, and a write that lands
+ * between the read and the update of a row wins (the update is skipped).
+ */
+export class KeyRotation {
+  constructor(
+    private readonly options: {
+      keyring: Keyring;
+      cipher: SecretCipher;
+      store: SecretsStore;
+      logger: LoggerService;
+      batchSize: number;
+      pauseBetweenBatchesMs?: number;
+    },
+  ) {}
+
+  async status(): Promise<EncryptionStatus> {
+    const { keyring, store } = this.options;
+    const counts = new Map(
+      (await store.countByKeyId()).map(({ keyId, count }) => [keyId, count]),
+    );
+    const keys: EncryptionStatus['keys'] = keyring.ids.map(id => ({
+      id,
+      primary: id === keyring.primary.id,
+      configured: true,
+      rows: counts.get(id) ?? 0,
+      ...(id === keyring.primary.id
+        ? {}
+        : { removable: (counts.get(id) ?? 0) === 0 }),
+    }));
+    for (const [id, rows] of counts) {
+      if (!keyring.get(id)) {
+        keys.push({ id, primary: false, configured: false, rows });
+      }
+    }
+    return {
+      primaryKeyId: keyring.primary.id,
+      keys,
+      rowsUnderOlderKeys: keys
+        .filter(key => !key.primary)
+        .reduce((sum, key) => sum + key.rows, 0),
+    };
+  }
+
+  /** One pass over every row not under the primary key. */
+  async run(signal?: AbortSignal): Promise<RotationResult> {
+    const { keyring, cipher, store, logger, batchSize } = this.options;
+    const primary = keyring.primary.id;
+    const result: RotationResult = {
+      reencrypted: 0,
+      skipped: 0,
+      failed: 0,
+      remaining: 0,
+    };
+    let afterName: string | undefined;
+    for (;;) {
+      if (signal?.aborted) break;
+      const batch = await store.listNotUnderKey({
+        keyId: primary,
+        afterName,
+        limit: batchSize,
+      });
+      if (batch.length === 0) break;
+      afterName = batch[batch.length - 1].name;
+      for (const row of batch) {
+        let plaintext: string;
+        try {
+          plaintext = cipher.decrypt(row.name, row.version, row);
+        } catch (error) {
+          if (!(error instanceof SecretDecryptionError)) throw error;
+          result.failed += 1;
+          logger.error(`Key rotation skipped a row: ${error.message}`);
+          continue;
+        }
+        const replaced = await store.replaceCiphertext({
+          name: row.name,
+          version: row.version,
+          fromKeyId: row.keyId,
+          encrypted: cipher.encrypt(row.name, row.version, plaintext),
+        });
+        if (replaced) result.reencrypted += 1;
+        else result.skipped += 1;
+      }
+      const { rowsUnderOlderKeys } = await this.status();
+      result.remaining = rowsUnderOlderKeys;
+      logger.info(
+        `Re-encrypted ${result.reencrypted} secret(s) with key '${primary}' so far; ${rowsUnderOlderKeys} remain under older keys`,
+      );
+      // Give requests a turn between batches: on SQLite every query runs
+      // on this thread, and a pass must never starve reads and writes.
+      await new Promise(resolve =>
+        setTimeout(resolve, this.options.pauseBetweenBatchesMs ?? 10),
+      );
+    }
+    result.remaining = (await this.status()).rowsUnderOlderKeys;
+    if (result.reencrypted > 0 || result.failed > 0) {
+      logger.info(
+        `Key rotation pass done: ${result.reencrypted} re-encrypted, ${
+          result.skipped
+        } changed meanwhile, ${result.failed} unreadable, ${
+          result.remaining
+        } remain under older keys${
+          result.remaining === 0
+            ? '; keys other than the primary can now be removed from secrets.encryption.keys'
+            : ''
+        }`,
+      );
+    }
+    return result;
+  }
+}
