@@ -11,6 +11,7 @@ import {
 } from '@backstage-secrets/plugin-secrets-node';
 import request from 'supertest';
 import { createTestDatabases } from './__testUtils__/databases';
+import { plantCanary } from './__testUtils__/canaries';
 import {
   ADMIN,
   NON_ADMIN,
@@ -23,7 +24,8 @@ jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 
-const CANARY = 'sk-canary-3f9d2a71e4';
+const CANARY = plantCanary('sk-canary-3f9d2a71e4');
+plantCanary('json-canary-8c1e');
 const JSON_CANARY = '{"private_key":"json-canary-8c1e"}';
 
 const auth = {

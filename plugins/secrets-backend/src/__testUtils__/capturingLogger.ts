@@ -5,10 +5,15 @@ import {
   RootLoggerService,
 } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
+import { registerCapture } from './canaries';
 
 /** Everything the backend logged, audit events included, as JSON lines. */
 export class LogCapture {
   readonly lines: string[] = [];
+
+  constructor() {
+    registerCapture(() => this.text());
+  }
 
   logger(meta: JsonObject = {}): RootLoggerService {
     const write =
