@@ -1,0 +1,48 @@
+import { SecretsRegistry } from './SecretsRegistry';
+
+describe('SecretsRegistry', () => {
+  it('keeps definitions with defaults, and the first of duplicates with a warning', () => {
+    const registry = new SecretsRegistry();
+    registry.register('module-a.ts:1', [
+      { name: 'API_KEY', description: 'first' },
+      { name: 'SA_JSON', format: 'json' },
+    ]);
+    registry.register('module-b.ts:2', [
+      { name: 'API_KEY', description: 'second' },
+    ]);
+    expect(registry.get('API_KEY')).toMatchObject({
+      description: 'first',
+      format: 'text',
+      registeredBy: 'module-a.ts:1',
+    });
+    expect(registry.list().map(d => d.name)).toEqual(['API_KEY', 'SA_JSON']);
+    expect(registry.close()).toEqual([
+      'Secret API_KEY is registered twice: keeping the definition from module-a.ts:1, ignoring the one from module-b.ts:2.',
+    ]);
+  });
+
+  it('throws on registration after close', () => {
+    const registry = new SecretsRegistry();
+    const point = registry.createExtensionPoint();
+    registry.close();
+    expect(() => point.registerSecrets({ name: 'LATE' })).toThrow(
+      /no longer be registered/,
+    );
+  });
+
+  it.each([
+    [{ name: 'lower' }, /Cannot register secret 'lower'/],
+    [{ name: 'OK', format: 'yaml' as any }, /format must be 'text' or 'json'/],
+    [
+      { name: 'OK', obtainUrl: 'javascript:alert(1)' },
+      /obtainUrl must be an http\(s\) URL/,
+    ],
+    [
+      { name: 'OK', obtainUrl: 'not a url' },
+      /obtainUrl must be an http\(s\) URL/,
+    ],
+  ])('refuses an invalid definition %p', (definition, message) => {
+    const registry = new SecretsRegistry();
+    expect(() => registry.register('m.ts:1', [definition])).toThrow(message);
+  });
+});
