@@ -1,0 +1,89 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import VpnKeyIcon from '@material-ui/icons/VpnKey';
+import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
+import { secretsApiRef, SecretsClient } from './api';
+import { rootRouteRef } from './routes';
+
+const TITLE = 'Manage secrets';
+
+// Extensions with this condition only exist for users who hold the
+// permission; the app asks the permission backend once, at start-up.
+const holdsManageSecrets = {
+  permissions: { $contains: manageSecretsPermission.name },
+};
+
+/**
+ * The {@link secretsApiRef} implementation, over `discoveryApi` + `fetchApi`.
+ *
+ * @alpha
+ */
+export const secretsApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: secretsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new SecretsClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/**
+ * The "Manage secrets" page at `/secrets`. Its title and icon make the app
+ * show a nav item for it; the condition makes both exist only for holders of
+ * `manage-secrets`, so everyone else has no nav item at all.
+ *
+ * @alpha
+ */
+export const secretsPage = PageBlueprint.make({
+  params: {
+    path: '/secrets',
+    title: TITLE,
+    icon: <VpnKeyIcon fontSize="inherit" />,
+    routeRef: rootRouteRef,
+    loader: () =>
+      import('./components/SecretsPage').then(m => <m.SecretsContent />),
+  },
+  if: holdsManageSecrets,
+});
+
+/**
+ * What people without `manage-secrets` get at `/secrets` (e.g. from a shared
+ * link): a page that says which permission they need, instead of "not found".
+ * It has no route ref, so it never becomes a nav item.
+ *
+ * @alpha
+ */
+export const secretsPermissionDeniedPage = PageBlueprint.make({
+  name: 'permission-denied',
+  params: {
+    path: '/secrets',
+    title: TITLE,
+    // The same content: it checks the permission itself and explains.
+    loader: () =>
+      import('./components/SecretsPage').then(m => <m.SecretsContent />),
+  },
+  if: { $not: holdsManageSecrets },
+});
+
+/**
+ * The secrets plugin for the new frontend system: adding the package to an
+ * app is all it takes.
+ *
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'secrets',
+  title: TITLE,
+  icon: <VpnKeyIcon fontSize="inherit" />,
+  info: { packageJson: () => import('../package.json') },
+  routes: {
+    root: rootRouteRef,
+  },
+  extensions: [secretsApi, secretsPage, secretsPermissionDeniedPage],
+});

@@ -1,0 +1,104 @@
+import { mockApis, registerMswTestHooks } from '@backstage/frontend-test-utils';
+import { ResponseError } from '@backstage/errors';
+import { rest } from 'msw';
+import { setupServer } from 'msw/node';
+import { SecretsClient } from './SecretsClient';
+import { fixtures } from '../__testUtils__/fixtures';
+
+const baseUrl = 'http://localhost:7007/api/secrets';
+
+describe('SecretsClient', () => {
+  const server = setupServer();
+  registerMswTestHooks(server);
+
+  const client = new SecretsClient({
+    discoveryApi: mockApis.discovery({ baseUrl: 'http://localhost:7007' }),
+    fetchApi: mockApis.fetch(),
+  });
+
+  it('lists secrets', async () => {
+    server.use(
+      rest.get(`${baseUrl}/secrets`, (_req, res, ctx) =>
+        res(ctx.json({ items: [fixtures.set] })),
+      ),
+    );
+    await expect(client.listSecrets()).resolves.toEqual({
+      items: [fixtures.set],
+    });
+  });
+
+  it('sends the value and the expected version, and nothing else', async () => {
+    let body: unknown;
+    let contentType: string | null = null;
+    server.use(
+      rest.put(`${baseUrl}/secrets/OPENAI_API_KEY`, async (req, res, ctx) => {
+        body = await req.json();
+        contentType = req.headers.get('content-type');
+        return res(ctx.json({ ...fixtures.set, version: 4 }));
+      }),
+    );
+    const saved = await client.setSecret('OPENAI_API_KEY', {
+      value: 'sk-test',
+      expectedVersion: 3,
+    });
+    expect(body).toEqual({ value: 'sk-test', expectedVersion: 3 });
+    expect(contentType).toBe('application/json');
+    expect(saved.version).toBe(4);
+  });
+
+  it('clears with DELETE', async () => {
+    const deleted = jest.fn();
+    server.use(
+      rest.delete(`${baseUrl}/secrets/OPENAI_API_KEY`, (_req, res, ctx) => {
+        deleted();
+        return res(ctx.status(204));
+      }),
+    );
+    await client.clearSecret('OPENAI_API_KEY');
+    expect(deleted).toHaveBeenCalledTimes(1);
+  });
+
+  it('escapes the name in the path', async () => {
+    const paths: string[] = [];
+    server.use(
+      rest.delete(`${baseUrl}/secrets/:name`, (req, res, ctx) => {
+        paths.push(req.url.pathname);
+        return res(ctx.status(204));
+      }),
+    );
+    await client.clearSecret('A/../B');
+    expect(paths).toEqual(['/api/secrets/secrets/A%2F..%2FB']);
+  });
+
+  it('turns an error body into a ResponseError with the server message', async () => {
+    server.use(
+      rest.put(`${baseUrl}/secrets/OPENAI_API_KEY`, (_req, res, ctx) =>
+        res(
+          ctx.status(409),
+          ctx.json({
+            error: {
+              name: 'ConflictError',
+              message: 'OPENAI_API_KEY is at version 4, not 3',
+            },
+            response: { statusCode: 409 },
+          }),
+        ),
+      ),
+    );
+    const error = await client
+      .setSecret('OPENAI_API_KEY', { value: 'x', expectedVersion: 3 })
+      .catch(e => e);
+    expect(ResponseError.is(error)).toBe(true);
+    expect(error.statusCode).toBe(409);
+    expect(error.cause.name).toBe('ConflictError');
+    expect(error.cause.message).toBe('OPENAI_API_KEY is at version 4, not 3');
+  });
+
+  it('has no way to read a value', () => {
+    // The page must never ask for a value; the API offers no method for it.
+    const methods = Object.getOwnPropertyNames(SecretsClient.prototype);
+    expect(methods.sort()).toEqual(
+      ['clearSecret', 'constructor', 'listSecrets', 'setSecret'].sort(),
+    );
+  });
+});

@@ -1,0 +1,2 @@
+export { ClearSecretDialog } from './ClearSecretDialog';
+export type { ClearSecretDialogProps } from './ClearSecretDialog';

@@ -1,0 +1,1 @@
+export { PersonRef, PrincipalText } from './PersonRef';

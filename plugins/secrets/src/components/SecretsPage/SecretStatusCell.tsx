@@ -1,0 +1,92 @@
+import Chip from '@material-ui/core/Chip';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import CheckIcon from '@material-ui/icons/Check';
+import ErrorOutlineIcon from '@material-ui/icons/ErrorOutline';
+import LockIcon from '@material-ui/icons/Lock';
+import RemoveCircleOutlineIcon from '@material-ui/icons/RemoveCircleOutline';
+import WarningIcon from '@material-ui/icons/Warning';
+import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
+import {
+  secretStatus,
+  STATUS_LABELS,
+  type SecretStatus,
+} from '../../lib/status';
+
+const useStyles = makeStyles(theme => ({
+  detail: {
+    marginTop: theme.spacing(0.5),
+    maxWidth: 260,
+    overflowWrap: 'anywhere',
+  },
+  code: {
+    fontFamily: 'monospace',
+  },
+}));
+
+const ICONS: Record<SecretStatus, JSX.Element> = {
+  missing: <RemoveCircleOutlineIcon />,
+  set: <CheckIcon />,
+  config: <LockIcon />,
+  environment: <LockIcon />,
+  error: <ErrorOutlineIcon />,
+  orphaned: <WarningIcon />,
+};
+
+/** The status chip, and the one sentence that explains it. */
+export function SecretStatusCell(props: { secret: SecretSummary }) {
+  const { secret } = props;
+  const classes = useStyles();
+  const status = secretStatus(secret);
+
+  let detail: JSX.Element | undefined;
+  if (status === 'config') {
+    detail = (
+      <>
+        From the config key{' '}
+        <span className={classes.code}>
+          {secret.pinnedBy ?? 'secrets.values'}
+        </span>
+        ; change it there.
+      </>
+    );
+  } else if (status === 'environment') {
+    detail = (
+      <>
+        From the environment variable{' '}
+        <span className={classes.code}>{secret.pinnedBy ?? '(unknown)'}</span>;
+        change it there.
+      </>
+    );
+  } else if (status === 'error') {
+    detail = <>{secret.error}</>;
+  } else if (status === 'orphaned') {
+    detail = <>Stored, but no plugin registers this secret any more.</>;
+  } else if (status === 'missing') {
+    detail = <>Plugins that need it cannot read it.</>;
+  }
+
+  return (
+    <div>
+      <Chip
+        size="small"
+        icon={ICONS[status]}
+        label={STATUS_LABELS[status]}
+        color={
+          status === 'missing' || status === 'error' ? 'secondary' : 'default'
+        }
+        variant={status === 'set' ? 'default' : 'outlined'}
+      />
+      {detail && (
+        <Typography
+          variant="caption"
+          component="div"
+          color={status === 'error' ? 'error' : 'textSecondary'}
+          className={classes.detail}
+        >
+          {detail}
+        </Typography>
+      )}
+    </div>
+  );
+}

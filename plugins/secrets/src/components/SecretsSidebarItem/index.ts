@@ -1,0 +1,2 @@
+export { SecretsSidebarItem } from './SecretsSidebarItem';
+export type { SecretsSidebarItemProps } from './SecretsSidebarItem';

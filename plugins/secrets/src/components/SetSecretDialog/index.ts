@@ -1,0 +1,2 @@
+export { SetSecretDialog } from './SetSecretDialog';
+export type { SetSecretDialogProps } from './SetSecretDialog';

@@ -1,0 +1,25 @@
+import { ResponseError } from '@backstage/errors';
+
+/**
+ * The sentence to show a person for a failed request: the backend's own
+ * message (e.g. "Secret FOO has version 3, not 2") rather than the generic
+ * "Request failed with 409 Conflict" of the ResponseError wrapper.
+ */
+export function describeError(error: unknown): string {
+  if (ResponseError.is(error)) {
+    const serverMessage = error.cause?.message;
+    if (serverMessage && serverMessage !== error.message) {
+      return serverMessage;
+    }
+    return error.message;
+  }
+  if (error instanceof Error) {
+    return error.message;
+  }
+  return String(error);
+}
+
+/** Whether the backend answered 409: someone changed the secret meanwhile. */
+export function isConflict(error: unknown): boolean {
+  return ResponseError.is(error) && error.statusCode === 409;
+}
