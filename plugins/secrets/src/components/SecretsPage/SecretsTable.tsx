@@ -16,7 +16,7 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
-import { useMemo } from 'react';
+import { Fragment, useMemo } from 'react';
 import {
   canClear,
   canSet,
@@ -33,24 +33,43 @@ const useStyles = makeStyles(theme => ({
   name: {
     fontFamily: 'monospace',
     fontWeight: theme.typography.fontWeightBold as number,
-    overflowWrap: 'anywhere',
   },
   description: {
     maxWidth: 480,
+    ...theme.typography.body2,
     '& p': {
       margin: theme.spacing(0.5, 0),
     },
   },
   actions: {
     display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'flex-start',
     gap: theme.spacing(1),
-    flexWrap: 'wrap',
+    '& button': {
+      whiteSpace: 'nowrap',
+    },
   },
 }));
 
 /** Only web links: an `obtainUrl` is declared by a plugin, not by us. */
 function isWebUrl(url: string | undefined): url is string {
   return !!url && /^https?:\/\//i.test(url);
+}
+
+// Long names such as GOOGLE_SERVICE_ACCOUNT_JSON may wrap after an
+// underscore, never in the middle of a word.
+function breakableName(name: string) {
+  return name.split('_').map((part, index, parts) => (
+    <Fragment key={index}>
+      {part}
+      {index < parts.length - 1 && (
+        <>
+          _<wbr />
+        </>
+      )}
+    </Fragment>
+  ));
 }
 
 function hasStoredValue(secret: SecretSummary): boolean {
@@ -69,7 +88,7 @@ function SecretNameCell(props: { secret: SecretSummary }) {
           className={classes.name}
           data-testid="secret-name"
         >
-          {secret.name}
+          {breakableName(secret.name)}
         </Typography>
         {secret.format === 'json' && (
           <Chip size="small" variant="outlined" label="JSON" />
@@ -170,8 +189,7 @@ export function SecretsTable(props: SecretsTableProps) {
       {
         title: 'Secret',
         field: 'name',
-        highlight: true,
-        width: '35%',
+        width: '32%',
         customFilterAndSearch: (term: string, row: SecretSummary) =>
           matches(term, [row.name, row.description, row.obtainLabel]),
         render: row => <SecretNameCell secret={row} />,
@@ -194,6 +212,7 @@ export function SecretsTable(props: SecretsTableProps) {
       {
         title: 'Version',
         field: 'version',
+        width: '8%',
         searchable: false,
         render: row => (row.version === undefined ? '—' : `v${row.version}`),
       },
@@ -232,6 +251,7 @@ export function SecretsTable(props: SecretsTableProps) {
       },
       {
         title: 'Actions',
+        width: '10%',
         sorting: false,
         searchable: false,
         render: row => (

@@ -13,6 +13,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import Visibility from '@material-ui/icons/Visibility';
 import VisibilityOff from '@material-ui/icons/VisibilityOff';
 import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
 import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
 import { useState, type FormEvent } from 'react';
 import { secretsApiRef } from '../../api';
@@ -129,8 +130,10 @@ export function SetSecretDialog(props: SetSecretDialogProps) {
             <Alert severity="error" role="alert" style={{ marginBottom: 16 }}>
               {requestError.conflict ? (
                 <>
-                  Someone else changed {secret.name} while you were editing (
-                  {requestError.message}). Your value was not saved and is still
+                  <AlertTitle>
+                    Someone else changed {secret.name} while you were editing
+                  </AlertTitle>
+                  {requestError.message} Your value was not saved and is still
                   below. The list now shows the latest version: save again to
                   replace it, or cancel to keep it.
                 </>

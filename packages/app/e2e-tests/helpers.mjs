@@ -1,0 +1,97 @@
+// Shared pieces of the browser tests: Debian's Chromium driven by
+// playwright-core, guest sign-in, and a log of every response the page got.
+import { createRequire } from 'node:module';
+
+// playwright-core is a devDependency of the repository root.
+const require = createRequire(
+  new URL('../../../package.json', import.meta.url),
+);
+const { chromium } = require('playwright-core');
+
+export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The backend (serving the built app) that signs the guest in as an admin. */
+export const ADMIN_URL = process.env.E2E_ADMIN_URL ?? 'http://localhost:7007';
+/** The backend that signs the guest in as user:default/bob (no permission). */
+export const USER_URL = process.env.E2E_USER_URL ?? 'http://localhost:7017';
+/** Where screenshots go. */
+export const RESULTS_DIR = process.env.E2E_RESULTS_DIR ?? 'test-results';
+/** The screenshot the docs show. */
+export const DOCS_SCREENSHOT = process.env.E2E_DOCS_SCREENSHOT;
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A fresh browser context and page, with every response body the page
+ * receives kept in `responses` (to prove what never reached the browser).
+ */
+export async function newRecordedPage(browser) {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const responses = [];
+  const requests = [];
+  const pending = new Set();
+  page.on('request', request => {
+    requests.push({ method: request.method(), url: request.url() });
+  });
+  page.on('response', response => {
+    const read = response
+      .body()
+      .then(body => {
+        responses.push({
+          url: response.url(),
+          status: response.status(),
+          body: body.toString('utf8'),
+        });
+      })
+      // Redirects and aborted requests have no body.
+      .catch(() => {})
+      .finally(() => pending.delete(read));
+    pending.add(read);
+  });
+  return {
+    context,
+    page,
+    requests,
+    responses,
+    /** Waits for the bodies of responses received so far to be read. */
+    async settled() {
+      while (pending.size > 0) {
+        await Promise.all([...pending]);
+      }
+      return responses;
+    },
+  };
+}
+
+/** Signs in with the guest provider of the demo app's sign-in page. */
+export async function signInAsGuest(page, baseUrl) {
+  await page.goto(baseUrl);
+  await page.getByRole('button', { name: 'Enter' }).click();
+  // The sidebar appears once signed in.
+  await page.getByRole('link', { name: 'Catalog' }).first().waitFor();
+}
+
+/** The table row of a secret. */
+export function secretRow(page, name) {
+  return page.getByRole('row').filter({ hasText: name });
+}
