@@ -10,13 +10,29 @@ export const secretNameSchema = z
   .string()
   .regex(SECRET_NAME_PATTERN, { message: SECRET_NAME_RULE });
 
+/**
+ * True when a string is well-formed UTF-16, i.e. has no unpaired surrogate.
+ * JSON can carry one (`"\ud800"`), but values are stored as UTF-8, where it
+ * would silently become U+FFFD: refused instead of corrupted.
+ */
+export function isWellFormedUnicode(value: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(
+    value,
+  );
+}
+
 /** Body of `PUT /secrets/:name`. Unknown keys are refused, not ignored. */
 export const setSecretBodySchema = z
   .object({
-    value: z.string({
-      required_error: 'value is required',
-      invalid_type_error: 'value must be a string',
-    }),
+    value: z
+      .string({
+        required_error: 'value is required',
+        invalid_type_error: 'value must be a string',
+      })
+      .refine(isWellFormedUnicode, {
+        message:
+          'value must be valid Unicode text: it contains an unpaired surrogate (a lone \\uD800-\\uDFFF escape), which cannot be stored as UTF-8 and would read back as U+FFFD',
+      }),
     expectedVersion: z
       .number({ invalid_type_error: 'expectedVersion must be a number' })
       .int('expectedVersion must be an integer')

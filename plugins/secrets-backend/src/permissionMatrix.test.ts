@@ -1,0 +1,570 @@
+import http from 'node:http';
+import type { Knex } from 'knex';
+import { mockServices } from '@backstage/backend-test-utils';
+import { createRouter } from './service/router';
+import { LogCapture } from './__testUtils__/capturingLogger';
+import { createTestDatabases } from './__testUtils__/databases';
+import { ADMIN, startSecretsBackend } from './__testUtils__/testBackend';
+import {
+  CALLER_HEADERS,
+  CallerName,
+  Canaries,
+  Outcome,
+  predictSnapshot,
+  RawResponse,
+  rawRequest,
+  StateProbe,
+  StateSnapshot,
+  Transcript,
+} from './__testUtils__/hostileHttp';
+
+/*
+ * The permission matrix: every route × every method (listed or not) × with
+ * and without a trailing slash × every kind of caller, on every test
+ * database. Each answer must match the design; a refused or unlisted
+ * request must change nothing and carry no value; HEAD follows GET's
+ * decision and never has a body.
+ *
+ * The design (README of the plugin, router.ts):
+ * - manage routes (GET /secrets, GET /encryption, PUT and DELETE
+ *   /secrets/:name): anonymous
+ *   401, a user without manage-secrets 403, a user with it 2xx, a backend
+ *   plugin (service token) 403, an external static token 403;
+ * - GET /secrets/:name/value: anonymous 401, every user 403 (the admin
+ *   too), a backend plugin 200, a user token a plugin obtained on behalf of
+ *   a user 200, an external static token 403 unless
+ *   secrets.allowExternalAccessToValues is true.
+ *
+ * What the real stack does with everything else (measured, and asserted):
+ * - the credentials barrier of Backstage's HTTP router answers 401 to an
+ *   unauthenticated request (no, invalid, or wrongly targeted token) before
+ *   any routing, whatever the method or path;
+ * - any other caller gets express's answers: an unlisted method on a known
+ *   path is 404 (empty body), and OPTIONS is answered by express's router
+ *   itself with 200 and an `Allow` header (body: the same list) - there is
+ *   no CORS layer in this stack. That 2xx carries no data and changes
+ *   nothing, which is what matters;
+ * - express routes case-insensitively and ignores one trailing slash.
+ */
+
+jest.setTimeout(120_000);
+
+const databases = createTestDatabases();
+
+const NAME = 'OPENAI_API_KEY';
+const PROBED = ['OPENAI_API_KEY', 'SERVICE_ACCOUNT_JSON', 'PAGERDUTY_TOKEN'];
+
+type Route = 'list' | 'encryption' | 'item' | 'value';
+type Method = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'POST' | 'PATCH' | 'OPTIONS';
+/** The callers of the matrix: CALLER_HEADERS plus an external token on a backend that allows it. */
+type Caller = CallerName | 'externalAllowed';
+
+const PATHS: Record<Route, string> = {
+  list: '/secrets',
+  encryption: '/encryption',
+  item: `/secrets/${NAME}`,
+  value: `/secrets/${NAME}/value`,
+};
+const METHODS: Method[] = [
+  'GET',
+  'HEAD',
+  'PUT',
+  'DELETE',
+  'POST',
+  'PATCH',
+  'OPTIONS',
+];
+const CALLERS: Caller[] = [
+  'anonymous',
+  'nonAdmin',
+  'admin',
+  'plugin',
+  'external',
+  'externalAllowed',
+  'onBehalfOf',
+  'onBehalfOfAdmin',
+  'actorNotPlugin',
+  'invalidToken',
+  'wrongAudience',
+];
+/** Callers entitled to values (on the value route). */
+const ENTITLED: Caller[] = [
+  'plugin',
+  'onBehalfOf',
+  'onBehalfOfAdmin',
+  'externalAllowed',
+];
+const UNAUTHENTICATED: Caller[] = [
+  'anonymous',
+  'invalidToken',
+  'wrongAudience',
+];
+
+/**
+ * The design, for the listed methods. `onBehalfOfAdmin` (a plugin acting
+ * for the admin) is the admin as far as permissions go: the permission
+ * policy sees user:default/alice.
+ */
+const manage = (ok: number): Record<Caller, number> => ({
+  anonymous: 401,
+  invalidToken: 401,
+  wrongAudience: 401,
+  nonAdmin: 403,
+  admin: ok,
+  plugin: 403,
+  external: 403,
+  externalAllowed: 403,
+  onBehalfOf: 403,
+  onBehalfOfAdmin: ok,
+  actorNotPlugin: 403,
+});
+const read: Record<Caller, number> = {
+  anonymous: 401,
+  invalidToken: 401,
+  wrongAudience: 401,
+  nonAdmin: 403,
+  admin: 403,
+  plugin: 200,
+  external: 403,
+  externalAllowed: 200,
+  onBehalfOf: 200,
+  onBehalfOfAdmin: 200,
+  actorNotPlugin: 403,
+};
+const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
+  list: { GET: manage(200), HEAD: manage(200) },
+  encryption: { GET: manage(200), HEAD: manage(200) },
+  item: { PUT: manage(200), DELETE: manage(204) },
+  value: { GET: read, HEAD: read },
+};
+const ALLOW: Record<Route, string> = {
+  list: 'GET,HEAD',
+  encryption: 'GET,HEAD',
+  item: 'PUT,DELETE',
+  value: 'GET,HEAD',
+};
+
+function expectedStatus(route: Route, method: Method, caller: Caller): number {
+  const designed = DESIGN[route][method]?.[caller];
+  if (designed !== undefined) return designed;
+  if (UNAUTHENTICATED.includes(caller)) return 401;
+  return method === 'OPTIONS' ? 200 : 404;
+}
+
+function expectedOutcome(
+  route: Route,
+  method: Method,
+  status: number,
+  submitted: string,
+): Outcome {
+  if (route === 'item' && method === 'PUT' && status === 200) {
+    return { kind: 'set', name: NAME, value: submitted, actor: ADMIN };
+  }
+  if (route === 'item' && method === 'DELETE' && status === 204) {
+    return { kind: 'clear', name: NAME };
+  }
+  // Nothing else may change anything.
+  return { kind: 'none' };
+}
+
+const ERROR_NAMES: Record<number, string> = {
+  401: 'AuthenticationError',
+  403: 'NotAllowedError',
+};
+
+const MATRIX: Array<[Method, string, Caller, number, Route, boolean]> = [];
+for (const route of Object.keys(PATHS) as Route[]) {
+  for (const method of METHODS) {
+    for (const slash of [false, true]) {
+      for (const caller of CALLERS) {
+        MATRIX.push([
+          method,
+          `${PATHS[route]}${slash ? '/' : ''}`,
+          caller,
+          expectedStatus(route, method, caller),
+          route,
+          slash,
+        ]);
+      }
+    }
+  }
+}
+
+/** The routes the matrix covers, as express declares them. */
+const COVERED = [
+  'GET /secrets',
+  'GET /encryption',
+  'PUT /secrets/:name',
+  'DELETE /secrets/:name',
+  'GET /secrets/:name/value',
+];
+
+it('covers every route the router declares (a new route needs a row in DESIGN)', async () => {
+  const router = await createRouter({
+    config: mockServices.rootConfig({ data: {} }),
+  } as any);
+  const declared = router.stack.flatMap((layer: any) =>
+    layer.route
+      ? Object.keys(layer.route.methods).map(
+          method => `${method.toUpperCase()} ${layer.route.path}`,
+        )
+      : [],
+  );
+  expect(declared.sort()).toEqual([...COVERED].sort());
+  // Every covered route has a design row.
+  expect(
+    COVERED.map(route => {
+      const [method, path] = route.split(' ');
+      const concrete = path.replace(':name', NAME);
+      const key = (Object.keys(PATHS) as Route[]).find(
+        r => PATHS[r] === concrete,
+      );
+      return key && DESIGN[key][method as Method] ? route : `missing ${route}`;
+    }),
+  ).toEqual(COVERED);
+});
+
+describe.each(databases.eachSupportedId())(
+  'permission matrix on %p',
+  databaseId => {
+    const logs = new LogCapture();
+    const transcript = new Transcript();
+    const canaries = new Canaries('cnrypm-');
+    /** The value stored before every request: it must reach entitled callers only. */
+    const BASE_VALUE = canaries.next();
+
+    interface Instance {
+      server: http.Server;
+      knex: Knex;
+      probe: StateProbe;
+      /** The state after the last request... */
+      current: StateSnapshot;
+      /** ...unless a test failed between its request and its state check. */
+      synced: boolean;
+    }
+    let main: Instance;
+    let allowing: Instance;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+    async function instance(config?: any): Promise<Instance> {
+      const knex = await databases.init(databaseId);
+      const { server } = await startSecretsBackend({ knex, config, logs });
+      const probe = new StateProbe(server, knex, PROBED);
+      return {
+        server,
+        knex,
+        probe,
+        current: await probe.snapshot(),
+        synced: true,
+      };
+    }
+
+    beforeAll(async () => {
+      main = await instance();
+      allowing = await instance({
+        secrets: { allowExternalAccessToValues: true },
+      });
+    });
+
+    afterAll(() => {
+      main?.probe.close();
+      allowing?.probe.close();
+      agent.destroy();
+    });
+
+    const target = (caller: Caller) =>
+      caller === 'externalAllowed' ? allowing : main;
+
+    async function send(
+      caller: Caller,
+      method: string,
+      path: string,
+      body?: string,
+    ): Promise<RawResponse> {
+      const backend = target(caller);
+      const res = await rawRequest(backend.server, {
+        method,
+        path: `/api/secrets${path}`,
+        headers: {
+          Authorization:
+            CALLER_HEADERS[caller === 'externalAllowed' ? 'external' : caller],
+          'Content-Type': body === undefined ? undefined : 'application/json',
+        },
+        body,
+        agent,
+      });
+      transcript.record(caller, method, path, res, ENTITLED.includes(caller));
+      return res;
+    }
+
+    /** OPENAI_API_KEY holds BASE_VALUE before every request. */
+    async function baseline(backend: Instance) {
+      if (!backend.synced) backend.current = await backend.probe.snapshot();
+      backend.synced = false;
+      if (backend.current.values[NAME] !== BASE_VALUE) {
+        const res = await rawRequest(backend.server, {
+          method: 'PUT',
+          path: `/api/secrets/secrets/${NAME}`,
+          headers: {
+            Authorization: CALLER_HEADERS.admin,
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify({ value: BASE_VALUE }),
+        });
+        if (res.status !== 200) throw new Error(`baseline: ${res.status}`);
+        backend.current = await backend.probe.snapshot();
+      }
+    }
+
+    async function expectState(backend: Instance, outcome: Outcome) {
+      const predicted = predictSnapshot(backend.current, outcome);
+      const after = await backend.probe.snapshot();
+      backend.current = after;
+      backend.synced = true;
+      expect(after).toEqual(predicted);
+    }
+
+    /** What a response shows, in one comparable object. */
+    function observe(res: RawResponse, method: string, submitted: string) {
+      return {
+        status: res.status,
+        holdsStoredValue: res.text.includes(BASE_VALUE),
+        echoesSubmittedValue: res.text.includes(submitted),
+        headersHoldValue: JSON.stringify(res.headers).includes(canaries.prefix),
+        errorName: res.json?.error?.name,
+        hasBody: res.body.length > 0,
+        allow: method === 'OPTIONS' ? res.headers.allow : undefined,
+      };
+    }
+
+    function predictObservation(route: Route, method: Method, status: number) {
+      const listedRead =
+        route === 'value' && method === 'GET' && status === 200;
+      const optionsAnswer = method === 'OPTIONS' && status === 200;
+      let hasBody = method !== 'HEAD' && status !== 404;
+      // 204 has no body; express's 404 for an unmatched route is empty.
+      if (status === 204) hasBody = false;
+      return {
+        status,
+        holdsStoredValue: listedRead,
+        echoesSubmittedValue: false,
+        headersHoldValue: false,
+        errorName: method === 'HEAD' ? undefined : ERROR_NAMES[status],
+        hasBody,
+        allow: optionsAnswer ? ALLOW[route] : undefined,
+      };
+    }
+
+    describe('every route × method × trailing slash × caller', () => {
+      it.each(MATRIX)(
+        '%s %s as %s → %i',
+        async (method, path, caller, status, route) => {
+          const backend = target(caller);
+          await baseline(backend);
+          const submitted = canaries.next();
+          const withBody = ['PUT', 'POST', 'PATCH'].includes(method);
+          const res = await send(
+            caller,
+            method,
+            path,
+            withBody ? JSON.stringify({ value: submitted }) : undefined,
+          );
+          expect(observe(res, method, submitted)).toEqual(
+            predictObservation(route, method, status),
+          );
+          // The answer to an entitled read is exactly the stored value; an
+          // OPTIONS answer is the method list and nothing else.
+          expect({
+            value: res.json?.value,
+            optionsBody:
+              method === 'OPTIONS' && res.status === 200 ? res.text : undefined,
+          }).toEqual({
+            value:
+              route === 'value' && method === 'GET' && status === 200
+                ? BASE_VALUE
+                : undefined,
+            optionsBody:
+              method === 'OPTIONS' && status === 200 ? ALLOW[route] : undefined,
+          });
+          await expectState(
+            backend,
+            expectedOutcome(route, method, status, submitted),
+          );
+        },
+      );
+    });
+
+    describe('a refusal never depends on whether the secret exists', () => {
+      // The same refusal for a set, an unset, an unregistered and an invalid
+      // name: a refused caller learns nothing about which secrets exist.
+      const NAMES = [
+        ['a set secret', NAME],
+        ['an unset registered secret', 'PAGERDUTY_TOKEN'],
+        ['an unregistered name', 'NOT_REGISTERED'],
+        ['an invalid name', 'not..valid'],
+      ];
+      const cases: Array<[string, Caller, string, string, number]> = [];
+      for (const [what, name] of NAMES) {
+        for (const caller of [
+          'anonymous',
+          'nonAdmin',
+          'admin',
+          'external',
+          'actorNotPlugin',
+        ] as Caller[]) {
+          cases.push([
+            what,
+            caller,
+            'GET',
+            `/secrets/${name}/value`,
+            read[caller],
+          ]);
+        }
+        for (const caller of [
+          'anonymous',
+          'nonAdmin',
+          'plugin',
+          'external',
+          'onBehalfOf',
+        ] as Caller[]) {
+          cases.push([
+            what,
+            caller,
+            'PUT',
+            `/secrets/${name}`,
+            manage(200)[caller],
+          ]);
+          cases.push([
+            what,
+            caller,
+            'DELETE',
+            `/secrets/${name}`,
+            manage(204)[caller],
+          ]);
+        }
+      }
+      it.each(cases)(
+        '%s: %s %s %s → %i',
+        async (_what, caller, method, path, status) => {
+          const backend = target(caller);
+          await baseline(backend);
+          const submitted = canaries.next();
+          const res = await send(
+            caller,
+            method,
+            path,
+            method === 'PUT'
+              ? JSON.stringify({ value: submitted, expectedVersion: 99 })
+              : undefined,
+          );
+          expect(observe(res, method, submitted)).toEqual(
+            predictObservation('value', method as Method, status),
+          );
+          await expectState(backend, { kind: 'none' });
+        },
+      );
+
+      it.each<[string, string, number]>([
+        ['an unset registered secret', 'PAGERDUTY_TOKEN', 404],
+        ['an unregistered name', 'NOT_REGISTERED', 404],
+        ['an invalid name', 'not..valid', 400],
+      ])(
+        'an entitled plugin is told the truth about %s: %s → %i',
+        async (_what, name, status) => {
+          await baseline(main);
+          const res = await send('plugin', 'GET', `/secrets/${name}/value`);
+          expect({ status: res.status, value: res.json?.value }).toEqual({
+            status,
+            value: undefined,
+          });
+          await expectState(main, { kind: 'none' });
+        },
+      );
+    });
+
+    describe('path variants never grant more than the canonical path', () => {
+      const VARIANTS: Array<[string, Route, string]> = [
+        ['upper case', 'list', '/SECRETS'],
+        ['mixed case', 'value', `/Secrets/${NAME}/VALUE`],
+        ['upper case', 'item', `/SECRETS/${NAME}`],
+        ['a double slash', 'value', `//secrets/${NAME}/value`],
+        ['a double slash inside', 'value', `/secrets//${NAME}/value`],
+        ['a dot segment', 'value', `/secrets/./${NAME}/value`],
+        ['a query string', 'value', `/secrets/${NAME}/value?as=admin`],
+        ['an encoded slash', 'value', `/secrets/${NAME}%2Fvalue`],
+        ['a matrix parameter', 'value', `/secrets/${NAME};x=1/value`],
+      ];
+      const cases: Array<[string, string, Caller, Route, string]> = [];
+      for (const [what, route, path] of VARIANTS) {
+        for (const caller of [
+          'anonymous',
+          'nonAdmin',
+          'admin',
+          'plugin',
+          'external',
+        ] as Caller[]) {
+          cases.push([
+            what,
+            path,
+            caller,
+            route,
+            route === 'item' ? 'PUT' : 'GET',
+          ]);
+        }
+      }
+      it.each(cases)(
+        '%s: %s as %s',
+        async (_what, path, caller, route, method) => {
+          const backend = target(caller);
+          await baseline(backend);
+          const submitted = canaries.next();
+          const res = await send(
+            caller,
+            method,
+            path,
+            method === 'PUT' ? JSON.stringify({ value: submitted }) : undefined,
+          );
+          const canonical = expectedStatus(route, method as Method, caller);
+          // Either routed like the canonical path (same answer) or not at
+          // all (404, or 400 for a name that is no name); never a success
+          // the canonical path refuses.
+          expect([canonical, 400, 404]).toContain(res.status);
+          expect(res.status < 300 && canonical >= 300).toBe(false);
+          expect(res.text.includes(BASE_VALUE)).toBe(
+            route === 'value' &&
+              res.status === 200 &&
+              ENTITLED.includes(caller),
+          );
+          expect(res.text).not.toContain(submitted);
+          await expectState(
+            backend,
+            route === 'item' && res.status === 200
+              ? { kind: 'set', name: NAME, value: submitted, actor: ADMIN }
+              : { kind: 'none' },
+          );
+        },
+      );
+    });
+
+    it('canary sweep: no log line and no answer to a caller not entitled to values holds a canary', () => {
+      // The sweep saw real traffic: entitled reads that did hold the value.
+      expect(transcript.entries.length).toBeGreaterThan(MATRIX.length);
+      expect(
+        transcript.entries.filter(
+          e => e.mayHoldValue && e.text.includes(BASE_VALUE),
+        ).length,
+      ).toBeGreaterThan(10);
+      expect(logs.matching(/"isAuditEvent":true/).length).toBeGreaterThan(100);
+
+      const leaked = canaries.findIn(
+        transcript
+          .userFacing()
+          .map(
+            e => `${e.caller} ${e.method} ${e.path} → ${e.status}\n${e.text}`,
+          ),
+      );
+      expect(leaked).toEqual([]);
+      expect(canaries.findIn(logs.lines)).toEqual([]);
+    });
+  },
+);
