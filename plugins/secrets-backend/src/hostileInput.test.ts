@@ -130,15 +130,15 @@ function expectForName(
   if (caller === 'anonymous') return { status: 401, outcome: none };
   const { route, rawName } = routeOf(method, rest);
   if (route === 'none') return { status: 404, outcome: none };
-  // express decodes the parameter when the route matches, before any
-  // handler: a malformed escape is a 400 for every authenticated caller
-  // (see the it.failing test "authorization before input" below).
-  const name = decodeParam(rawName!);
-  if (name === undefined) return { status: 400, outcome: none };
+  // Authorization comes first, from the raw path: a caller who may not use
+  // the route is refused whatever the name; only then does express decode
+  // the parameter (a malformed escape is a 400 for entitled callers).
   const manager = caller === 'admin';
   const reader = ENTITLED.includes(caller);
   if (route === 'item' && !manager) return { status: 403, outcome: none };
   if (route === 'value' && !reader) return { status: 403, outcome: none };
+  const name = decodeParam(rawName!);
+  if (name === undefined) return { status: 400, outcome: none };
   if (!NAME_PATTERN.test(name)) return { status: 400, outcome: none };
   const registered = REGISTERED.includes(name);
   if (!registered) return { status: 404, outcome: none };
@@ -1619,8 +1619,8 @@ describe.each(databases.eachSupportedId())(
         },
       );
 
-      it.failing.each(cases)(
-        'BUG (input handled before authorization): refuses %s with 403, as designed',
+      it.each(cases)(
+        'refuses %s with 403, as designed: authorization comes before input',
         async (_what, caller, method, path, body, contentType) => {
           const res = await send(caller, method, path, {
             body:

@@ -34,6 +34,7 @@ describe('SecretsRegistry', () => {
     [{ name: 'lower' }, /Cannot register secret 'lower'/],
     [{ name: 'OK', format: 'yaml' as any }, /format must be 'text' or 'json'/],
     [
+      // eslint-disable-next-line no-script-url -- the very URL to refuse
       { name: 'OK', obtainUrl: 'javascript:alert(1)' },
       /obtainUrl must be an http\(s\) URL/,
     ],

@@ -52,6 +52,65 @@ function auditName(req: Request): string {
   return String(req.params.name ?? '').slice(0, 200);
 }
 
+interface ManageGate {
+  kind: 'manage';
+  eventId: string;
+  severityLevel: 'low' | 'medium';
+  name?: string;
+}
+interface ReadGate {
+  kind: 'read';
+  name: string;
+}
+
+/** The name segment as sent, decoded when possible, for audit events. */
+function rawName(segment: string): string {
+  let name = segment;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    // keep it as sent: a malformed escape is still worth auditing
+  }
+  return name.slice(0, 200);
+}
+
+/**
+ * Which access check a request needs, from its method and raw path, the
+ * way express will route it (case-insensitive, one optional trailing
+ * slash). Unknown combinations get none here and end in a 404.
+ */
+function gateFor(
+  method: string,
+  path: string,
+): ManageGate | ReadGate | undefined {
+  const isGet = method === 'GET' || method === 'HEAD';
+  const p = path.length > 1 ? path.replace(/\/$/, '') : path;
+  if (isGet && /^\/secrets$/i.test(p)) {
+    return { kind: 'manage', eventId: 'secrets-list', severityLevel: 'low' };
+  }
+  if (isGet && /^\/encryption$/i.test(p)) {
+    return {
+      kind: 'manage',
+      eventId: 'encryption-status',
+      severityLevel: 'low',
+    };
+  }
+  const value = p.match(/^\/secrets\/([^/]+)\/value$/i);
+  if (isGet && value) {
+    return { kind: 'read', name: rawName(value[1]) };
+  }
+  const single = p.match(/^\/secrets\/([^/]+)$/i);
+  if (single && (method === 'PUT' || method === 'DELETE')) {
+    return {
+      kind: 'manage',
+      eventId: method === 'PUT' ? 'secret-set' : 'secret-clear',
+      severityLevel: 'medium',
+      name: rawName(single[1]),
+    };
+  }
+  return undefined;
+}
+
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
@@ -66,26 +125,18 @@ export async function createRouter(
     config.getOptionalBoolean('secrets.allowExternalAccessToValues') === true;
 
   const router = Router();
-  router.use(express.json({ limit: BODY_LIMIT_BYTES }));
 
   /**
    * Every manage route: a signed-in user holding manage-secrets. Backend
    * plugins have no business here, and neither has anyone when the
    * permission framework is off (fail closed).
    */
-  async function requireManager(
-    req: Request,
-    eventId: string,
-    meta: Record<string, string> = {},
-  ) {
+  async function requireManager(req: Request, gate: ManageGate) {
     const event = await auditor.createEvent({
-      eventId,
-      severityLevel:
-        eventId === 'secrets-list' || eventId === 'encryption-status'
-          ? 'low'
-          : 'medium',
+      eventId: gate.eventId,
+      severityLevel: gate.severityLevel,
       request: req,
-      meta,
+      meta: gate.name === undefined ? {} : { name: gate.name },
     });
     try {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
@@ -106,15 +157,69 @@ export async function createRouter(
           );
         }
       }
-      return { credentials, event };
+      return { kind: 'manage' as const, credentials, event };
     } catch (error) {
       await event.fail({ error: error as Error, meta: { denied: true } });
       throw error;
     }
   }
 
-  router.get('/secrets', async (req, res) => {
-    const { event } = await requireManager(req, 'secrets-list');
+  /** A backend plugin reading a value. */
+  async function requireReader(req: Request, gate: ReadGate) {
+    const event = await auditor.createEvent({
+      eventId: 'secret-read',
+      severityLevel: 'low',
+      request: req,
+      meta: { name: gate.name },
+    });
+    try {
+      const reader = await readerOf(req);
+      return { kind: 'read' as const, reader, event };
+    } catch (error) {
+      await event.fail({ error: error as Error, meta: { name: gate.name } });
+      throw error;
+    }
+  }
+
+  type Access =
+    | Awaited<ReturnType<typeof requireManager>>
+    | Awaited<ReturnType<typeof requireReader>>;
+
+  /**
+   * Who may call a route is decided first, from the raw method and path,
+   * before the body is parsed or express decodes `:name`: a caller who may
+   * not use a route gets 401/403 (and an audit event) whatever they send,
+   * never a 400 or 413 that would tell them about input handling.
+   */
+  router.use(async (req, res, next) => {
+    const gate = gateFor(req.method, req.path);
+    if (gate) {
+      res.locals.secretsAccess =
+        gate.kind === 'read'
+          ? await requireReader(req, gate)
+          : await requireManager(req, gate);
+    }
+    next();
+  });
+
+  router.use(express.json({ limit: BODY_LIMIT_BYTES }));
+
+  /** The access the gate granted; routes never run without one. */
+  function accessOf<K extends Access['kind']>(
+    res: express.Response,
+    kind: K,
+  ): Extract<Access, { kind: K }> {
+    const access = res.locals.secretsAccess as Access | undefined;
+    if (access?.kind !== kind) {
+      // A path form the gate did not recognise reached a route: refuse
+      // rather than serve it unchecked.
+      throw new NotAllowedError('This request is not allowed.');
+    }
+    return access as Extract<Access, { kind: K }>;
+  }
+
+  router.get('/secrets', async (_req, res) => {
+    const { event } = accessOf(res, 'manage');
     const items = await manager.list();
     await event.success({ meta: { count: items.length } });
     const body: ListSecretsResponse = { items };
@@ -122,17 +227,15 @@ export async function createRouter(
   });
 
   /** Keys in use and rotation progress: ids and row counts, no key material. */
-  router.get('/encryption', async (req, res) => {
-    const { event } = await requireManager(req, 'encryption-status');
+  router.get('/encryption', async (_req, res) => {
+    const { event } = accessOf(res, 'manage');
     const status = await rotation.status();
     await event.success();
     res.json(status);
   });
 
   router.put('/secrets/:name', async (req, res) => {
-    const { credentials, event } = await requireManager(req, 'secret-set', {
-      name: auditName(req),
-    });
+    const { credentials, event } = accessOf(res, 'manage');
     try {
       const name = parseInput(secretNameSchema, req.params.name, 'secret name');
       const body = parseInput(setSecretBodySchema, req.body, 'request body');
@@ -154,9 +257,7 @@ export async function createRouter(
   });
 
   router.delete('/secrets/:name', async (req, res) => {
-    const { event } = await requireManager(req, 'secret-clear', {
-      name: auditName(req),
-    });
+    const { event } = accessOf(res, 'manage');
     const name = auditName(req);
     try {
       parseInput(secretNameSchema, req.params.name, 'secret name');
@@ -171,17 +272,11 @@ export async function createRouter(
 
   /** The plaintext, for backend plugins only (the secrets service). */
   router.get('/secrets/:name/value', async (req, res) => {
+    const { reader, event } = accessOf(res, 'read');
     const name = auditName(req);
-    const event = await auditor.createEvent({
-      eventId: 'secret-read',
-      severityLevel: 'low',
-      request: req,
-      meta: { name },
-    });
     try {
-      const caller = await readerOf(req);
       parseInput(secretNameSchema, req.params.name, 'secret name');
-      const result = await manager.readValue({ name, ...caller });
+      const result = await manager.readValue({ name, ...reader });
       await event.success({ meta: { name, source: result.source } });
       const body: SecretValueResponse = { value: result.value };
       // Never cached by a proxy or the client's HTTP stack.
