@@ -4,16 +4,26 @@
 //
 //   1. makes sure Debian's Chromium is at /usr/bin/chromium (installs it),
 //   2. builds the frontend once (packages/app/dist, served by the backend),
-//   3. starts two demo backends with a throw-away encryption key and empty
-//      SQLite databases: A on :7007 signs the guest in as user:default/guest
-//      (an admin), B on :7017 as user:default/bob (no manage-secrets),
+//   3. starts three demo backends with a throw-away encryption key and
+//      fresh SQLite databases: "admin" on :7007 signs the guest in as
+//      user:default/guest (an admin), "user" on :7017 as user:default/bob
+//      (no manage-secrets), and "perf" on :7027, the guest admin again, with
+//      1,000 synthetic secrets (demo.syntheticSecrets.count), 50 extra
+//      catalog users, and values for half of the secrets stored beforehand
+//      by scripts/e2e/seedPerfSecrets.ts as those users; only
+//      manage-secrets.perf.test.mjs uses it,
 //   4. runs the Playwright tests in packages/app/e2e-tests/ (playwright-core
 //      driving that Chromium, node:test as the runner),
-//   5. stops both backends, even on failure, and writes
+//   5. stops every backend, even on failure, and writes
 //      test-results/e2e.json ({ passed, failed }) for scripts/test-summary.mjs.
 //
 // Screenshots go to test-results/, and the one the docs show to
 // docs/images/manage-secrets.png. Exits non-zero on any failure.
+//
+// Environment (all optional): E2E_PORT_ADMIN, E2E_PORT_USER, E2E_PORT_PERF
+// move the backends to other ports (e.g. to run beside another run of this
+// script); E2E_FILTER runs only the test files whose name contains it (all
+// three backends start anyway).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -41,8 +51,19 @@ const TESTS_DIR = join(ROOT, 'packages/app/e2e-tests');
 const DOCS_SCREENSHOT = join(ROOT, 'docs/images/manage-secrets.png');
 const CHROMIUM = '/usr/bin/chromium';
 const READY_TIMEOUT_MS = 3 * 60 * 1000;
+const NODE_TRANSFORM = join(
+  ROOT,
+  'node_modules/@backstage/cli-node/config/nodeTransform.cjs',
+);
+const SEED_SCRIPT = join(ROOT, 'scripts/e2e/seedPerfSecrets.ts');
 
-const log = message => console.error(`\x1b[1;34m[e2e]\x1b[0m ${message}`);
+const STARTED = Date.now();
+const log = message =>
+  console.error(
+    `\x1b[1;34m[e2e +${Math.round(
+      (Date.now() - STARTED) / 1000,
+    )}s]\x1b[0m ${message}`,
+  );
 
 class E2eFailure extends Error {}
 const fail = message => {
@@ -95,9 +116,48 @@ function buildFrontend() {
 
 // ── 3. Backends ─────────────────────────────────────────────────────────────
 
-const INSTANCES = [
-  { name: 'admin', port: 7007, userEntityRef: 'user:default/guest' },
-  { name: 'user', port: 7017, userEntityRef: 'user:default/bob' },
+function portFromEnv(variable, fallback) {
+  const value = process.env[variable];
+  if (value === undefined || value === '') {
+    return fallback;
+  }
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    fail(`${variable}=${value} is not a port number`);
+  }
+  return port;
+}
+
+// The perf instance: this many synthetic secrets, values for half of them,
+// set by this many catalog users.
+const PERF_SECRETS = 1000;
+const PERF_USERS = Array.from({ length: 50 }, (_, index) => {
+  const number = String(index).padStart(2, '0');
+  return {
+    name: `perf-user-${number}`,
+    ref: `user:default/perf-user-${number}`,
+    displayName: `Perf User ${number}`,
+  };
+});
+
+// A function, so that a bad port variable fails inside main().
+const instances = () => [
+  {
+    name: 'admin',
+    port: portFromEnv('E2E_PORT_ADMIN', 7007),
+    userEntityRef: 'user:default/guest',
+  },
+  {
+    name: 'user',
+    port: portFromEnv('E2E_PORT_USER', 7017),
+    userEntityRef: 'user:default/bob',
+  },
+  {
+    name: 'perf',
+    port: portFromEnv('E2E_PORT_PERF', 7027),
+    userEntityRef: 'user:default/guest',
+    perf: true,
+  },
 ];
 
 function portInUse(port) {
@@ -109,6 +169,55 @@ function portInUse(port) {
     });
     socket.once('error', () => done(false));
   });
+}
+
+// The 50 users of the perf instance, as a catalog file (JSON documents are
+// YAML documents).
+function writePerfUsers(dir) {
+  const path = join(dir, 'perf-users.yaml');
+  const documents = PERF_USERS.map(user =>
+    JSON.stringify({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'User',
+      metadata: { name: user.name },
+      spec: {
+        profile: {
+          displayName: user.displayName,
+          email: `${user.name}@example.com`,
+        },
+        memberOf: ['developers'],
+      },
+    }),
+  );
+  writeFileSync(path, `---\n${documents.join('\n---\n')}\n`);
+  return path;
+}
+
+// Stores values for every other synthetic secret, as the 50 users, through
+// the plugin's own code (see the comment at the top of the script for why).
+function seedPerfSecrets(databaseDir, encryptionKey) {
+  const result = spawnSync(
+    process.execPath,
+    ['--require', NODE_TRANSFORM, SEED_SCRIPT],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        E2E_SEED_DIRECTORY: databaseDir,
+        E2E_SEED_COUNT: String(PERF_SECRETS),
+        E2E_SEED_USERS: PERF_USERS.map(user => user.ref).join(','),
+        E2E_SEED_KEY_ID: 'e2e',
+        E2E_SEED_KEY: encryptionKey,
+      },
+    },
+  );
+  if (result.status !== 0) {
+    fail(
+      `Seeding the perf backend's secrets failed (exit ${result.status}):\n${result.stderr}${result.stdout}`,
+    );
+  }
+  return JSON.parse(result.stdout.trim().split('\n').pop());
 }
 
 // JSON is YAML, so the config needs no YAML library.
@@ -130,6 +239,22 @@ function writeConfig(dir, instance, encryptionKey) {
     auth: { providers: { guest: { userEntityRef: instance.userEntityRef } } },
     secrets: { encryption: { keys: [{ id: 'e2e', secret: encryptionKey }] } },
   };
+  if (instance.perf) {
+    config.demo = { syntheticSecrets: { count: PERF_SECRETS } };
+    // Replaces the list of app-config.yaml, so its two locations come again
+    // (absolute: relative targets resolve against packages/backend).
+    config.catalog = {
+      locations: [
+        join(ROOT, 'examples/org.yaml'),
+        join(ROOT, 'catalog-info.yaml'),
+        writePerfUsers(dir),
+      ].map(target => ({ type: 'file', target })),
+    };
+    const seeded = seedPerfSecrets(databaseDir, encryptionKey);
+    log(
+      `Seeded the perf backend: ${seeded.stored} of ${seeded.registered} synthetic secrets stored, set by ${seeded.users} catalog users`,
+    );
+  }
   const path = join(dir, `${instance.name}.yaml`);
   writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });
   return path;
@@ -263,8 +388,9 @@ async function checkSecretsApi(backend) {
 // ── 4. Tests ────────────────────────────────────────────────────────────────
 
 async function runTests(backends) {
+  const filter = process.env.E2E_FILTER ?? '';
   const files = readdirSync(TESTS_DIR)
-    .filter(file => file.endsWith('.test.mjs'))
+    .filter(file => file.endsWith('.test.mjs') && file.includes(filter))
     .sort()
     .map(file => join(TESTS_DIR, file));
   if (files.length === 0) {
@@ -273,6 +399,9 @@ async function runTests(backends) {
   Object.assign(process.env, {
     E2E_ADMIN_URL: backends.find(b => b.name === 'admin').url,
     E2E_USER_URL: backends.find(b => b.name === 'user').url,
+    E2E_PERF_URL: backends.find(b => b.name === 'perf').url,
+    E2E_PERF_SECRETS: String(PERF_SECRETS),
+    E2E_PERF_USERS: JSON.stringify(PERF_USERS),
     E2E_RESULTS_DIR: RESULTS_DIR,
     E2E_DOCS_SCREENSHOT: DOCS_SCREENSHOT,
     E2E_CHROMIUM: CHROMIUM,
@@ -315,7 +444,8 @@ async function main() {
   ensureChromium();
   buildFrontend();
 
-  for (const instance of INSTANCES) {
+  const configured = instances();
+  for (const instance of configured) {
     if (await portInUse(instance.port)) {
       fail(
         `Port ${instance.port} is in use; the browser tests start their own backends there. Stop whatever listens on it (e.g. scripts/start.sh) and run again.`,
@@ -337,7 +467,7 @@ async function main() {
   process.once('exit', stopAll);
 
   try {
-    for (const instance of INSTANCES) {
+    for (const instance of configured) {
       const configPath = writeConfig(dir, instance, encryptionKey);
       backends.push(startBackend(dir, instance, configPath));
     }
@@ -364,6 +494,7 @@ async function main() {
     stopAll();
     await waitUntilStopped(backends);
     rmSync(dir, { recursive: true, force: true });
+    log('Done');
   }
 }
 

@@ -14,6 +14,11 @@ export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 export const ADMIN_URL = process.env.E2E_ADMIN_URL ?? 'http://localhost:7007';
 /** The backend that signs the guest in as user:default/bob (no permission). */
 export const USER_URL = process.env.E2E_USER_URL ?? 'http://localhost:7017';
+/**
+ * The backend with 1,000 synthetic secrets, half of them set by 50 catalog
+ * users (the guest is an admin again); for the performance test only.
+ */
+export const PERF_URL = process.env.E2E_PERF_URL ?? 'http://localhost:7027';
 /** Where screenshots go. */
 export const RESULTS_DIR = process.env.E2E_RESULTS_DIR ?? 'test-results';
 /** The screenshot the docs show. */

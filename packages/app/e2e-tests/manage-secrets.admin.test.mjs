@@ -158,10 +158,19 @@ describe('Manage secrets, as an admin', { concurrency: false }, () => {
 
   test('screenshot of the page', async () => {
     await page.getByRole('row').filter({ hasText: 'v3' }).waitFor();
-    // Without the "Saved ..." notice over it (it goes away by itself).
-    await page
-      .getByText(/^Saved /)
-      .waitFor({ state: 'hidden', timeout: 20_000 });
+    // Without the "Saved ..." notices over it (they go away by themselves;
+    // on a slow machine the one of an earlier save can still be there).
+    await page.waitForFunction(
+      () =>
+        ![...document.querySelectorAll('body *')].some(
+          element =>
+            element.children.length === 0 &&
+            /^Saved /.test(element.textContent ?? '') &&
+            element.checkVisibility(),
+        ),
+      null,
+      { timeout: 20_000, polling: 250 },
+    );
     mkdirSync(RESULTS_DIR, { recursive: true });
     await page.screenshot({
       path: join(RESULTS_DIR, 'e2e-manage-secrets.png'),

@@ -5,6 +5,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { permissionModuleDemoPolicy } from './modules/permissionPolicy';
 import { secretsModuleExampleSecrets } from './modules/exampleSecrets';
+import { secretsModuleSyntheticSecrets } from './modules/syntheticSecrets';
 import { exampleConsumerPlugin } from './plugins/exampleConsumer';
 
 const backend = createBackend();
@@ -25,5 +26,9 @@ backend.add(permissionModuleDemoPolicy);
 backend.add(import('@backstage-secrets/plugin-secrets-backend'));
 backend.add(secretsModuleExampleSecrets);
 backend.add(exampleConsumerPlugin);
+
+// Demo and performance tests only: registers nothing unless
+// demo.syntheticSecrets.count is set (see the module).
+backend.add(secretsModuleSyntheticSecrets);
 
 backend.start();
