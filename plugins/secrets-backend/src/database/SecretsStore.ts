@@ -244,17 +244,21 @@ export class SecretsStore {
    * timestamp backwards (another instance may have flushed a later read).
    */
   async recordLastUsed(records: LastUsedRecord[]): Promise<void> {
-    for (const record of records) {
-      await this.db(TABLE)
-        .where('name', record.name)
-        .andWhere(q =>
-          q.whereNull('last_used_at').orWhere('last_used_at', '<', record.at),
-        )
-        .update({
-          last_used_at: record.at,
-          last_used_by: record.by,
-          last_used_on_behalf_of: record.onBehalfOf ?? null,
-        });
-    }
+    // One transaction per flush: on SQLite, a commit (and its fsync) per
+    // row would stall the event loop for the whole batch.
+    await this.db.transaction(async tx => {
+      for (const record of records) {
+        await tx(TABLE)
+          .where('name', record.name)
+          .andWhere(q =>
+            q.whereNull('last_used_at').orWhere('last_used_at', '<', record.at),
+          )
+          .update({
+            last_used_at: record.at,
+            last_used_by: record.by,
+            last_used_on_behalf_of: record.onBehalfOf ?? null,
+          });
+      }
+    });
   }
 }

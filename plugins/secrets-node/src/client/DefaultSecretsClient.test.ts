@@ -122,6 +122,30 @@ describe('DefaultSecretsClient', () => {
     expect(await c.getSecret('API_KEY')).toBe('v1');
   });
 
+  it('reuses its own plugin token across reads, but not a token on behalf of a user', async () => {
+    fake.values.set('API_KEY', 'v1');
+    const auth = mockServices.auth({ pluginId: 'consumer' });
+    const issue = jest.spyOn(auth, 'getPluginRequestToken');
+    const c = new DefaultSecretsClient({
+      auth,
+      discovery: {
+        getBaseUrl: async () => fake.baseUrl,
+        getExternalBaseUrl: async () => fake.baseUrl,
+      },
+      cacheTtlMs: 0,
+    });
+    for (let i = 0; i < 5; i++) await c.getSecret('API_KEY');
+    expect(fake.requests).toHaveLength(5);
+    expect(issue).toHaveBeenCalledTimes(1);
+    await c.getSecret('API_KEY', {
+      onBehalfOf: mockCredentials.user('user:default/bob'),
+    });
+    await c.getSecret('API_KEY', {
+      onBehalfOf: mockCredentials.user('user:default/bob'),
+    });
+    expect(issue).toHaveBeenCalledTimes(3);
+  });
+
   it('always asks the backend for reads on behalf of a user', async () => {
     fake.values.set('API_KEY', 'v1');
     const c = client(10_000);

@@ -9,6 +9,14 @@ import type { SecretReadOptions, SecretsService } from '../service';
 /** How long a read value may be reused; see {@link DefaultSecretsClient}. */
 export const DEFAULT_CACHE_TTL_MS = 500;
 
+/**
+ * How long the plugin's own service token is reused. Backstage plugin
+ * tokens are valid for an hour; signing a fresh one costs about as much as
+ * the rest of a read, so a minute of reuse removes it from the hot path
+ * while staying far inside the token's lifetime.
+ */
+const OWN_TOKEN_REUSE_MS = 60_000;
+
 type Lookup =
   | { found: true; value: string }
   | { found: false; message: string };
@@ -38,6 +46,7 @@ export class DefaultSecretsClient implements SecretsService {
   readonly #discovery: DiscoveryService;
   readonly #cacheTtlMs: number;
   readonly #cache = new Map<string, CacheEntry>();
+  #ownToken: { token: Promise<string>; expiresAt: number } | undefined;
 
   constructor(options: {
     auth: AuthService;
@@ -94,14 +103,39 @@ export class DefaultSecretsClient implements SecretsService {
     return lookup;
   }
 
-  async #fetch(name: string, options?: SecretReadOptions): Promise<Lookup> {
-    const [baseUrl, { token }] = await Promise.all([
-      this.#discovery.getBaseUrl('secrets'),
-      this.#auth.getPluginRequestToken({
-        onBehalfOf:
-          options?.onBehalfOf ?? (await this.#auth.getOwnServiceCredentials()),
+  /** A token for the secrets plugin: the plugin's own, or on behalf of a user. */
+  async #token(options?: SecretReadOptions): Promise<string> {
+    if (options?.onBehalfOf) {
+      const { token } = await this.#auth.getPluginRequestToken({
+        onBehalfOf: options.onBehalfOf,
         targetPluginId: 'secrets',
-      }),
+      });
+      return token;
+    }
+    const now = Date.now();
+    if (!this.#ownToken || this.#ownToken.expiresAt <= now) {
+      const token = this.#auth
+        .getOwnServiceCredentials()
+        .then(credentials =>
+          this.#auth.getPluginRequestToken({
+            onBehalfOf: credentials,
+            targetPluginId: 'secrets',
+          }),
+        )
+        .then(result => result.token);
+      const entry = { token, expiresAt: now + OWN_TOKEN_REUSE_MS };
+      this.#ownToken = entry;
+      token.catch(() => {
+        if (this.#ownToken === entry) this.#ownToken = undefined;
+      });
+    }
+    return this.#ownToken.token;
+  }
+
+  async #fetch(name: string, options?: SecretReadOptions): Promise<Lookup> {
+    const [baseUrl, token] = await Promise.all([
+      this.#discovery.getBaseUrl('secrets'),
+      this.#token(options),
     ]);
     const response = await fetch(
       `${baseUrl}/secrets/${encodeURIComponent(name)}/value`,
