@@ -463,6 +463,7 @@ describe(
         join(RESULTS_DIR, 'e2e-perf.json'),
         `${JSON.stringify(summary, null, 2)}\n`,
       );
+      // eslint-disable-next-line no-console -- the benchmark numbers are the output
       console.log(
         `[perf] ${REGISTERED} secrets, ${SET} set by ${
           USERS.length
