@@ -155,8 +155,6 @@ async function coldRead(args: {
   maxOpsPerRound: number;
   /** how many different secrets the reads cycle through */
   distinct: number;
-  /** also time reads through the token-reusing client (proposed change) */
-  withTokenReuse?: boolean;
 }) {
   const readNames = storedNames.slice(0, args.distinct);
   const reader = handles.uncachedSecrets!;
@@ -166,8 +164,6 @@ async function coldRead(args: {
   let wrong = 0;
   const cold = new Samples();
   const floor = new Samples();
-  const reuse = new Samples();
-  const reuseReader = handles.tokenReuseSecrets!;
   const parts = {
     http: new Samples(),
     select: new Samples(),
@@ -178,11 +174,6 @@ async function coldRead(args: {
   const coldOp = async (i: number) => {
     const name = readNames[i % readNames.length];
     const value = await reader.getSecret(name);
-    if (value !== expectedValue(name)) wrong++;
-  };
-  const reuseOp = async (i: number) => {
-    const name = readNames[i % readNames.length];
-    const value = await reuseReader.getSecret(name);
     if (value !== expectedValue(name)) wrong++;
   };
   const floorOp = async (i: number) => {
@@ -206,9 +197,6 @@ async function coldRead(args: {
   const warm = new Samples();
   await timeSequential(warm, coldOp, { maxOps: 200, maxMs: 2000 });
   await timeSequential(warm, floorOp, { maxOps: 200, maxMs: 2000 });
-  if (args.withTokenReuse) {
-    await timeSequential(warm, reuseOp, { maxOps: 200, maxMs: 2000 });
-  }
   for (const p of Object.values(parts)) p.latenciesUs = [];
   const windowStartNs = hrNowNs();
   const coldWindows: Array<[string, string]> = [];
@@ -229,12 +217,6 @@ async function coldRead(args: {
       maxMs: args.roundMs,
     });
     floorWindows.push([w1, hrNowNs()]);
-    if (args.withTokenReuse) {
-      await timeSequential(reuse, reuseOp, {
-        maxOps: args.maxOpsPerRound,
-        maxMs: args.roundMs,
-      });
-    }
   }
   for (const p of Object.values(parts)) {
     p.ops = p.latenciesUs.length;
@@ -243,7 +225,6 @@ async function coldRead(args: {
   return {
     cold: cold.stats(),
     floor: floor.stats(),
-    tokenReuse: args.withTokenReuse ? reuse.stats() : undefined,
     /** statements on the secrets plugin's database per cold read (all tables) */
     statementsPerRead: coldStatements / Math.max(1, cold.ops),
     floorParts: {

@@ -2,6 +2,7 @@
 
 export function fmtDuration(us) {
   if (us === undefined || us === null || Number.isNaN(us)) return '—';
+  if (us < 0) return `−${fmtDuration(-us)}`;
   if (us < 1) return `${(us * 1000).toFixed(0)} ns`;
   if (us < 1000) return `${us < 10 ? us.toFixed(2) : us.toFixed(0)} µs`;
   if (us < 1e6) return `${(us / 1000).toFixed(us < 1e4 ? 2 : 1)} ms`;
