@@ -3,6 +3,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   secretEnvironmentVariable,
+  SECRET_ENV_PREFIX,
   SECRET_VALUE_MAX_BYTES,
   SecretSource,
   SecretSummary,
@@ -35,6 +36,11 @@ export interface ReadRequest {
   caller: string;
   /** the user the plugin acts for, if any */
   onBehalfOf?: string;
+}
+
+function byName(a: SecretSummary, b: SecretSummary): number {
+  if (a.name < b.name) return -1;
+  return a.name > b.name ? 1 : 0;
 }
 
 const MANAGE_PAGE_HINT =
@@ -79,30 +85,46 @@ export class SecretsManager {
     return undefined;
   }
 
-  /** Names pinned by configuration or environment, with their values; for start-up checks. */
-  pinnedValues(): Array<{ name: string; pinnedBy: string; value: string }> {
+  /**
+   * Every pin at once, by name: one pass over the configured values and the
+   * environment, instead of two lookups per secret when listing thousands.
+   */
+  #allPins(): Map<string, Pin & { value: string }> {
     const names = new Set<string>();
     const configValues =
       this.options.config.getOptionalConfig('secrets.values');
     for (const key of configValues?.keys() ?? []) names.add(key);
     const env = this.options.env ?? process.env;
     for (const variable of Object.keys(env)) {
-      if (variable.startsWith('BACKSTAGE_SECRETS_')) {
-        names.add(variable.slice('BACKSTAGE_SECRETS_'.length));
+      if (variable.startsWith(SECRET_ENV_PREFIX)) {
+        names.add(variable.slice(SECRET_ENV_PREFIX.length));
       }
     }
-    return [...names].flatMap(name => {
+    const pins = new Map<string, Pin & { value: string }>();
+    for (const name of names) {
       const pin = this.#pinOf(name);
-      return pin ? [{ name, pinnedBy: pin.pinnedBy, value: pin.value }] : [];
-    });
+      if (pin) pins.set(name, pin);
+    }
+    return pins;
+  }
+
+  /** Names pinned by configuration or environment, with their values; for start-up checks. */
+  pinnedValues(): Array<{ name: string; pinnedBy: string; value: string }> {
+    return [...this.#allPins()].map(([name, pin]) => ({
+      name,
+      pinnedBy: pin.pinnedBy,
+      value: pin.value,
+    }));
   }
 
   #summarize(
     definition: RegisteredSecret | undefined,
     name: string,
     stored: StoredSecretMetadata | undefined,
+    pins?: Map<string, Pin & { value: string }>,
   ): SecretSummary {
-    const pin = definition ? this.#pinOf(name) : undefined;
+    let pin: Pin | undefined;
+    if (definition) pin = pins ? pins.get(name) : this.#pinOf(name);
     let source: SecretSource = 'unset';
     if (pin) source = pin.source;
     else if (stored) source = 'database';
@@ -145,6 +167,7 @@ export class SecretsManager {
   async list(): Promise<SecretSummary[]> {
     const rows = await this.options.store.listMetadata();
     const storedByName = new Map(rows.map(row => [row.name, row]));
+    const pins = this.#allPins();
     const items: SecretSummary[] = [];
     for (const definition of this.options.registry.list()) {
       items.push(
@@ -152,6 +175,7 @@ export class SecretsManager {
           definition,
           definition.name,
           storedByName.get(definition.name),
+          pins,
         ),
       );
       storedByName.delete(definition.name);
@@ -159,7 +183,9 @@ export class SecretsManager {
     for (const orphan of storedByName.values()) {
       items.push(this.#summarize(undefined, orphan.name, orphan));
     }
-    return items.sort((a, b) => a.name.localeCompare(b.name));
+    // Names are ASCII by rule: a plain comparison sorts them, without the
+    // cost of locale collation.
+    return items.sort(byName);
   }
 
   async summary(name: string): Promise<SecretSummary> {
