@@ -21,27 +21,15 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import {
   DefaultSecretsClient,
   SecretDefinition,
   secretsExtensionPoint,
   SecretsService,
   secretsServiceRef,
 } from '@backstage-secrets/plugin-secrets-node';
-import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
 import Router from 'express-promise-router';
 import type { Knex } from 'knex';
 
-export const ADMINS_GROUP = 'group:default/admins';
 
 /** One statement seen by the secrets plugin's knex client. */
 export interface QueryCounter {
@@ -209,32 +197,8 @@ export const benchConsumerPlugin = createBackendPlugin({
   },
 });
 
-class BenchPermissionPolicy implements PermissionPolicy {
-  async handle(
-    request: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (request.permission.name === manageSecretsPermission.name) {
-      const refs = user?.info.ownershipEntityRefs ?? [];
-      return {
-        result: refs.includes(ADMINS_GROUP)
-          ? AuthorizeResult.ALLOW
-          : AuthorizeResult.DENY,
-      };
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-export const benchPermissionPolicyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'bench-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new BenchPermissionPolicy());
-      },
-    });
-  },
-});
+/**
+ * The demo app's real policy (manage-secrets for group:default/admins only),
+ * so that the benchmark measures the permission check adopters run.
+ */
+export { permissionModuleDemoPolicy as benchPermissionPolicyModule } from '../packages/backend/src/modules/permissionPolicy';

@@ -25,6 +25,7 @@ import {
   handles,
 } from './features';
 import { benchValue, seedValues } from './seed';
+import { METADATA_COLUMNS } from '@backstage-secrets/plugin-secrets-backend/src/database/SecretsStore';
 import {
   hrNowNs,
   Samples,
@@ -375,19 +376,6 @@ async function readsWrites(args: {
     flushIntervalMs: args.flushIntervalMs,
   };
 }
-
-const METADATA_COLUMNS = [
-  'name',
-  'key_id',
-  'version',
-  'created_at',
-  'created_by',
-  'updated_at',
-  'updated_by',
-  'last_used_at',
-  'last_used_by',
-  'last_used_on_behalf_of',
-];
 
 /**
  * GET /secrets, alternating with its floor: a bare GET of the trivial route,

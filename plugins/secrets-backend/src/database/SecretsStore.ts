@@ -47,7 +47,8 @@ type Row = {
 };
 
 const TABLE = 'secrets';
-const METADATA_COLUMNS = [
+/** The columns the list reads: everything but the ciphertext. */
+export const METADATA_COLUMNS = [
   'name',
   'key_id',
   'version',
