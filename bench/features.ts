@@ -30,7 +30,6 @@ import {
 import Router from 'express-promise-router';
 import type { Knex } from 'knex';
 
-
 /** One statement seen by the secrets plugin's knex client. */
 export interface QueryCounter {
   total: number;
