@@ -53,6 +53,14 @@ export interface Config {
      */
     values?: { [name: string]: string };
     /**
+     * Which backend plugins may read each secret, by plugin id, e.g.
+     * `OPENAI_API_KEY: [catalog, my-plugin]`. Wins over the `readers` of
+     * the secret's definition (set or narrow them here). A plugin outside
+     * the list is refused with 403. Without an entry here or in the
+     * definition, any backend plugin may read the secret.
+     */
+    readers?: { [name: string]: string[] };
+    /**
      * The manage API refuses to answer when the permission framework is
      * disabled (`permission.enabled` is not true), so that the secrets page
      * does not open to every signed-in user by accident. Set this to true to

@@ -50,6 +50,12 @@ export type SecretSummary = {
   lastUsedBy?: string;
   /** when lastUsedBy is a user: the plugin that read on their behalf, e.g. `plugin:catalog` */
   lastUsedVia?: string;
+  /**
+   * The ids of the backend plugins that may read the value (from the
+   * definition, or `secrets.readers.<NAME>` in config, which wins).
+   * Absent: any backend plugin may read it.
+   */
+  readers?: string[];
   /** e.g. the stored row cannot be decrypted (never a value) */
   error?: string;
 };

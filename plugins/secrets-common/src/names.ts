@@ -57,3 +57,21 @@ export function secretEnvironmentVariable(name: string): string {
  * @public
  */
 export const SECRET_VALUE_MAX_BYTES = 64 * 1024;
+
+/**
+ * The rule of a backend plugin id as used in `readers`: lower-case letters,
+ * digits and `-`, `_` or `.` in between, like Backstage's own plugin ids
+ * (e.g. `catalog`, `my-plugin`).
+ *
+ * @public
+ */
+export const PLUGIN_ID_PATTERN = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/i;
+
+/**
+ * Whether a string is a valid backend plugin id for `readers`.
+ *
+ * @public
+ */
+export function isValidPluginId(id: unknown): id is string {
+  return typeof id === 'string' && PLUGIN_ID_PATTERN.test(id);
+}

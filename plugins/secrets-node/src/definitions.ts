@@ -20,4 +20,13 @@ export interface SecretDefinition {
   obtainLabel?: string;
   /** `json` values are validated as JSON when set. Default `text`. */
   format?: SecretFormat;
+  /**
+   * The ids of the backend plugins that may read the value, e.g.
+   * `['catalog', 'my-plugin']`. Absent: any backend plugin may read it (the
+   * "Manage secrets" page says so, with a hint to narrow it). Operators can
+   * set or narrow the list with `secrets.readers.<NAME>` in app-config,
+   * which wins over this one. A plugin outside the list is refused (403),
+   * and its `getSecret` rejects rather than answering `undefined`.
+   */
+  readers?: string[];
 }

@@ -70,6 +70,18 @@ export class SecretsManager {
     return `secrets.values.${name}`;
   }
 
+  /**
+   * The plugin ids that may read a secret: `secrets.readers.<NAME>` from
+   * the configuration wins over the definition. undefined = any plugin.
+   */
+  readersOf(name: string): string[] | undefined {
+    const configured = this.options.config.getOptionalStringArray(
+      `secrets.readers.${name}`,
+    );
+    if (configured !== undefined) return [...new Set(configured)];
+    return this.options.registry.get(name)?.readers;
+  }
+
   /** The pin of a secret, if configuration or environment sets it. */
   #pinOf(name: string): (Pin & { value: string }) | undefined {
     const configKey = this.#configKey(name);
@@ -159,6 +171,7 @@ export class SecretsManager {
       lastUsedAt,
       lastUsedBy,
       ...(lastUsedVia ? { lastUsedVia } : {}),
+      ...(definition ? { readers: this.readersOf(name) } : {}),
       error,
     };
   }

@@ -1,4 +1,5 @@
 import {
+  isValidPluginId,
   isValidSecretName,
   SECRET_NAME_RULE,
 } from '@backstage-secrets/plugin-secrets-common';
@@ -13,6 +14,8 @@ export interface RegisteredSecret
   description?: string;
   obtainUrl?: string;
   obtainLabel?: string;
+  /** plugin ids that may read it; undefined = any backend plugin */
+  readers?: string[];
   registeredBy: string;
 }
 
@@ -61,6 +64,16 @@ function validateDefinition(definition: SecretDefinition): void {
         definition.name
       }: format must be 'text' or 'json', not '${String(definition.format)}'.`,
     );
+  }
+  if (definition.readers !== undefined) {
+    if (
+      !Array.isArray(definition.readers) ||
+      !definition.readers.every(isValidPluginId)
+    ) {
+      throw new Error(
+        `Cannot register secret ${definition.name}: readers must be a list of backend plugin ids, e.g. ['catalog', 'my-plugin'].`,
+      );
+    }
   }
   if (definition.obtainUrl !== undefined) {
     let url: URL | undefined;
@@ -117,6 +130,9 @@ export class SecretsRegistry {
         description: definition.description,
         obtainUrl: definition.obtainUrl,
         obtainLabel: definition.obtainLabel,
+        readers: definition.readers
+          ? [...new Set(definition.readers)]
+          : undefined,
         registeredBy,
       });
     }
