@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { JsonObject } from '@backstage/types';
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
@@ -56,7 +57,7 @@ function auditEvents(logs: LogCapture) {
 }
 
 describe.each(databases.eachSupportedId())('readers on %p', databaseId => {
-  async function start(config: Record<string, unknown> = {}) {
+  async function start(config: JsonObject = {}) {
     const knex = await databases.init(databaseId);
     const logs = new LogCapture();
     const consumer = capturingConsumer('consumer');
