@@ -60,6 +60,15 @@ export interface Config {
      * definition, any backend plugin may read the secret.
      */
     readers?: { [name: string]: string[] };
+    /** Per-user secrets (definitions with `scope: 'user'`). */
+    userSecrets?: {
+      /**
+       * How long a user's values are kept after the user has gone missing
+       * from the catalog, e.g. `{ days: 30 }` or `P30D`. Default 30 days.
+       * A scheduled task then deletes their values and grants (audited).
+       */
+      orphanGracePeriod?: { [unit: string]: number } | string;
+    };
     /**
      * The manage API refuses to answer when the permission framework is
      * disabled (`permission.enabled` is not true), so that the secrets page

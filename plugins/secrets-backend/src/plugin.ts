@@ -4,6 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
+import { deleteOrphanedUserSecrets } from './service/userSecretOrphans';
 import { createRouter } from './service/router';
 import { readDurationFromConfigOr } from './service/readDuration';
 import { SecretsRegistry } from './service/SecretsRegistry';
@@ -40,6 +44,7 @@ export const secretsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
       },
       async init({
         config,
@@ -53,6 +58,7 @@ export const secretsPlugin = createBackendPlugin({
         auditor,
         lifecycle,
         scheduler,
+        catalog,
       }) {
         for (const warning of registry.close()) {
           logger.warn(warning);
@@ -60,13 +66,14 @@ export const secretsPlugin = createBackendPlugin({
 
         permissionsRegistry.addPermissions(secretsPermissions);
 
-        const { manager, rotation } = await createSecretsManager({
-          config,
-          logger,
-          database,
-          lifecycle,
-          registry,
-        });
+        const { manager, userManager, userStore, rotation } =
+          await createSecretsManager({
+            config,
+            logger,
+            database,
+            lifecycle,
+            registry,
+          });
 
         // Re-encrypts rows under older keys after a key rotation. A global
         // task: one replica at a time runs it, and each row update is
@@ -85,9 +92,36 @@ export const secretsPlugin = createBackendPlugin({
           },
         });
 
+        // Users' values outlive their owner in the catalog only for a grace
+        // period (default 30 days), so that a short catalog outage or a
+        // re-import deletes nothing.
+        const gracePeriodKey = 'secrets.userSecrets.orphanGracePeriod';
+        const gracePeriodMs = durationToMilliseconds(
+          config.has(gracePeriodKey)
+            ? readDurationFromConfig(config, { key: gracePeriodKey })
+            : { days: 30 },
+        );
+        await scheduler.scheduleTask({
+          id: 'secrets-user-orphans',
+          frequency: { hours: 1 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 5 },
+          fn: async () => {
+            await deleteOrphanedUserSecrets({
+              store: userStore,
+              catalog,
+              auth,
+              auditor,
+              logger,
+              gracePeriodMs,
+            });
+          },
+        });
+
         httpRouter.use(
           await createRouter({
             manager,
+            userManager,
             rotation,
             httpAuth,
             auth,
