@@ -38,8 +38,20 @@ export interface Config {
       /** Re-encryption of rows under older keys after a rotation. */
       rotation?: {
         /**
-         * How often the re-encryption task runs, e.g. `{ minutes: 1 }` or
-         * an ISO-8601 duration. Default one minute.
+         * The schedule of the re-encryption task, as a Backstage scheduler
+         * task definition, e.g. `{ frequency: { minutes: 1 }, timeout: {
+         * minutes: 15 } }`. Default: every minute, 15 minutes timeout.
+         */
+        schedule?: {
+          frequency: { [unit: string]: number } | string | { cron: string };
+          timeout: { [unit: string]: number } | string;
+          initialDelay?: { [unit: string]: number } | string;
+          scope?: 'global' | 'local';
+        };
+        /**
+         * Deprecated: use `schedule`. How often the re-encryption task
+         * runs, e.g. `{ minutes: 1 }` or an ISO-8601 duration.
+         * @deprecated use schedule
          */
         frequency?: { [unit: string]: number } | string;
         /** Rows per batch. Default 100. */

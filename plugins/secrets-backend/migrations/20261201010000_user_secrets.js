@@ -9,7 +9,9 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('user_secrets', table => {
-    table.comment('Values that users set for themselves, encrypted with AES-256-GCM');
+    table.comment(
+      'Values that users set for themselves, encrypted with AES-256-GCM',
+    );
     table.string('name', 128).notNullable();
     table
       .string('user_ref', 255)

@@ -5,11 +5,8 @@ import {
 import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { readDurationFromConfig } from '@backstage/config';
-import { durationToMilliseconds } from '@backstage/types';
-import { deleteOrphanedUserSecrets } from './service/userSecretOrphans';
 import { createRouter } from './service/router';
-import { readDurationFromConfigOr } from './service/readDuration';
+import { scheduleSecretsTasks } from './service/scheduledTasks';
 import { SecretsRegistry } from './service/SecretsRegistry';
 import { createSecretsManager } from './service/createSecretsManager';
 
@@ -75,47 +72,15 @@ export const secretsPlugin = createBackendPlugin({
             registry,
           });
 
-        // Re-encrypts rows under older keys after a key rotation. A global
-        // task: one replica at a time runs it, and each row update is
-        // compare-and-set anyway.
-        await scheduler.scheduleTask({
-          id: 'secrets-reencrypt',
-          frequency: readDurationFromConfigOr(
-            config,
-            'secrets.encryption.rotation.frequency',
-            { minutes: 1 },
-          ),
-          timeout: { minutes: 15 },
-          initialDelay: { seconds: 5 },
-          fn: async abortSignal => {
-            await rotation.run(abortSignal);
-          },
-        });
-
-        // Users' values outlive their owner in the catalog only for a grace
-        // period (default 30 days), so that a short catalog outage or a
-        // re-import deletes nothing.
-        const gracePeriodKey = 'secrets.userSecrets.orphanGracePeriod';
-        const gracePeriodMs = durationToMilliseconds(
-          config.has(gracePeriodKey)
-            ? readDurationFromConfig(config, { key: gracePeriodKey })
-            : { days: 30 },
-        );
-        await scheduler.scheduleTask({
-          id: 'secrets-user-orphans',
-          frequency: { hours: 1 },
-          timeout: { minutes: 10 },
-          initialDelay: { minutes: 5 },
-          fn: async () => {
-            await deleteOrphanedUserSecrets({
-              store: userStore,
-              catalog,
-              auth,
-              auditor,
-              logger,
-              gracePeriodMs,
-            });
-          },
+        await scheduleSecretsTasks({
+          config,
+          scheduler,
+          rotation,
+          userStore,
+          catalog,
+          auth,
+          auditor,
+          logger,
         });
 
         httpRouter.use(
