@@ -20,7 +20,9 @@ import {
   TEST_KEY,
 } from './__testUtils__/testBackend';
 
-jest.setTimeout(60_000);
+// Generous: the suite creates a database per test, and dropping them all
+// after the file takes a while on a loaded machine.
+jest.setTimeout(180_000);
 
 const databases = createTestDatabases();
 
