@@ -7,6 +7,7 @@ import { secretStatus, sortSecrets, STATUS_LABELS } from '../../lib/status';
 import { matches, personText } from './search';
 import { SecretActionsCell } from './SecretActionsCell';
 import { SecretNameCell } from './SecretNameCell';
+import { readersText, SecretReadersCell } from './SecretReadersCell';
 import { SecretStatusCell } from './SecretStatusCell';
 import { WhenAndWhoCell } from './WhenAndWhoCell';
 
@@ -52,6 +53,14 @@ export function SecretsTable(props: SecretsTableProps) {
             STATUS_LABELS[secretStatus(b)],
           ),
         render: row => <SecretStatusCell secret={row} />,
+      },
+      {
+        title: 'Readers',
+        field: 'readers',
+        sorting: false,
+        customFilterAndSearch: (term: string, row: SecretSummary) =>
+          matches(term, readersText(row)),
+        render: row => <SecretReadersCell secret={row} />,
       },
       {
         title: 'Version',
