@@ -32,6 +32,13 @@ step() { log "── $* ──"; }
 step "Type check (tsc)"
 yarn tsc
 
+# The public API of every published package must match its checked-in
+# report (report*.api.md). Reads the declarations that tsc just wrote to
+# dist-types/; a changed API without regenerated reports fails here. To
+# update them: yarn build:api-reports, then commit the .api.md files.
+step "API reports (backstage-repo-tools api-reports --ci)"
+yarn build:api-reports:only --ci
+
 step "Lint (Backstage ESLint config)"
 yarn backstage-cli repo lint
 

@@ -56,6 +56,20 @@ describe('Manage secrets, as an admin', { concurrency: false }, () => {
     assert.match(await summary.innerText(), /of 3 secrets set/);
   });
 
+  test('shows who may read each secret', async () => {
+    // The example module limits OPENAI_API_KEY to the example consumer.
+    const readers = secretRow(page, 'OPENAI_API_KEY').getByRole('list', {
+      name: 'Readers of OPENAI_API_KEY',
+    });
+    assert.deepEqual(await readers.getByRole('listitem').allInnerTexts(), [
+      'example-consumer',
+    ]);
+    // The other two are open, with a hint on how to narrow them.
+    const open = secretRow(page, 'PAGERDUTY_API_TOKEN');
+    await open.getByText('Any backend plugin', { exact: true }).waitFor();
+    await open.getByText('secrets.readers.PAGERDUTY_API_TOKEN').waitFor();
+  });
+
   test("sets a secret: marked set, with the admin's display name and a version", async () => {
     const row = secretRow(page, 'OPENAI_API_KEY');
     await row.getByRole('link', { name: /^Get an OpenAI API key/ }).waitFor();

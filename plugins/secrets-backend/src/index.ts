@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export { secretsPlugin as default } from './plugin';
-export { generateEncryptionKey } from './crypto/keyFormat';
+export { generateEncryptionKey } from './generateEncryptionKey';

@@ -1,3 +1,9 @@
+/**
+ * The "Manage secrets" page of Backstage Secrets for the new frontend system:
+ * the default export is the plugin.
+ *
+ * @packageDocumentation
+ */
 import {
   ApiBlueprint,
   createFrontendPlugin,
@@ -19,7 +25,7 @@ const holdsManageSecrets = {
 };
 
 /**
- * The {@link secretsApiRef} implementation, over `discoveryApi` + `fetchApi`.
+ * The `secretsApiRef` implementation, over `discoveryApi` + `fetchApi`.
  *
  * @alpha
  */

@@ -36,7 +36,7 @@ export const secretsPlugin = createPlugin({
  *
  * @public
  */
-export const SecretsPage = secretsPlugin.provide(
+export const SecretsPage: () => JSX.Element = secretsPlugin.provide(
   createRoutableExtension({
     name: 'SecretsPage',
     component: () =>

@@ -19,6 +19,9 @@ export const secretsModuleExampleSecrets = createBackendModule({
               'Used by the **example consumer** plugin to call the OpenAI API. Create a key with *restricted* permissions for this Backstage instance.',
             obtainUrl: 'https://platform.openai.com/api-keys',
             obtainLabel: 'Get an OpenAI API key',
+            // Only the example consumer plugin (pluginId 'example-consumer')
+            // may read it; the other two are open to any backend plugin.
+            readers: ['example-consumer'],
           },
           {
             name: 'GOOGLE_SERVICE_ACCOUNT_JSON',

@@ -3,10 +3,15 @@ import {
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
-import { SecretsService, secretsServiceRef } from '../service';
+// From the package itself, as Backstage's testUtils do: the API report of
+// this entry point then names the package's types instead of copying them.
+import {
+  type SecretsService,
+  secretsServiceRef,
+} from '@backstage-secrets/plugin-secrets-node';
 
 /**
- * Options of {@link secretsServiceMock}.
+ * Options of `secretsServiceMock`.
  *
  * @public
  */
@@ -16,7 +21,7 @@ export interface SecretsServiceMockOptions {
 }
 
 /**
- * An in-memory {@link SecretsService} for plugin authors' tests: serves the
+ * An in-memory `SecretsService` for plugin authors' tests: serves the
  * given values and records which names were read.
  *
  * @public
@@ -79,16 +84,21 @@ export function secretsServiceMock(
 }
 
 /**
- * A service factory for {@link secretsServiceRef} that serves the given
- * values from memory; pass it to `startTestBackend`'s features.
+ * Mock functionality for the secrets service.
  *
  * @public
  */
-secretsServiceMock.factory = (
-  options?: SecretsServiceMockOptions,
-): ServiceFactory<SecretsService, 'plugin', 'singleton'> =>
-  createServiceFactory({
-    service: secretsServiceRef,
-    deps: {},
-    factory: () => new MockSecretsService(options),
-  });
+export namespace secretsServiceMock {
+  /**
+   * A service factory for `secretsServiceRef` that serves the given values
+   * from memory; pass it to `startTestBackend`'s features.
+   */
+  export const factory = (
+    options?: SecretsServiceMockOptions,
+  ): ServiceFactory<SecretsService, 'plugin', 'singleton'> =>
+    createServiceFactory({
+      service: secretsServiceRef,
+      deps: {},
+      factory: () => new MockSecretsService(options),
+    });
+}

@@ -27,6 +27,7 @@ export const fixtures = {
     updatedBy: 'user:default/alice',
     lastUsedAt: '2025-06-02T10:00:00Z',
     lastUsedBy: 'plugin:catalog',
+    readers: ['example-consumer', 'catalog'],
   },
   json: {
     name: 'GOOGLE_SERVICE_ACCOUNT_JSON',

@@ -10,7 +10,7 @@ import { ClearSecretDialog } from '../ClearSecretDialog';
 import { SetSecretDialog } from '../SetSecretDialog';
 import { NoSecrets } from './NoSecrets';
 import { SecretsSummaryLine } from './SecretsSummaryLine';
-import { SecretsTable } from './SecretsTable';
+import { SecretsTable } from '../SecretsTable';
 
 /** The list of secrets and what an admin can do with them. */
 export function SecretsOverview() {

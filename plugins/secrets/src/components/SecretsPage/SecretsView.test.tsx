@@ -184,6 +184,66 @@ describe('SecretsView', () => {
     );
   });
 
+  it('shows which backend plugins may read each secret', async () => {
+    serve([
+      fixtures.set,
+      fixtures.missing,
+      { ...fixtures.json, readers: [] },
+      { ...fixtures.orphaned, readers: ['catalog'] },
+    ]);
+    await renderWithApis(<SecretsView />);
+
+    // Readers from the definition (or config): their plugin ids.
+    const set = await row('OPENAI_API_KEY');
+    expect(
+      screen.getAllByRole('columnheader').map(h => h.textContent),
+    ).toContain('Readers');
+    const readers = within(set).getByRole('list', {
+      name: 'Readers of OPENAI_API_KEY',
+    });
+    expect(
+      within(readers)
+        .getAllByRole('listitem')
+        .map(item => item.textContent),
+    ).toEqual(['example-consumer', 'catalog']);
+    expect(within(set).queryByText('Any backend plugin')).toBeNull();
+
+    // No readers: any backend plugin, and how to narrow it.
+    const open = await row('PAGERDUTY_API_TOKEN');
+    expect(within(open).getByText('Any backend plugin')).toBeInTheDocument();
+    expect(within(open).getByText(/To narrow it, set/)).toHaveTextContent(
+      'To narrow it, set readers in the definition or secrets.readers.PAGERDUTY_API_TOKEN in app-config.',
+    );
+
+    // An empty list: nobody.
+    const closed = await row('GOOGLE_SERVICE_ACCOUNT_JSON');
+    expect(within(closed).getByText('No backend plugin')).toBeInTheDocument();
+
+    // An orphan has no definition: nothing in that column.
+    const orphan = await row('OLD_JIRA_TOKEN');
+    expect(within(orphan).queryByRole('list')).toBeNull();
+    expect(within(orphan).queryByText(/backend plugin/)).toBeNull();
+  });
+
+  it('finds secrets by their readers', async () => {
+    serve([fixtures.set, fixtures.missing, fixtures.pinnedByConfig]);
+    await renderWithApis(<SecretsView />);
+    await row('OPENAI_API_KEY');
+    await userEvent.type(
+      screen.getByPlaceholderText('Search secrets'),
+      'example-consumer',
+    );
+    await waitFor(() => expect(rowNames()).toEqual(['OPENAI_API_KEY']));
+    await userEvent.clear(screen.getByPlaceholderText('Search secrets'));
+    await userEvent.type(
+      screen.getByPlaceholderText('Search secrets'),
+      'any backend',
+    );
+    await waitFor(() =>
+      expect(rowNames()).toEqual(['PAGERDUTY_API_TOKEN', 'GITHUB_TOKEN']),
+    );
+  });
+
   it('shows the error from the API and recovers on retry', async () => {
     serve([fixtures.set]);
     backend.failNextList = {

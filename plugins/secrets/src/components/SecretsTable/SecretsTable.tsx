@@ -1,0 +1,138 @@
+import { Table, type TableColumn } from '@backstage/core-components';
+import { useApiHolder } from '@backstage/core-plugin-api';
+import { entityPresentationApiRef } from '@backstage/plugin-catalog-react';
+import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
+import { useMemo } from 'react';
+import { secretStatus, sortSecrets, STATUS_LABELS } from '../../lib/status';
+import { matches, personText } from './search';
+import { SecretActionsCell } from './SecretActionsCell';
+import { SecretNameCell } from './SecretNameCell';
+import { readersText, SecretReadersCell } from './SecretReadersCell';
+import { SecretStatusCell } from './SecretStatusCell';
+import { WhenAndWhoCell } from './WhenAndWhoCell';
+
+export type SecretsTableProps = {
+  secrets: SecretSummary[];
+  onSet(secret: SecretSummary): void;
+  onClear(secret: SecretSummary): void;
+};
+
+/** Every secret, the ones without a value first, with a search box. */
+export function SecretsTable(props: SecretsTableProps) {
+  const { secrets, onSet, onClear } = props;
+  const presentationApi = useApiHolder().get(entityPresentationApiRef);
+
+  // material-table writes its own bookkeeping into row objects; give it
+  // copies so the summaries we hold stay as the backend sent them.
+  const rows = useMemo(
+    () => sortSecrets(secrets).map(secret => ({ ...secret })),
+    [secrets],
+  );
+
+  const columns = useMemo<TableColumn<SecretSummary>[]>(
+    () => [
+      {
+        title: 'Secret',
+        field: 'name',
+        width: '32%',
+        customFilterAndSearch: (term: string, row: SecretSummary) =>
+          matches(term, [row.name, row.description, row.obtainLabel]),
+        render: row => <SecretNameCell secret={row} />,
+      },
+      {
+        title: 'Status',
+        field: 'source',
+        customFilterAndSearch: (term: string, row: SecretSummary) =>
+          matches(term, [
+            STATUS_LABELS[secretStatus(row)],
+            row.pinnedBy,
+            row.error,
+          ]),
+        customSort: (a, b) =>
+          STATUS_LABELS[secretStatus(a)].localeCompare(
+            STATUS_LABELS[secretStatus(b)],
+          ),
+        render: row => <SecretStatusCell secret={row} />,
+      },
+      {
+        title: 'Readers',
+        field: 'readers',
+        sorting: false,
+        customFilterAndSearch: (term: string, row: SecretSummary) =>
+          matches(term, readersText(row)),
+        render: row => <SecretReadersCell secret={row} />,
+      },
+      {
+        title: 'Version',
+        field: 'version',
+        width: '8%',
+        searchable: false,
+        render: row => (row.version === undefined ? '—' : `v${row.version}`),
+      },
+      {
+        title: 'Last updated',
+        field: 'updatedAt',
+        customFilterAndSearch: (term: string, row: SecretSummary) =>
+          matches(
+            term,
+            personText(row.updatedBy ?? row.createdBy, presentationApi),
+          ),
+        render: row => (
+          <WhenAndWhoCell
+            at={row.updatedAt ?? row.createdAt}
+            by={row.updatedBy ?? row.createdBy}
+            never="—"
+          />
+        ),
+      },
+      {
+        title: 'Last used',
+        field: 'lastUsedAt',
+        customFilterAndSearch: (term: string, row: SecretSummary) =>
+          matches(term, [
+            ...personText(row.lastUsedBy, presentationApi),
+            row.lastUsedVia,
+          ]),
+        render: row => (
+          <WhenAndWhoCell
+            at={row.lastUsedAt}
+            by={row.lastUsedBy}
+            via={row.lastUsedVia}
+            never="Not used yet"
+          />
+        ),
+      },
+      {
+        title: 'Actions',
+        width: '10%',
+        sorting: false,
+        searchable: false,
+        render: row => (
+          <SecretActionsCell secret={row} onSet={onSet} onClear={onClear} />
+        ),
+      },
+    ],
+    [onSet, onClear, presentationApi],
+  );
+
+  return (
+    <Table<SecretSummary>
+      title="Secrets"
+      columns={columns}
+      data={rows}
+      options={{
+        search: true,
+        paging: rows.length > 20,
+        pageSize: 20,
+        pageSizeOptions: [20, 50, 100],
+        padding: 'dense',
+        draggable: false,
+        emptyRowsWhenPaging: false,
+      }}
+      localization={{
+        toolbar: { searchPlaceholder: 'Search secrets' },
+        body: { emptyDataSourceMessage: 'No secret matches the search.' },
+      }}
+    />
+  );
+}

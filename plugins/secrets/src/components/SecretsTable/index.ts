@@ -1,0 +1,1 @@
+export { SecretsTable, type SecretsTableProps } from './SecretsTable';
