@@ -7,6 +7,10 @@ import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { createRouter } from './service/router';
 import { readDurationFromConfigOr } from './service/readDuration';
 import { SecretsRegistry } from './service/SecretsRegistry';
+import {
+  checkProxyReferences,
+  registerConfigDefinitions,
+} from './service/configDefinitions';
 import { createSecretsManager } from './service/createSecretsManager';
 
 /**
@@ -52,7 +56,13 @@ export const secretsPlugin = createBackendPlugin({
         lifecycle,
         scheduler,
       }) {
-        for (const warning of registry.close()) {
+        // Secrets declared in app-config (secrets.definitions) register
+        // after the modules', through the same registry and rules.
+        registerConfigDefinitions(config, registry);
+        for (const warning of [
+          ...registry.close(),
+          ...checkProxyReferences(config, registry),
+        ]) {
           logger.warn(warning);
         }
 
