@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { Keyring } from '@backstage-secrets/plugin-secrets-backend/src/crypto/Keyring';
 import { SecretCipher } from '@backstage-secrets/plugin-secrets-backend/src/crypto/SecretCipher';
-import { SecretsStore } from '@backstage-secrets/plugin-secrets-backend/src/database/SecretsStore';
+import { DatabaseSecretsStore } from '@backstage-secrets/plugin-secrets-backend/src/database/DatabaseSecretsStore';
 
 export const SEED_ACTOR = 'user:default/bench-seed';
 
@@ -31,12 +31,13 @@ export async function seedValues(options: {
   const chunk = 500;
   for (let start = 0; start < options.names.length; start += chunk) {
     await options.knex.transaction(async trx => {
-      const store = new SecretsStore(trx as unknown as Knex);
+      const store = new DatabaseSecretsStore(trx as unknown as Knex);
       for (const name of options.names.slice(start, start + chunk)) {
         const index = Number(name.slice(name.lastIndexOf('_') + 1));
         const result = await store.compareAndSet({
           name,
           previous: undefined,
+          version: 1,
           encrypted: cipher.encrypt(name, 1, benchValue(index)),
           actor: SEED_ACTOR,
           now,

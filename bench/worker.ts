@@ -25,7 +25,7 @@ import {
   handles,
 } from './features';
 import { benchValue, seedValues } from './seed';
-import { METADATA_COLUMNS } from '@backstage-secrets/plugin-secrets-backend/src/database/SecretsStore';
+import { METADATA_COLUMNS } from '@backstage-secrets/plugin-secrets-backend/src/database/DatabaseSecretsStore';
 import {
   hrNowNs,
   Samples,

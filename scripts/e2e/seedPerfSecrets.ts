@@ -19,8 +19,8 @@
  * i.e. test code in the auth path. Instead this script writes through the
  * plugin's own code, the same path a PUT takes after authorisation:
  * `SecretsManager.set` (validation, AES-256-GCM through `SecretCipher` and
- * `Keyring`, compare-and-set versions in `SecretsStore`), on a database
- * migrated by the plugin's own `migrateDatabase`. Nothing is re-implemented,
+ * `Keyring`, compare-and-set versions in `DatabaseSecretsStore`), on a database
+ * migrated by the plugin's own `DatabaseSecretsStore.migrate`. Nothing is re-implemented,
  * so the backend then reads these rows exactly like rows it wrote itself (it
  * refuses to start if a row is under a key it does not have).
  */
@@ -30,8 +30,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import knexFactory from 'knex';
 import { Keyring } from '../../plugins/secrets-backend/src/crypto/Keyring';
 import { SecretCipher } from '../../plugins/secrets-backend/src/crypto/SecretCipher';
-import { migrateDatabase } from '../../plugins/secrets-backend/src/database/migrateDatabase';
-import { SecretsStore } from '../../plugins/secrets-backend/src/database/SecretsStore';
+import { DatabaseSecretsStore } from '../../plugins/secrets-backend/src/database/DatabaseSecretsStore';
 import { LastUsedTracker } from '../../plugins/secrets-backend/src/service/LastUsedTracker';
 import { SecretsManager } from '../../plugins/secrets-backend/src/service/SecretsManager';
 import { SecretsRegistry } from '../../plugins/secrets-backend/src/service/SecretsRegistry';
@@ -69,14 +68,14 @@ async function main() {
     useNullAsDefault: true,
   });
   try {
-    await migrateDatabase(knex);
+    await DatabaseSecretsStore.migrate(knex);
     // One transaction: 500 separate commits would each wait for the disk.
-    await knex.transaction(async trx => seed(new SecretsStore(trx)));
+    await knex.transaction(async trx => seed(new DatabaseSecretsStore(trx)));
   } finally {
     await knex.destroy();
   }
 
-  async function seed(store: SecretsStore) {
+  async function seed(store: DatabaseSecretsStore) {
     const registry = new SecretsRegistry();
     const definitions = syntheticSecretDefinitions(count);
     registry.register('scripts/e2e/seedPerfSecrets.ts', definitions);

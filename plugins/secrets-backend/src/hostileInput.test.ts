@@ -62,7 +62,7 @@ const NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,127}$/;
 const MAX_VALUE_BYTES = 64 * 1024;
 
 /** Callers that may receive values (on the value route). */
-const ENTITLED: CallerName[] = ['plugin', 'onBehalfOf'];
+const ENTITLED: CallerName[] = ['plugin'];
 
 // ---------------------------------------------------------------------------
 // Oracles: what the design (and the documented express behaviour) answers.

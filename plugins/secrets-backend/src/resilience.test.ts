@@ -16,7 +16,7 @@ import request from 'supertest';
 import { Keyring } from './crypto/Keyring';
 import { generateEncryptionKey } from './crypto/keyFormat';
 import { SecretCipher } from './crypto/SecretCipher';
-import { migrateDatabase } from './database/migrateDatabase';
+import { DatabaseSecretsStore } from './database/DatabaseSecretsStore';
 import { createTestDatabases } from './__testUtils__/databases';
 import {
   ADMIN,
@@ -97,7 +97,7 @@ function secondClient(knex: Knex): Knex {
 describe.each(databases.eachSupportedId())('resilience on %p', databaseId => {
   it('rotates 5,000 secrets to a new key while readers and writers run, losing nothing', async () => {
     const knex = await databases.init(databaseId);
-    await migrateDatabase(knex);
+    await DatabaseSecretsStore.migrate(knex);
     const COUNT = 5000;
     const names = Array.from(
       { length: COUNT },
@@ -455,7 +455,7 @@ if (postgresIds.length > 0) {
 
     it('answers 503 while the database is unreachable, changes nothing, and recovers without a restart', async () => {
       const base = await databases.init(databaseId);
-      await migrateDatabase(base);
+      await DatabaseSecretsStore.migrate(base);
       const connection = base.client.config.connection as {
         host: string;
         port: number;

@@ -13,8 +13,11 @@ import { DefaultSecretsClient } from './client/DefaultSecretsClient';
  */
 export interface SecretReadOptions {
   /**
-   * The user the calling plugin acts for. The read is then recorded as
-   * last used by that user, through the calling plugin.
+   * The user the calling plugin acts for, for user-scoped secrets (one
+   * value per user). Shared secrets are always read with the plugin's own
+   * credentials: for them this option is ignored, since the backend never
+   * serves a shared value to a user's token, not even one a plugin obtained
+   * on the user's behalf.
    */
   onBehalfOf?: BackstageCredentials;
 }
@@ -28,7 +31,9 @@ export interface SecretReadOptions {
 export interface SecretsService {
   /**
    * The secret's value, or `undefined` when no value is set (neither in the
-   * configuration, the environment, nor the database).
+   * configuration, the environment, nor the database). Rejects with a
+   * `NotAllowedError` when the calling plugin is not among the secret's
+   * readers.
    */
   getSecret(
     name: string,

@@ -25,6 +25,14 @@ export const CALLER_HEADERS = {
     onBehalfOf: mockCredentials.service('plugin:catalog'),
     targetPluginId: 'secrets',
   }),
+  /**
+   * Another backend plugin's service token: not among the readers where a
+   * test narrows them to `catalog`.
+   */
+  pluginNonReader: mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service('plugin:scaffolder'),
+    targetPluginId: 'secrets',
+  }),
   /** An external static access token. */
   external: mockCredentials.service.header({
     onBehalfOf: mockCredentials.service('external:ci-bot'),
@@ -333,7 +341,7 @@ export class StateProbe {
 export type Outcome =
   | { kind: 'none' }
   | { kind: 'set'; name: string; value: string; actor: string }
-  | { kind: 'clear'; name: string };
+  | { kind: 'clear'; name: string; actor?: string };
 
 /**
  * The snapshot expected after an outcome: unchanged, or one secret set
@@ -354,14 +362,17 @@ export function predictSnapshot(
     const { name, value, actor } = outcome;
     const item = before.list[name];
     const row = before.rows[name];
+    // Versions continue after a clear (the row stays as a tombstone), and
+    // a value set after a clear is created anew.
     const version = Number(row?.version ?? 0) + 1;
+    const live = row !== undefined && row.ciphertext !== null;
     next.values[name] = value;
     next.list[name] = {
       ...item,
       source: 'database',
       version,
-      createdAt: item?.createdAt ?? expect.any(String),
-      createdBy: item?.createdBy ?? actor,
+      createdAt: live ? item?.createdAt : expect.any(String),
+      createdBy: live ? item?.createdBy : actor,
       updatedAt: expect.any(String),
       updatedBy: actor,
     };
@@ -370,8 +381,8 @@ export function predictSnapshot(
       key_id: 'test',
       version,
       ciphertext: expect.any(String),
-      created_at: row?.created_at ?? expect.any(String),
-      created_by: row?.created_by ?? actor,
+      created_at: live ? row.created_at : expect.any(String),
+      created_by: live ? row.created_by : actor,
       updated_at: expect.any(String),
       updated_by: actor,
     };
@@ -390,7 +401,18 @@ export function predictSnapshot(
     }
     next.values[name] = null;
     next.list[name] = { ...item, source: 'unset' };
-    delete next.rows[name];
+    // The row stays as a tombstone that keeps the version: no ciphertext,
+    // no key, the clear recorded as its last change.
+    const row = before.rows[name];
+    if (row && row.ciphertext !== null) {
+      next.rows[name] = {
+        ...row,
+        ciphertext: null,
+        key_id: null,
+        updated_at: expect.any(String),
+        updated_by: outcome.actor ?? expect.any(String),
+      };
+    }
   }
   return next;
 }

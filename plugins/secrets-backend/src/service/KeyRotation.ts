@@ -108,6 +108,7 @@ export class KeyRotation {
           name: row.name,
           version: row.version,
           fromKeyId: row.keyId,
+          fromCiphertext: row.ciphertext,
           encrypted: cipher.encrypt(row.name, row.version, plaintext),
         });
         if (replaced) result.reencrypted += 1;

@@ -1,6 +1,11 @@
 import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   secretEnvironmentVariable,
   SECRET_ENV_PREFIX,
@@ -14,6 +19,7 @@ import type {
   StoredSecret,
   StoredSecretMetadata,
 } from '../database/SecretsStore';
+import { PayloadTooLargeError } from './errors';
 import type { LastUsedTracker } from './LastUsedTracker';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
 
@@ -23,19 +29,11 @@ interface Pin {
   pinnedBy: string;
 }
 
-/** Raised when a value is too large to store (HTTP 413). */
-export class PayloadTooLargeError extends Error {
-  name = 'PayloadTooLargeError';
-  statusCode = 413;
-}
-
 /** A value read for a backend plugin, and who read it. */
 export interface ReadRequest {
   name: string;
-  /** e.g. plugin:catalog */
+  /** e.g. `plugin:catalog`, or `external:ci-bot` when external access is allowed */
   caller: string;
-  /** the user the plugin acts for, if any */
-  onBehalfOf?: string;
 }
 
 function byName(a: SecretSummary, b: SecretSummary): number {
@@ -80,6 +78,33 @@ export class SecretsManager {
     );
     if (configured !== undefined) return [...new Set(configured)];
     return this.options.registry.get(name)?.readers;
+  }
+
+  /**
+   * Refuses a caller outside a secret's readers, naming the caller and the
+   * secret (never a value). Unregistered names pass: the read then answers
+   * 404. External callers (when allowed at all) may read only secrets
+   * without readers: readers name backend plugins.
+   */
+  assertMayRead(name: string, caller: string): void {
+    if (!this.options.registry.get(name)) return;
+    const readers = this.readersOf(name);
+    if (readers === undefined) return;
+    const pluginId = caller.startsWith('plugin:')
+      ? caller.slice('plugin:'.length)
+      : undefined;
+    if (pluginId !== undefined && readers.includes(pluginId)) return;
+    const who =
+      pluginId !== undefined
+        ? `Plugin ${pluginId}`
+        : `The external caller ${caller}`;
+    throw new NotAllowedError(
+      `${who} may not read secret ${name}: only ${
+        readers.length === 0
+          ? 'no plugin'
+          : `the plugin(s) ${readers.join(', ')}`
+      } may read it. An operator can change that with secrets.readers.${name} in app-config.yaml.`,
+    );
   }
 
   /** The pin of a secret, if configuration or environment sets it. */
@@ -265,21 +290,20 @@ export class SecretsManager {
 
     // Compare-and-set, retried when another writer got in between (unless
     // the caller asked for a specific version: then that is a conflict).
+    // Versions continue after a clear: (name, version) is never reused, so
+    // nothing written earlier can be mistaken for the new value.
     for (let attempt = 0; attempt < 10; attempt++) {
-      const previous = await this.options.store.get(name);
-      const currentVersion = previous?.version ?? 0;
+      const previous = await this.options.store.getVersion(name);
+      const currentVersion = previous?.live ? previous.version : 0;
       if (expectedVersion !== undefined && expectedVersion !== currentVersion) {
         throw this.#conflict(name, expectedVersion, currentVersion);
       }
-      const encrypted = this.options.cipher.encrypt(
-        name,
-        currentVersion + 1,
-        value,
-      );
+      const version = (previous?.version ?? 0) + 1;
       const result = await this.options.store.compareAndSet({
         name,
         previous,
-        encrypted,
+        version,
+        encrypted: this.options.cipher.encrypt(name, version, value),
         actor,
         now: new Date().toISOString(),
       });
@@ -304,10 +328,13 @@ export class SecretsManager {
     );
   }
 
-  /** Clears the stored value. */
-  async clear(name: string): Promise<{ existed: boolean }> {
+  /** Clears the stored value (its version is kept: see set). */
+  async clear(name: string, actor: string): Promise<{ existed: boolean }> {
     const definition = this.options.registry.get(name);
-    const existed = await this.options.store.delete(name);
+    const existed = await this.options.store.clear(name, {
+      actor,
+      now: new Date().toISOString(),
+    });
     if (!existed && !definition) {
       throw new NotFoundError(this.#notRegisteredMessage(name));
     }
@@ -324,6 +351,7 @@ export class SecretsManager {
   ): Promise<{ value: string; source: SecretSource }> {
     const { name } = request;
     const definition = this.options.registry.get(name);
+    this.assertMayRead(name, request.caller);
     if (!definition) {
       throw new NotFoundError(
         `Secret ${name} is not registered: declare it through the secrets extension point (secretsExtensionPoint.registerSecrets) before reading it.`,
@@ -351,7 +379,6 @@ export class SecretsManager {
       name,
       at: new Date().toISOString(),
       by: request.caller,
-      onBehalfOf: request.onBehalfOf,
     });
     return { value, source };
   }

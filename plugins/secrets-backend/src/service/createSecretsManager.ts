@@ -8,8 +8,7 @@ import { Keyring } from '../crypto/Keyring';
 import { GENERATE_KEY_HINT } from '../crypto/keyFormat';
 import { loadOrCreateDevelopmentKey } from '../crypto/developmentKey';
 import { SecretCipher } from '../crypto/SecretCipher';
-import { migrateDatabase } from '../database/migrateDatabase';
-import { SecretsStore } from '../database/SecretsStore';
+import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
 import { KeyRotation } from './KeyRotation';
 import { LastUsedTracker } from './LastUsedTracker';
 import { SecretsManager } from './SecretsManager';
@@ -40,6 +39,32 @@ export async function loadKeyring(
 }
 
 /**
+ * The value route trusts a service principal whose subject starts with
+ * `plugin:` as that plugin. Static and legacy external access tokens carry
+ * the subject the operator configured, as is: one named `plugin:…` would
+ * pass as a plugin (and as a reader of its secrets), so it is refused.
+ */
+export function refuseExternalSubjectsThatLookLikePlugins(
+  config: RootConfigService,
+): void {
+  const entries =
+    config.getOptionalConfigArray('backend.auth.externalAccess') ?? [];
+  entries.forEach((entry, index) => {
+    const type = entry.getOptionalString('type');
+    const subject = entry.getOptional('options.subject');
+    if (
+      (type === 'static' || type === 'legacy') &&
+      typeof subject === 'string' &&
+      subject.toLowerCase().startsWith('plugin:')
+    ) {
+      throw new Error(
+        `backend.auth.externalAccess[${index}] (type ${type}) has the subject '${subject}', which would pass as a backend plugin and could read that plugin's secrets. Give external access tokens a subject that does not start with 'plugin:', e.g. 'ci-bot'.`,
+      );
+    }
+  });
+}
+
+/**
  * Builds the plugin's parts and checks, before serving anything, what would
  * otherwise surface later as failed reads: keys, pins, rows under keys that
  * are no longer configured.
@@ -53,13 +78,10 @@ export async function createSecretsManager(options: {
   env?: NodeJS.ProcessEnv;
 }): Promise<{ manager: SecretsManager; rotation: KeyRotation }> {
   const { config, logger, database, lifecycle, registry } = options;
+  refuseExternalSubjectsThatLookLikePlugins(config);
   const keyring = await loadKeyring(config, logger);
 
-  const knex = await database.getClient();
-  if (!database.migrations?.skip) {
-    await migrateDatabase(knex);
-  }
-  const store = new SecretsStore(knex);
+  const store = await DatabaseSecretsStore.create({ database });
 
   const missingKeys = (await store.countByKeyId()).filter(
     ({ keyId }) => !keyring.get(keyId),

@@ -2,7 +2,11 @@ import type {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { NotFoundError, ResponseError } from '@backstage/errors';
+import {
+  NotAllowedError,
+  NotFoundError,
+  ResponseError,
+} from '@backstage/errors';
 import type { SecretValueResponse } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretReadOptions, SecretsService } from '../service';
 
@@ -35,9 +39,16 @@ interface CacheEntry {
  * (default 500 ms) after the backend answered. A change made on any
  * instance is therefore seen by every reader within that time plus one
  * round trip, and a hot loop of reads costs a map lookup. Concurrent reads
- * of an expired name share one request. Reads on behalf of a user always go
- * to the backend, so the last user is recorded. Set `cacheTtlMs: 0` to
- * disable reuse.
+ * of an expired name share one request. Set `cacheTtlMs: 0` to disable
+ * reuse.
+ *
+ * Shared secrets are always read with the plugin's own service token: the
+ * backend refuses user tokens, including ones obtained on behalf of a user,
+ * so that a plugin forwarding user requests cannot hand users its secrets.
+ * `onBehalfOf` is therefore ignored for shared secrets (it is meant for
+ * user-scoped secrets). A read the backend refuses (the plugin is not among
+ * the secret's readers) rejects with a `NotAllowedError`; refusals and
+ * other errors are never reused.
  *
  * @public
  */
@@ -77,9 +88,9 @@ export class DefaultSecretsClient implements SecretsService {
     return lookup.value;
   }
 
-  #lookup(name: string, options?: SecretReadOptions): Promise<Lookup> {
-    if (options?.onBehalfOf || this.#cacheTtlMs === 0) {
-      return this.#fetch(name, options);
+  #lookup(name: string, _options?: SecretReadOptions): Promise<Lookup> {
+    if (this.#cacheTtlMs === 0) {
+      return this.#fetch(name);
     }
     const now = Date.now();
     const cached = this.#cache.get(name);
@@ -103,15 +114,8 @@ export class DefaultSecretsClient implements SecretsService {
     return lookup;
   }
 
-  /** A token for the secrets plugin: the plugin's own, or on behalf of a user. */
-  async #token(options?: SecretReadOptions): Promise<string> {
-    if (options?.onBehalfOf) {
-      const { token } = await this.#auth.getPluginRequestToken({
-        onBehalfOf: options.onBehalfOf,
-        targetPluginId: 'secrets',
-      });
-      return token;
-    }
+  /** The plugin's own token for the secrets plugin, reused for a minute. */
+  async #token(): Promise<string> {
     const now = Date.now();
     if (!this.#ownToken || this.#ownToken.expiresAt <= now) {
       const token = this.#auth
@@ -132,10 +136,10 @@ export class DefaultSecretsClient implements SecretsService {
     return this.#ownToken.token;
   }
 
-  async #fetch(name: string, options?: SecretReadOptions): Promise<Lookup> {
+  async #fetch(name: string): Promise<Lookup> {
     const [baseUrl, token] = await Promise.all([
       this.#discovery.getBaseUrl('secrets'),
-      this.#token(options),
+      this.#token(),
     ]);
     const response = await fetch(
       `${baseUrl}/secrets/${encodeURIComponent(name)}/value`,
@@ -150,6 +154,15 @@ export class DefaultSecretsClient implements SecretsService {
         found: false,
         message: error.body?.error?.message ?? `Secret ${name} is not set.`,
       };
+    }
+    if (response.status === 403) {
+      // Not among the secret's readers: an operator's decision, to be seen,
+      // not mistaken for "unset". The message names plugin and secret.
+      const error = await ResponseError.fromResponse(response);
+      throw new NotAllowedError(
+        error.body?.error?.message ??
+          `This plugin may not read secret ${name}.`,
+      );
     }
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
