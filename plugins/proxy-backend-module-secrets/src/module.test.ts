@@ -357,10 +357,8 @@ describe('proxy endpoints with secrets in headers', () => {
   });
 
   it('answers 503 with a message for the operator when the readers leave out proxy', async () => {
-    // NOTE: the value route's readers enforcement (issue 10, 403
-    // NotAllowedError for a plugin outside the readers) lands in main in
-    // parallel with this module; before it, the secrets backend serves the
-    // value to any plugin and this test fails on the value-route side.
+    // Needs the value route's readers enforcement (403 NotAllowedError for
+    // a plugin outside the readers, merged from main).
     await setSecret('CATALOG_ONLY_TOKEN', CANARIES.refused);
     const res = await get('/api/proxy/refused/z', { Authorization: user });
     expect(res.status).toBe(503);
