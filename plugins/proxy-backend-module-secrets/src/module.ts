@@ -75,6 +75,9 @@ export const proxyModuleSecrets = createBackendModule({
               config.getOptionalBoolean(
                 'backend.auth.dangerouslyDisableDefaultAuthPolicy',
               ) ?? false,
+            reviveConsumedRequestBodies:
+              config.getOptionalBoolean('proxy.reviveConsumedRequestBodies') ??
+              false,
           }),
         );
         if (endpoints.length > 0) {

@@ -31,13 +31,19 @@ async function errorFrom(status: number, name: string) {
 
 describe('secrets proxy router', () => {
   const received: http.IncomingHttpHeaders[] = [];
+  const bodies: string[] = [];
   let upstream: http.Server;
   let target: string;
 
   beforeAll(async () => {
     upstream = http.createServer((req, res) => {
       received.push(req.headers);
-      res.end('ok');
+      const chunks: Buffer[] = [];
+      req.on('data', chunk => chunks.push(chunk));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
+        res.end('ok');
+      });
     });
     await new Promise<void>(resolve =>
       upstream.listen(0, '127.0.0.1', resolve),
@@ -47,6 +53,7 @@ describe('secrets proxy router', () => {
   afterAll(() => new Promise<void>(resolve => upstream.close(() => resolve())));
   beforeEach(() => {
     received.length = 0;
+    bodies.length = 0;
   });
 
   async function start(extraConfig: object = {}) {
@@ -137,11 +144,20 @@ describe('secrets proxy router', () => {
     expect(open.status).toBe(200);
     expect(received[0]['x-key']).toBe('k=set-value');
 
+    const posted = await request(backend.server)
+      .post('/api/proxy/open/incidents')
+      .set('Authorization', mockCredentials.none.header())
+      .set('Content-Type', 'application/json')
+      .send({ title: 'Disk full' });
+    expect(posted.status).toBe(200);
+    expect(bodies[1]).toBe('{"title":"Disk full"}');
+    expect(received[1]['x-key']).toBe('k=set-value');
+
     const post = await request(backend.server)
       .post('/api/proxy/readonly/x')
       .set('Authorization', mockCredentials.user.header());
     expect(post.status).toBe(404);
-    expect(received).toHaveLength(1);
+    expect(received).toHaveLength(2);
 
     const dotDot = await request(backend.server)
       .get('/api/proxy/readonly/%2e%2e/x')

@@ -40,6 +40,8 @@ export interface SecretsProxyRouterOptions {
   logger: LoggerService;
   /** `backend.auth.dangerouslyDisableDefaultAuthPolicy` */
   disableDefaultAuthPolicy: boolean;
+  /** `proxy.reviveConsumedRequestBodies`, as the stock proxy reads it */
+  reviveConsumedRequestBodies?: boolean;
 }
 
 /**
@@ -135,12 +137,13 @@ function endpointMiddleware(
       error: logger.error.bind(logger),
     }),
     onProxyReq(proxyReq, req) {
-      if (endpoint.reviveRequestBody) {
-        fixRequestBody(proxyReq, req);
-      }
-      // setHeader replaces a header of the same name in any case.
+      // setHeader replaces a header of the same name in any case. Before
+      // fixRequestBody, which writes the body (and so sends the headers).
       for (const [name, value] of filled.get(req) ?? []) {
         proxyReq.setHeader(name, value);
+      }
+      if (endpoint.reviveRequestBody || options.reviveConsumedRequestBodies) {
+        fixRequestBody(proxyReq, req);
       }
     },
     onProxyRes(proxyRes, _req, res) {
