@@ -38,8 +38,20 @@ export interface Config {
       /** Re-encryption of rows under older keys after a rotation. */
       rotation?: {
         /**
-         * How often the re-encryption task runs, e.g. `{ minutes: 1 }` or
-         * an ISO-8601 duration. Default one minute.
+         * The schedule of the re-encryption task, as a Backstage scheduler
+         * task definition, e.g. `{ frequency: { minutes: 1 }, timeout: {
+         * minutes: 15 } }`. Default: every minute, 15 minutes timeout.
+         */
+        schedule?: {
+          frequency: { [unit: string]: number } | string | { cron: string };
+          timeout: { [unit: string]: number } | string;
+          initialDelay?: { [unit: string]: number } | string;
+          scope?: 'global' | 'local';
+        };
+        /**
+         * Deprecated: use `schedule`. How often the re-encryption task
+         * runs, e.g. `{ minutes: 1 }` or an ISO-8601 duration.
+         * @deprecated use schedule
          */
         frequency?: { [unit: string]: number } | string;
         /** Rows per batch. Default 100. */
@@ -89,6 +101,15 @@ export interface Config {
      * definition, any backend plugin may read the secret.
      */
     readers?: { [name: string]: string[] };
+    /** Per-user secrets (definitions with `scope: 'user'`). */
+    userSecrets?: {
+      /**
+       * How long a user's values are kept after the user has gone missing
+       * from the catalog, e.g. `{ days: 30 }` or `P30D`. Default 30 days.
+       * A scheduled task then deletes their values and grants (audited).
+       */
+      orphanGracePeriod?: { [unit: string]: number } | string;
+    };
     /**
      * The manage API refuses to answer when the permission framework is
      * disabled (`permission.enabled` is not true), so that the secrets page

@@ -4,7 +4,12 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { createRouter } from './service/router';
 import { LogCapture } from './__testUtils__/capturingLogger';
 import { createTestDatabases } from './__testUtils__/databases';
-import { ADMIN, startSecretsBackend } from './__testUtils__/testBackend';
+import {
+  ADMIN,
+  DEFAULT_DEFINITIONS,
+  NON_ADMIN,
+  startSecretsBackend,
+} from './__testUtils__/testBackend';
 import {
   CALLER_HEADERS,
   CallerName,
@@ -61,8 +66,27 @@ const databases = createTestDatabases();
 
 const NAME = 'OPENAI_API_KEY';
 const PROBED = ['OPENAI_API_KEY', 'SERVICE_ACCOUNT_JSON', 'PAGERDUTY_TOKEN'];
+/** A user-scoped secret: each user's own value, read by `catalog` for them. */
+const USER_NAME = 'PERSONAL_TOKEN';
+const DEFINITIONS = [
+  ...DEFAULT_DEFINITIONS,
+  { name: USER_NAME, scope: 'user' as const, readers: ['catalog'] },
+];
+/** The entity ref each user caller signs in as. */
+const USER_OF: Partial<Record<string, string>> = {
+  nonAdmin: NON_ADMIN,
+  admin: ADMIN,
+};
 
-type Route = 'list' | 'encryption' | 'item' | 'value';
+type Route =
+  | 'list'
+  | 'encryption'
+  | 'item'
+  | 'value'
+  | 'userList'
+  | 'userItem'
+  | 'userGrant';
+const USER_ROUTES: Route[] = ['userList', 'userItem', 'userGrant'];
 type Method = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'POST' | 'PATCH' | 'OPTIONS';
 /** The callers of the matrix: CALLER_HEADERS plus an external token on a backend that allows it. */
 type Caller = CallerName | 'externalAllowed';
@@ -72,6 +96,9 @@ const PATHS: Record<Route, string> = {
   encryption: '/encryption',
   item: `/secrets/${NAME}`,
   value: `/secrets/${NAME}/value`,
+  userList: '/user/secrets',
+  userItem: `/user/secrets/${USER_NAME}`,
+  userGrant: `/user/secrets/${USER_NAME}/grants/catalog`,
 };
 const METHODS: Method[] = [
   'GET',
@@ -137,17 +164,41 @@ const read: Record<Caller, number> = {
   onBehalfOfAdmin: 403,
   actorNotPlugin: 403,
 };
+/**
+ * A user's own routes: every signed-in user with their own token (own
+ * values only); no plugin, external caller or plugin acting for a user.
+ */
+const own = (ok: number): Record<Caller, number> => ({
+  anonymous: 401,
+  invalidToken: 401,
+  wrongAudience: 401,
+  nonAdmin: ok,
+  admin: ok,
+  plugin: 403,
+  pluginNonReader: 403,
+  external: 403,
+  externalAllowed: 403,
+  onBehalfOf: 403,
+  onBehalfOfAdmin: 403,
+  actorNotPlugin: 403,
+});
 const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
   list: { GET: manage(200), HEAD: manage(200) },
   encryption: { GET: manage(200), HEAD: manage(200) },
   item: { PUT: manage(200), DELETE: manage(204) },
   value: { GET: read, HEAD: read },
+  userList: { GET: own(200), HEAD: own(200) },
+  userItem: { PUT: own(200), DELETE: own(204) },
+  userGrant: { PUT: own(200) },
 };
 const ALLOW: Record<Route, string> = {
   list: 'GET,HEAD',
   encryption: 'GET,HEAD',
   item: 'PUT,DELETE',
   value: 'GET,HEAD',
+  userList: 'GET,HEAD',
+  userItem: 'PUT,DELETE',
+  userGrant: 'PUT',
 };
 
 function expectedStatus(route: Route, method: Method, caller: Caller): number {
@@ -203,6 +254,10 @@ const COVERED = [
   'PUT /secrets/:name',
   'DELETE /secrets/:name',
   'GET /secrets/:name/value',
+  'GET /user/secrets',
+  'PUT /user/secrets/:name',
+  'DELETE /user/secrets/:name',
+  'PUT /user/secrets/:name/grants/:pluginId',
 ];
 
 it('covers every route the router declares (a new route needs a row in DESIGN)', async () => {
@@ -221,7 +276,9 @@ it('covers every route the router declares (a new route needs a row in DESIGN)',
   expect(
     COVERED.map(route => {
       const [method, path] = route.split(' ');
-      const concrete = path.replace(':name', NAME);
+      const concrete = path.startsWith('/user/')
+        ? path.replace(':name', USER_NAME).replace(':pluginId', 'catalog')
+        : path.replace(':name', NAME);
       const key = (Object.keys(PATHS) as Route[]).find(
         r => PATHS[r] === concrete,
       );
@@ -254,7 +311,12 @@ describe.each(databases.eachSupportedId())(
 
     async function instance(config?: any): Promise<Instance> {
       const knex = await databases.init(databaseId);
-      const { server } = await startSecretsBackend({ knex, config, logs });
+      const { server } = await startSecretsBackend({
+        knex,
+        config,
+        logs,
+        definitions: DEFINITIONS,
+      });
       const probe = new StateProbe(server, knex, PROBED);
       return {
         server,
@@ -371,11 +433,13 @@ describe.each(databases.eachSupportedId())(
           await baseline(backend);
           const submitted = canaries.next();
           const withBody = ['PUT', 'POST', 'PATCH'].includes(method);
+          const body =
+            route === 'userGrant' ? { allowed: true } : { value: submitted };
           const res = await send(
             caller,
             method,
             path,
-            withBody ? JSON.stringify({ value: submitted }) : undefined,
+            withBody ? JSON.stringify(body) : undefined,
           );
           expect(observe(res, method, submitted)).toEqual(
             predictObservation(route, method, status),
@@ -394,6 +458,18 @@ describe.each(databases.eachSupportedId())(
             optionsBody:
               method === 'OPTIONS' && status === 200 ? ALLOW[route] : undefined,
           });
+          if (USER_ROUTES.includes(route)) {
+            // A user's routes touch that user's own rows only, and nothing
+            // shared; the rows are removed again for the next request.
+            const owners = [
+              ...(await backend.knex('user_secrets').select('user_ref')),
+              ...(await backend.knex('user_secret_grants').select('user_ref')),
+            ].map(row => row.user_ref);
+            const changed = status < 300 && method === 'PUT';
+            expect(owners).toEqual(changed ? [USER_OF[caller]] : []);
+            await backend.knex('user_secret_grants').delete();
+            await backend.knex('user_secrets').delete();
+          }
           await expectState(
             backend,
             expectedOutcome(route, method, status, submitted),

@@ -4,8 +4,9 @@ import {
 } from '@backstage/backend-plugin-api';
 import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createRouter } from './service/router';
-import { readDurationFromConfigOr } from './service/readDuration';
+import { scheduleSecretsTasks } from './service/scheduledTasks';
 import { SecretsRegistry } from './service/SecretsRegistry';
 import {
   checkProxyReferences,
@@ -44,6 +45,7 @@ export const secretsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
       },
       async init({
         config,
@@ -57,6 +59,7 @@ export const secretsPlugin = createBackendPlugin({
         auditor,
         lifecycle,
         scheduler,
+        catalog,
       }) {
         // Secrets declared in app-config (secrets.definitions) register
         // after the modules', through the same registry and rules.
@@ -70,34 +73,30 @@ export const secretsPlugin = createBackendPlugin({
 
         permissionsRegistry.addPermissions(secretsPermissions);
 
-        const { manager, rotation } = await createSecretsManager({
-          config,
-          logger,
-          database,
-          lifecycle,
-          registry,
-        });
-
-        // Re-encrypts rows under older keys after a key rotation. A global
-        // task: one replica at a time runs it, and each row update is
-        // compare-and-set anyway.
-        await scheduler.scheduleTask({
-          id: 'secrets-reencrypt',
-          frequency: readDurationFromConfigOr(
+        const { manager, userManager, userStore, rotation } =
+          await createSecretsManager({
             config,
-            'secrets.encryption.rotation.frequency',
-            { minutes: 1 },
-          ),
-          timeout: { minutes: 15 },
-          initialDelay: { seconds: 5 },
-          fn: async abortSignal => {
-            await rotation.run(abortSignal);
-          },
+            logger,
+            database,
+            lifecycle,
+            registry,
+          });
+
+        await scheduleSecretsTasks({
+          config,
+          scheduler,
+          rotation,
+          userStore,
+          catalog,
+          auth,
+          auditor,
+          logger,
         });
 
         httpRouter.use(
           await createRouter({
             manager,
+            userManager,
             rotation,
             httpAuth,
             auth,

@@ -20,6 +20,15 @@ export type SecretFormat = 'text' | 'json';
 export type SecretSource = 'database' | 'config' | 'environment' | 'unset';
 
 /**
+ * Whether a secret has one value for the whole installation (`shared`) or
+ * one value per user (`user`: each user sets their own, and allows plugins
+ * to use it on their behalf).
+ *
+ * @public
+ */
+export type SecretScope = 'shared' | 'user';
+
+/**
  * Metadata of one secret, as listed on the "Manage secrets" page.
  *
  * @public
@@ -56,6 +65,10 @@ export type SecretSummary = {
    * Absent: any backend plugin may read it.
    */
   readers?: string[];
+  /** `user`: one value per user; admins never see nor set those values */
+  scope: SecretScope;
+  /** for user-scoped secrets: how many users have set a value (never who) */
+  userValueCount?: number;
   /** e.g. the stored row cannot be decrypted (never a value) */
   error?: string;
 };
@@ -84,3 +97,50 @@ export type SetSecretRequest = {
  * @public
  */
 export type SecretValueResponse = { value: string };
+
+/**
+ * A user's permission for one reader plugin to use their value.
+ *
+ * @public
+ */
+export type UserSecretGrant = { pluginId: string; allowed: boolean };
+
+/**
+ * One user-scoped secret as its user sees it (`GET /user/secrets`): the
+ * definition, whether the user has set a value, and which plugins may use
+ * it. Never the value.
+ *
+ * @public
+ */
+export type UserSecretSummary = {
+  name: string;
+  /** markdown, from the definition: why the plugin needs it */
+  description?: string;
+  obtainUrl?: string;
+  obtainLabel?: string;
+  format: SecretFormat;
+  /** whether this user has set a value */
+  set: boolean;
+  /** of this user's value; versions go on across clears */
+  version?: number;
+  updatedAt?: string;
+  lastUsedAt?: string;
+  /** `plugin:<id>` */
+  lastUsedBy?: string;
+  /** one per reader plugin */
+  grants: UserSecretGrant[];
+};
+
+/**
+ * Response of `GET /user/secrets`.
+ *
+ * @public
+ */
+export type ListUserSecretsResponse = { items: UserSecretSummary[] };
+
+/**
+ * Body of `PUT /user/secrets/:name/grants/:pluginId`.
+ *
+ * @public
+ */
+export type SetUserSecretGrantRequest = { allowed: boolean };

@@ -1,4 +1,7 @@
-import type { SecretFormat } from '@backstage-secrets/plugin-secrets-common';
+import type {
+  SecretFormat,
+  SecretScope,
+} from '@backstage-secrets/plugin-secrets-common';
 
 /**
  * A secret that a plugin needs, declared at start-up through
@@ -29,4 +32,13 @@ export interface SecretDefinition {
    * and its `getSecret` rejects rather than answering `undefined`.
    */
   readers?: string[];
+  /**
+   * `shared` (default): one value for the installation, set by admins.
+   * `user`: one value per user, which each user sets on their "My secrets"
+   * page (`/settings/secrets`) and allows reader plugins to use; a plugin
+   * reads it with `getSecret(name, { onBehalfOf: credentials })`, passing
+   * the credentials of the user whose request it serves. A user-scoped
+   * secret must name its `readers`; pins do not apply to it.
+   */
+  scope?: SecretScope;
 }

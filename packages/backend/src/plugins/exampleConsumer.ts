@@ -7,9 +7,10 @@ import Router from 'express-promise-router';
 
 /**
  * An example plugin that needs a secret. `GET /api/example-consumer/status`
- * reports whether its API key is configured, never the key itself. It reads
- * on behalf of the calling user, so the "Manage secrets" page shows who used
- * the secret last.
+ * reports whether its API key is configured, and nothing else of the key
+ * (not even its length). It reads with its own credentials, the only way to
+ * read a shared secret: the user's request is authenticated, but never
+ * forwarded to the secrets plugin.
  */
 export const exampleConsumerPlugin = createBackendPlugin({
   pluginId: 'example-consumer',
@@ -23,17 +24,10 @@ export const exampleConsumerPlugin = createBackendPlugin({
       async init({ secrets, httpRouter, httpAuth }) {
         const router = Router();
         router.get('/status', async (req, res) => {
-          const credentials = await httpAuth.credentials(req, {
-            allow: ['user'],
-          });
-          const apiKey = await secrets.getSecret('OPENAI_API_KEY', {
-            onBehalfOf: credentials,
-          });
-          res.json({
-            openaiApiKeyConfigured: apiKey !== undefined,
-            // A fingerprint-free hint that the value looks plausible.
-            openaiApiKeyLength: apiKey?.length ?? 0,
-          });
+          // Only signed-in users may ask.
+          await httpAuth.credentials(req, { allow: ['user'] });
+          const apiKey = await secrets.getSecret('OPENAI_API_KEY');
+          res.json({ openaiApiKeyConfigured: apiKey !== undefined });
         });
         httpRouter.use(router);
       },

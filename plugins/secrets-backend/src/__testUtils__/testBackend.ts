@@ -1,10 +1,16 @@
 import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
   coreServices,
   createBackendModule,
   createServiceFactory,
   BackendFeature,
 } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
 import type { Knex } from 'knex';
@@ -109,3 +115,34 @@ export async function startSecretsBackend(options: {
   });
   return { backend, server: backend.server, logs };
 }
+
+/**
+ * The mock auth service, except that a token a plugin requests on behalf of
+ * a user carries the plugin as its actor, as Backstage's real auth service
+ * does (its on-behalf-of tokens verify as the user, acted for by the
+ * plugin); the stock mock drops the actor.
+ */
+export const onBehalfOfAwareAuth = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }) {
+    const base = mockServices.auth({ pluginId: plugin.getId() });
+    return Object.assign(Object.create(base), {
+      async getPluginRequestToken(options: {
+        onBehalfOf: BackstageCredentials;
+        targetPluginId: string;
+      }) {
+        const principal = options.onBehalfOf.principal as { type?: string };
+        if (principal.type === 'user') {
+          return {
+            token: mockCredentials.user.token(
+              (principal as BackstageUserPrincipal).userEntityRef,
+              { actor: { subject: `plugin:${plugin.getId()}` } },
+            ),
+          };
+        }
+        return base.getPluginRequestToken(options);
+      },
+    });
+  },
+});

@@ -27,6 +27,32 @@ describe('Keyring', () => {
     expect(keyring?.matchesAnyKey('short')).toBe(false);
   });
 
+  it('finds a key in a pin in any common encoding, also inside a longer string', () => {
+    const bytes = Buffer.from(
+      '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f',
+      'hex',
+    );
+    const keyring = Keyring.fromSecrets([
+      { id: 'k1', secret: bytes.toString('base64url') },
+    ]);
+    for (const pin of [
+      bytes.toString('base64url'),
+      ` ${bytes.toString('base64url')}\n`,
+      bytes.toString('base64'),
+      bytes.toString('hex'),
+      bytes.toString('hex').toUpperCase(),
+      `Bearer ${bytes.toString('base64url')}`,
+      JSON.stringify({ private_key: bytes.toString('hex') }),
+    ]) {
+      expect({ pin, matches: keyring.matchesAnyKey(pin) }).toEqual({
+        pin,
+        matches: true,
+      });
+    }
+    expect(keyring.matchesAnyKey(bytes.toString('hex').slice(2))).toBe(false);
+    expect(keyring.matchesAnyKey(generateEncryptionKey())).toBe(false);
+  });
+
   it('returns undefined when no key is configured', () => {
     expect(Keyring.fromConfig(new ConfigReader({}))).toBeUndefined();
   });

@@ -87,8 +87,11 @@ export class Keyring {
   }
 
   /**
-   * Whether a string is the encoding of one of the keys. Compared in
-   * constant time, so that a pinned value cannot be probed against a key.
+   * Whether a string holds one of the keys: as the configured base64url,
+   * as base64 (with or without padding) or hex, alone or inside a longer
+   * string (e.g. `Bearer <key>` or a JSON document). For start-up checks of
+   * pinned values, which must never serve a key as a secret. Exact matches
+   * are compared in constant time.
    */
   matchesAnyKey(candidate: string): boolean {
     const candidateBytes = Buffer.from(candidate.trim(), 'base64url');
@@ -99,6 +102,17 @@ export class Keyring {
         candidateBytes.length === keyBytes.length &&
         timingSafeEqual(candidateBytes, keyBytes)
       ) {
+        found = true;
+      }
+      const base64 = keyBytes.toString('base64');
+      const encodings = [
+        keyBytes.toString('base64url'),
+        base64,
+        base64.replace(/=+$/, ''),
+        keyBytes.toString('hex'),
+        keyBytes.toString('hex').toUpperCase(),
+      ];
+      if (encodings.some(encoded => candidate.includes(encoded))) {
         found = true;
       }
     }

@@ -21,11 +21,15 @@ export class SecretDecryptionError extends Error {
 
 /**
  * The associated data binds a ciphertext to its row: a ciphertext copied to
- * another name, or replayed at another version, fails authentication.
+ * another name, or replayed at another version, fails authentication. A
+ * user's own value also binds its owner (and has its own prefix, so it can
+ * never pass for a shared value): copied to another user, it fails too.
  */
-function associatedData(name: string, version: number): Buffer {
+function associatedData(name: string, version: number, owner?: string): Buffer {
   return Buffer.from(
-    `backstage-secrets:${ENVELOPE_VERSION}:${name}:${version}`,
+    owner === undefined
+      ? `backstage-secrets:${ENVELOPE_VERSION}:${name}:${version}`
+      : `backstage-secrets:${ENVELOPE_VERSION}:user:${name}:${version}:${owner}`,
   );
 }
 
@@ -33,13 +37,19 @@ function associatedData(name: string, version: number): Buffer {
 export class SecretCipher {
   constructor(private readonly keyring: Keyring) {}
 
-  encrypt(name: string, version: number, plaintext: string): EncryptedValue {
+  /** Encrypts a value for a shared secret, or for `owner`'s own value. */
+  encrypt(
+    name: string,
+    version: number,
+    plaintext: string,
+    owner?: string,
+  ): EncryptedValue {
     const { id, key } = this.keyring.primary;
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv(ALGORITHM, key, nonce, {
       authTagLength: TAG_BYTES,
     });
-    cipher.setAAD(associatedData(name, version));
+    cipher.setAAD(associatedData(name, version, owner));
     const body = Buffer.concat([
       cipher.update(plaintext, 'utf8'),
       cipher.final(),
@@ -57,7 +67,12 @@ export class SecretCipher {
     return this.keyring.get(keyId) !== undefined;
   }
 
-  decrypt(name: string, version: number, stored: EncryptedValue): string {
+  decrypt(
+    name: string,
+    version: number,
+    stored: EncryptedValue,
+    owner?: string,
+  ): string {
     const entry = this.keyring.get(stored.keyId);
     if (!entry) {
       throw new SecretDecryptionError(
@@ -77,7 +92,7 @@ export class SecretCipher {
       const decipher = createDecipheriv(ALGORITHM, entry.key, nonce, {
         authTagLength: TAG_BYTES,
       });
-      decipher.setAAD(associatedData(name, version));
+      decipher.setAAD(associatedData(name, version, owner));
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(body), decipher.final()]).toString(
         'utf8',

@@ -18,18 +18,31 @@ export async function loadOrCreateDevelopmentKey(options: {
     );
   }
   const path = resolve(options.file);
+  const unusable = (reason: string) =>
+    new Error(
+      `Cannot read the development encryption key file ${path}: ${reason}. Delete it to generate a new one (values stored under the old key are then lost).`,
+    );
+  let content: string | undefined;
   try {
-    const stored = JSON.parse(await readFile(path, 'utf8'));
+    content = await readFile(path, 'utf8');
+  } catch (error: any) {
+    if (error?.code !== 'ENOENT') {
+      // fs messages name the path and the cause, never the content.
+      throw unusable(String(error?.message ?? error));
+    }
+  }
+  if (content !== undefined) {
+    let stored: any;
+    try {
+      stored = JSON.parse(content);
+    } catch {
+      // JSON.parse messages quote part of the input: here, the key.
+      throw unusable('it is not valid JSON');
+    }
     if (typeof stored?.id === 'string' && typeof stored?.secret === 'string') {
       return { id: stored.id, secret: stored.secret };
     }
-    throw new Error(`the file does not hold { "id", "secret" }`);
-  } catch (error: any) {
-    if (error?.code !== 'ENOENT') {
-      throw new Error(
-        `Cannot read the development encryption key file ${path}: ${error.message}. Delete it to generate a new one (values stored under the old key are then lost).`,
-      );
-    }
+    throw unusable('it does not hold { "id", "secret" }');
   }
   const key = { id: 'dev', secret: generateEncryptionKey() };
   await mkdir(dirname(path), { recursive: true });

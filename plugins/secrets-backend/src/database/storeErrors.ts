@@ -74,6 +74,14 @@ export async function guardStoreErrors<T>(
   try {
     return await fn();
   } catch (error) {
+    // Programming errors carry no query and no bound values: keep them as
+    // they are, for whoever has to fix them.
+    if (
+      (error instanceof TypeError || error instanceof RangeError) &&
+      (error as { code?: unknown }).code === undefined
+    ) {
+      throw error;
+    }
     if (isDatabaseUnavailable(error)) {
       throw new ServiceUnavailableError(
         `The secrets database cannot be reached right now (operation '${operation}', error code ${errorCode(

@@ -2,6 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Keyring } from '../crypto/Keyring';
 import { SecretCipher, SecretDecryptionError } from '../crypto/SecretCipher';
 import type { SecretsStore } from '../database/SecretsStore';
+import type { UserSecretsStore } from '../database/UserSecretsStore';
 
 /** Rows per key, and whether each key may be removed from the config. */
 export interface EncryptionStatus {
@@ -40,6 +41,8 @@ export class KeyRotation {
       keyring: Keyring;
       cipher: SecretCipher;
       store: SecretsStore;
+      /** users' own values, rotated after the shared ones */
+      userStore?: UserSecretsStore;
       logger: LoggerService;
       batchSize: number;
       pauseBetweenBatchesMs?: number;
@@ -47,10 +50,14 @@ export class KeyRotation {
   ) {}
 
   async status(): Promise<EncryptionStatus> {
-    const { keyring, store } = this.options;
-    const counts = new Map(
-      (await store.countByKeyId()).map(({ keyId, count }) => [keyId, count]),
-    );
+    const { keyring, store, userStore } = this.options;
+    const counts = new Map<string, number>();
+    for (const { keyId, count } of [
+      ...(await store.countByKeyId()),
+      ...((await userStore?.countByKeyId()) ?? []),
+    ]) {
+      counts.set(keyId, (counts.get(keyId) ?? 0) + count);
+    }
     const keys: EncryptionStatus['keys'] = keyring.ids.map(id => ({
       id,
       primary: id === keyring.primary.id,
@@ -125,6 +132,7 @@ export class KeyRotation {
         setTimeout(resolve, this.options.pauseBetweenBatchesMs ?? 10),
       );
     }
+    await this.#runUserRows(result, signal);
     result.remaining = (await this.status()).rowsUnderOlderKeys;
     if (result.reencrypted > 0 || result.failed > 0) {
       logger.info(
@@ -140,5 +148,52 @@ export class KeyRotation {
       );
     }
     return result;
+  }
+
+  /** The same pass over users' own values (bound to their owner too). */
+  async #runUserRows(result: RotationResult, signal?: AbortSignal) {
+    const { keyring, cipher, userStore, logger, batchSize } = this.options;
+    if (!userStore) return;
+    let after: { name: string; userRef: string } | undefined;
+    for (;;) {
+      if (signal?.aborted) break;
+      const batch = await userStore.listNotUnderKey({
+        keyId: keyring.primary.id,
+        after,
+        limit: batchSize,
+      });
+      if (batch.length === 0) break;
+      const last = batch[batch.length - 1];
+      after = { name: last.name, userRef: last.userRef };
+      for (const row of batch) {
+        let plaintext: string;
+        try {
+          plaintext = cipher.decrypt(row.name, row.version, row, row.userRef);
+        } catch (error) {
+          if (!(error instanceof SecretDecryptionError)) throw error;
+          result.failed += 1;
+          logger.error(`Key rotation skipped a user's value: ${error.message}`);
+          continue;
+        }
+        const replaced = await userStore.replaceCiphertext({
+          name: row.name,
+          userRef: row.userRef,
+          version: row.version,
+          fromKeyId: row.keyId,
+          fromCiphertext: row.ciphertext,
+          encrypted: cipher.encrypt(
+            row.name,
+            row.version,
+            plaintext,
+            row.userRef,
+          ),
+        });
+        if (replaced) result.reencrypted += 1;
+        else result.skipped += 1;
+      }
+      await new Promise(resolve =>
+        setTimeout(resolve, this.options.pauseBetweenBatchesMs ?? 10),
+      );
+    }
   }
 }

@@ -1,30 +1,34 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { LastUsedRecord, SecretsStore } from '../database/SecretsStore';
+import type { LastUsedRecord } from '../database/SecretsStore';
 
 /**
  * Remembers the latest read of each secret in memory and writes them to the
  * database in batches: at most one write per secret per flush, however many
  * reads happened, so the read path never writes.
  */
-export class LastUsedTracker {
-  #pending = new Map<string, LastUsedRecord>();
+export class LastUsedTracker<
+  R extends { name: string; at: string } = LastUsedRecord,
+> {
+  #pending = new Map<string, R>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   /** Number of row writes issued by flushes; for tests and benchmarks. */
   writes = 0;
 
   constructor(
-    private readonly store: SecretsStore,
+    private readonly store: { recordLastUsed(records: R[]): Promise<void> },
     private readonly logger: LoggerService,
+    /** What one record stands for: a secret, or a (secret, user) pair. */
+    private readonly keyOf: (record: R) => string = record => record.name,
   ) {}
 
-  record(record: LastUsedRecord): void {
-    this.#pending.set(record.name, record);
+  record(record: R): void {
+    this.#pending.set(this.keyOf(record), record);
   }
 
-  /** The newest unflushed read of a secret, so the list shows it at once. */
-  peek(name: string): LastUsedRecord | undefined {
-    return this.#pending.get(name);
+  /** The newest unflushed read of a key, so the list shows it at once. */
+  peek(key: string): R | undefined {
+    return this.#pending.get(key);
   }
 
   start(intervalMs: number): void {
@@ -56,9 +60,9 @@ export class LastUsedTracker {
       } catch (error) {
         // Put the records back unless a newer read replaced them meanwhile.
         for (const record of batch) {
-          const newer = this.#pending.get(record.name);
-          if (!newer || newer.at < record.at)
-            this.#pending.set(record.name, record);
+          const key = this.keyOf(record);
+          const newer = this.#pending.get(key);
+          if (!newer || newer.at < record.at) this.#pending.set(key, record);
         }
         this.logger.warn(
           `Could not record when ${

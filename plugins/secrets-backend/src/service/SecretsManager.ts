@@ -2,14 +2,12 @@ import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
-  InputError,
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
 import {
   secretEnvironmentVariable,
   SECRET_ENV_PREFIX,
-  SECRET_VALUE_MAX_BYTES,
   SecretSource,
   SecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
@@ -19,7 +17,8 @@ import type {
   StoredSecret,
   StoredSecretMetadata,
 } from '../database/SecretsStore';
-import { PayloadTooLargeError } from './errors';
+import type { UserSecretsStore } from '../database/UserSecretsStore';
+import { validateValue } from './valueRules';
 import type { LastUsedTracker } from './LastUsedTracker';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
 
@@ -27,6 +26,20 @@ import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
 interface Pin {
   source: Exclude<SecretSource, 'database' | 'unset'>;
   pinnedBy: string;
+}
+
+/**
+ * A user-scoped secret read with a plugin's own token: it has no value
+ * but the users' own. The client reacts to it (a response header says so)
+ * by reading on behalf of the user it was given.
+ */
+export class UserScopedReadError extends NotAllowedError {
+  readonly userScoped = true;
+  constructor(name: string) {
+    super(
+      `Secret ${name} holds one value per user: read it on behalf of the user whose request your plugin serves, with getSecret('${name}', { onBehalfOf: credentials }).`,
+    );
+  }
 }
 
 /** A value read for a backend plugin, and who read it. */
@@ -61,6 +74,8 @@ export class SecretsManager {
       tracker: LastUsedTracker;
       logger: LoggerService;
       env?: NodeJS.ProcessEnv;
+      /** users' own values, for the admin list's counts of user-scoped secrets */
+      userStore?: UserSecretsStore;
     },
   ) {}
 
@@ -78,6 +93,11 @@ export class SecretsManager {
     );
     if (configured !== undefined) return [...new Set(configured)];
     return this.options.registry.get(name)?.readers;
+  }
+
+  /** The scope of a registered secret; undefined when not registered. */
+  scopeOf(name: string): 'shared' | 'user' | undefined {
+    return this.options.registry.get(name)?.scope;
   }
 
   /**
@@ -160,6 +180,9 @@ export class SecretsManager {
     stored: StoredSecretMetadata | undefined,
     pins?: Map<string, Pin & { value: string }>,
   ): SecretSummary {
+    if (definition?.scope === 'user') {
+      return this.#summarizeUserScoped(definition, 0);
+    }
     let pin: Pin | undefined;
     if (definition) pin = pins ? pins.get(name) : this.#pinOf(name);
     let source: SecretSource = 'unset';
@@ -197,7 +220,30 @@ export class SecretsManager {
       lastUsedBy,
       ...(lastUsedVia ? { lastUsedVia } : {}),
       ...(definition ? { readers: this.readersOf(name) } : {}),
+      scope: 'shared',
       error,
+    };
+  }
+
+  /**
+   * A user-scoped secret on the admin list: its definition, readers and how
+   * many users set a value. Never whose values, never a value.
+   */
+  #summarizeUserScoped(
+    definition: RegisteredSecret,
+    userValueCount: number,
+  ): SecretSummary {
+    return {
+      name: definition.name,
+      registered: true,
+      description: definition.description,
+      obtainUrl: definition.obtainUrl,
+      obtainLabel: definition.obtainLabel,
+      format: definition.format,
+      source: 'unset',
+      readers: this.readersOf(definition.name),
+      scope: 'user',
+      userValueCount,
     };
   }
 
@@ -206,8 +252,22 @@ export class SecretsManager {
     const rows = await this.options.store.listMetadata();
     const storedByName = new Map(rows.map(row => [row.name, row]));
     const pins = this.#allPins();
+    const definitions = this.options.registry.list();
+    const userCounts = definitions.some(d => d.scope === 'user')
+      ? await this.options.userStore?.countUsersByName()
+      : undefined;
     const items: SecretSummary[] = [];
-    for (const definition of this.options.registry.list()) {
+    for (const definition of definitions) {
+      if (definition.scope === 'user') {
+        items.push(
+          this.#summarizeUserScoped(
+            definition,
+            userCounts?.get(definition.name) ?? 0,
+          ),
+        );
+        storedByName.delete(definition.name);
+        continue;
+      }
       items.push(
         this.#summarize(
           definition,
@@ -239,31 +299,6 @@ export class SecretsManager {
     return `Secret ${name} is not registered: no installed plugin declares it. Only registered secrets can be set.`;
   }
 
-  /** Validates a value for a definition; messages never quote the value. */
-  #validateValue(definition: RegisteredSecret, value: string): void {
-    const bytes = Buffer.byteLength(value, 'utf8');
-    if (bytes > SECRET_VALUE_MAX_BYTES) {
-      throw new PayloadTooLargeError(
-        `The value of ${definition.name} is ${bytes} bytes; the limit is ${SECRET_VALUE_MAX_BYTES} bytes.`,
-      );
-    }
-    if (value.length === 0) {
-      throw new InputError(
-        `The value of ${definition.name} is empty. To remove the value, clear the secret instead.`,
-      );
-    }
-    if (definition.format === 'json') {
-      try {
-        JSON.parse(value);
-      } catch (error) {
-        // JSON.parse messages can quote part of the input: never pass them on.
-        throw new InputError(
-          `The value of ${definition.name} must be valid JSON (its format is json), and it is not.`,
-        );
-      }
-    }
-  }
-
   /** Sets or replaces a stored value; returns the new metadata. */
   async set(options: {
     name: string;
@@ -276,6 +311,7 @@ export class SecretsManager {
     if (!definition) {
       throw new NotFoundError(this.#notRegisteredMessage(name));
     }
+    this.#refuseUserScoped(definition);
     const pin = this.#pinOf(name);
     if (pin) {
       throw new ConflictError(
@@ -286,7 +322,7 @@ export class SecretsManager {
         }, which wins over a stored value; change it there instead.`,
       );
     }
-    this.#validateValue(definition, value);
+    validateValue(definition, value);
 
     // Compare-and-set, retried when another writer got in between (unless
     // the caller asked for a specific version: then that is a conflict).
@@ -328,9 +364,18 @@ export class SecretsManager {
     );
   }
 
+  #refuseUserScoped(definition: RegisteredSecret): void {
+    if (definition.scope === 'user') {
+      throw new ConflictError(
+        `Secret ${definition.name} holds one value per user: each user sets their own on their "My secrets" page (/settings/secrets). Admins cannot set or clear users' values.`,
+      );
+    }
+  }
+
   /** Clears the stored value (its version is kept: see set). */
   async clear(name: string, actor: string): Promise<{ existed: boolean }> {
     const definition = this.options.registry.get(name);
+    if (definition) this.#refuseUserScoped(definition);
     const existed = await this.options.store.clear(name, {
       actor,
       now: new Date().toISOString(),
@@ -352,6 +397,9 @@ export class SecretsManager {
     const { name } = request;
     const definition = this.options.registry.get(name);
     this.assertMayRead(name, request.caller);
+    if (definition?.scope === 'user') {
+      throw new UserScopedReadError(name);
+    }
     if (!definition) {
       throw new NotFoundError(
         `Secret ${name} is not registered: declare it through the secrets extension point (secretsExtensionPoint.registerSecrets) before reading it.`,

@@ -10,7 +10,7 @@ import type {
 
 /** A definition as kept by the registry, with who registered it. */
 export interface RegisteredSecret
-  extends Required<Pick<SecretDefinition, 'name' | 'format'>> {
+  extends Required<Pick<SecretDefinition, 'name' | 'format' | 'scope'>> {
   description?: string;
   obtainUrl?: string;
   obtainLabel?: string;
@@ -63,6 +63,22 @@ function validateDefinition(definition: SecretDefinition): void {
       `Cannot register secret ${
         definition.name
       }: format must be 'text' or 'json', not '${String(definition.format)}'.`,
+    );
+  }
+  if (
+    definition.scope !== undefined &&
+    definition.scope !== 'shared' &&
+    definition.scope !== 'user'
+  ) {
+    throw new Error(
+      `Cannot register secret ${
+        definition.name
+      }: scope must be 'shared' or 'user', not '${String(definition.scope)}'.`,
+    );
+  }
+  if (definition.scope === 'user' && definition.readers === undefined) {
+    throw new Error(
+      `Cannot register secret ${definition.name}: a user-scoped secret must name its readers (the plugin ids that may use a user's value), so that users know which plugins they allow.`,
     );
   }
   if (definition.readers !== undefined) {
@@ -127,6 +143,7 @@ export class SecretsRegistry {
       this.#definitions.set(definition.name, {
         name: definition.name,
         format: definition.format ?? 'text',
+        scope: definition.scope ?? 'shared',
         description: definition.description,
         obtainUrl: definition.obtainUrl,
         obtainLabel: definition.obtainLabel,

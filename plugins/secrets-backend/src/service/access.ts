@@ -23,15 +23,17 @@ import type { SecretsManager } from './SecretsManager';
 
 /**
  * Who may call which route: one row per route. `manager`: a signed-in
- * user holding manage-secrets. `reader`: a backend plugin's own service
- * token (an external token too, when the operator allows it), among the
- * secret's readers.
+ * user holding manage-secrets. `reader`: for a shared secret, a backend
+ * plugin's own service token (an external token too, when the operator
+ * allows it); for a user-scoped secret, a reader plugin's token on behalf
+ * of the user; always among the secret's readers. `user`: any signed-in
+ * user with their own token, for their own values.
  */
 const ROUTES: ReadonlyArray<{
   method: 'GET' | 'PUT' | 'DELETE';
   /** matched against the raw path, as express routes (case-insensitive) */
   path: RegExp;
-  who: 'manager' | 'reader';
+  who: 'manager' | 'reader' | 'user';
   eventId: string;
   severityLevel: 'low' | 'medium';
 }> = [
@@ -70,6 +72,34 @@ const ROUTES: ReadonlyArray<{
     eventId: 'secret-read',
     severityLevel: 'low',
   },
+  {
+    method: 'GET',
+    path: /^\/user\/secrets$/i,
+    who: 'user',
+    eventId: 'user-secrets-list',
+    severityLevel: 'low',
+  },
+  {
+    method: 'PUT',
+    path: /^\/user\/secrets\/([^/]+)$/i,
+    who: 'user',
+    eventId: 'user-secret-set',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'DELETE',
+    path: /^\/user\/secrets\/([^/]+)$/i,
+    who: 'user',
+    eventId: 'user-secret-clear',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'PUT',
+    path: /^\/user\/secrets\/([^/]+)\/grants\/([^/]+)$/i,
+    who: 'user',
+    eventId: 'user-secret-grant',
+    severityLevel: 'medium',
+  },
 ];
 
 /** Access granted to a manage route. */
@@ -84,10 +114,25 @@ export interface ReadAccess {
   kind: 'read';
   /** e.g. `plugin:catalog` */
   caller: string;
+  /** for a user-scoped secret: the user the plugin reads for */
+  onBehalfOf?: string;
   event: AuditorServiceEvent;
 }
 
-export type Access = ManageAccess | ReadAccess;
+/** Access granted to a user's own routes. */
+export interface UserAccess {
+  kind: 'user';
+  userRef: string;
+  event: AuditorServiceEvent;
+}
+
+export type Access = ManageAccess | ReadAccess | UserAccess;
+
+/**
+ * The response header that tells the secrets client a secret is
+ * user-scoped, so that it reads it on behalf of the user it was given.
+ */
+export const SCOPE_HEADER = 'x-backstage-secrets-scope';
 
 export const USER_TOKEN_REFUSED =
   "Secret values are read with the reading plugin's own credentials (its service token), never with a user's token, not even one a plugin obtained on behalf of a user. Read it through the secrets service (secretsServiceRef) in a backend plugin.";
@@ -110,7 +155,9 @@ function routeOf(method: string, path: string) {
   const trimmed = path.length > 1 ? path.replace(/\/$/, '') : path;
   for (const route of ROUTES) {
     const match = route.method === verb && trimmed.match(route.path);
-    if (match) return { route, name: rawName(match[1]) };
+    if (match) {
+      return { route, name: rawName(match[1]), pluginId: rawName(match[2]) };
+    }
   }
   return undefined;
 }
@@ -179,7 +226,10 @@ export function createAccessGate(options: {
   }
 
   /** The reading principal: a plugin's own token, or an allowed external one. */
-  async function readerOf(req: Request): Promise<string> {
+  async function readerOf(
+    req: Request,
+    scope: 'shared' | 'user' | undefined,
+  ): Promise<{ caller: string; onBehalfOf?: string }> {
     let credentials: BackstageCredentials;
     try {
       credentials = await httpAuth.credentials(req, {
@@ -191,11 +241,31 @@ export function createAccessGate(options: {
         'Reading a secret value requires a backend plugin token.',
       );
     }
+    if (scope === 'user') {
+      // A user's own value: only a plugin acting for that user reads it.
+      const actor = auth.isPrincipal(credentials, 'user')
+        ? credentials.principal.actor?.subject
+        : undefined;
+      if (
+        actor?.startsWith('plugin:') &&
+        auth.isPrincipal(credentials, 'user')
+      ) {
+        return {
+          caller: actor,
+          onBehalfOf: credentials.principal.userEntityRef,
+        };
+      }
+      throw new NotAllowedError(
+        auth.isPrincipal(credentials, 'user')
+          ? "A user's own value is read only by a backend plugin acting on the user's behalf; users never read values back."
+          : 'This secret holds one value per user: a plugin reads it on behalf of the user whose request it serves (getSecret(name, { onBehalfOf: credentials })).',
+      );
+    }
     if (!auth.isPrincipal(credentials, 'service')) {
       throw new NotAllowedError(USER_TOKEN_REFUSED);
     }
     const { subject, accessRestrictions } = credentials.principal;
-    if (subject.startsWith('plugin:')) return subject;
+    if (subject.startsWith('plugin:')) return { caller: subject };
     if (!allowExternalAccessToValues) {
       throw new NotAllowedError(
         'Secret values can only be read by backend plugins; external access tokens are refused unless secrets.allowExternalAccessToValues is true.',
@@ -211,21 +281,29 @@ export function createAccessGate(options: {
         "This external access token is restricted to certain permissions, which never include reading secret values; remove the token's permission restrictions (keep its plugin restriction to 'secrets') to let it read values.",
       );
     }
-    return subject;
+    return { caller: subject };
   }
 
   async function requireReader(
     req: Request,
+    res: Response,
     route: (typeof ROUTES)[number],
     name: string,
   ): Promise<ReadAccess> {
-    let caller: string | undefined;
+    // Invalid names have no scope and no readers; the route answers 400.
+    const scope = isValidSecretName(name) ? manager.scopeOf(name) : undefined;
+    if (scope === 'user') res.setHeader(SCOPE_HEADER, 'user');
+    let reader: { caller: string; onBehalfOf?: string } | undefined;
     try {
-      caller = await readerOf(req);
-      // Invalid names have no readers; the route answers 400 for them.
-      if (isValidSecretName(name)) manager.assertMayRead(name, caller);
+      reader = await readerOf(req, scope);
+      if (scope !== undefined) manager.assertMayRead(name, reader.caller);
     } catch (error) {
-      const meta = { name, caller: caller ?? null, outcome: 'refused' };
+      const meta = {
+        name,
+        caller: reader?.caller ?? null,
+        ...(reader?.onBehalfOf ? { onBehalfOf: reader.onBehalfOf } : {}),
+        outcome: 'refused',
+      };
       const event = await auditor.createEvent({
         eventId: route.eventId,
         severityLevel: 'medium',
@@ -239,18 +317,77 @@ export function createAccessGate(options: {
       eventId: route.eventId,
       severityLevel: route.severityLevel,
       request: req,
-      meta: { name, caller },
+      meta: {
+        name,
+        caller: reader.caller,
+        ...(reader.onBehalfOf ? { onBehalfOf: reader.onBehalfOf } : {}),
+      },
     });
-    return { kind: 'read', caller, event };
+    return { kind: 'read', ...reader, event };
+  }
+
+  /**
+   * A user's own routes: the user's own token. Not a plugin's token on the
+   * user's behalf: a plugin that forwards requests must not set, clear or
+   * grant for the user.
+   */
+  async function requireUser(
+    req: Request,
+    route: (typeof ROUTES)[number],
+    name: string | undefined,
+    pluginId: string | undefined,
+  ): Promise<UserAccess> {
+    const meta = {
+      ...(name === undefined ? {} : { name }),
+      ...(pluginId === undefined ? {} : { pluginId }),
+    };
+    const event = await auditor.createEvent({
+      eventId: route.eventId,
+      severityLevel: route.severityLevel,
+      request: req,
+      meta,
+    });
+    try {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      if (credentials.principal.actor) {
+        throw new NotAllowedError(
+          'Users manage their own secrets with their own sign-in, not through a plugin acting on their behalf.',
+        );
+      }
+      return {
+        kind: 'user',
+        userRef: credentials.principal.userEntityRef,
+        event,
+      };
+    } catch (error) {
+      if (isError(error)) {
+        await event.fail({ error, meta: { ...meta, denied: true } });
+      }
+      throw error;
+    }
   }
 
   return async (req, res, next) => {
     const found = routeOf(req.method, req.path);
     if (found) {
-      res.locals.secretsAccess =
-        found.route.who === 'reader'
-          ? await requireReader(req, found.route, found.name ?? '')
-          : await requireManager(req, found.route, found.name);
+      const { route, name, pluginId } = found;
+      if (route.who === 'reader') {
+        res.locals.secretsAccess = await requireReader(
+          req,
+          res,
+          route,
+          name ?? '',
+        );
+      } else if (route.who === 'user') {
+        res.locals.secretsAccess = await requireUser(
+          req,
+          route,
+          name,
+          pluginId,
+        );
+      } else {
+        res.locals.secretsAccess = await requireManager(req, route, name);
+      }
     }
     next();
   };

@@ -40,6 +40,7 @@ describe('registerConfigDefinitions', () => {
         name: 'A_TOKEN',
         format: 'text',
         registeredBy: 'app-config secrets.definitions[0]',
+        scope: 'shared',
       },
       {
         name: 'PAGERDUTY_API_TOKEN',
@@ -49,11 +50,13 @@ describe('registerConfigDefinitions', () => {
         obtainLabel: 'Create a PagerDuty API key',
         readers: ['proxy'],
         registeredBy: 'app-config secrets.definitions[1]',
+        scope: 'shared',
       },
       {
         name: 'SA',
         format: 'json',
         registeredBy: 'app-config secrets.definitions[2]',
+        scope: 'shared',
       },
     ]);
     expect(registry.close()).toEqual([]);

@@ -9,6 +9,9 @@ import { GENERATE_KEY_HINT } from '../crypto/keyFormat';
 import { loadOrCreateDevelopmentKey } from '../crypto/developmentKey';
 import { SecretCipher } from '../crypto/SecretCipher';
 import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
+import { DatabaseUserSecretsStore } from '../database/DatabaseUserSecretsStore';
+import type { UserLastUsedRecord } from '../database/UserSecretsStore';
+import { userSecretKey, UserSecretsManager } from './UserSecretsManager';
 import { KeyRotation } from './KeyRotation';
 import { LastUsedTracker } from './LastUsedTracker';
 import { SecretsManager } from './SecretsManager';
@@ -76,16 +79,29 @@ export async function createSecretsManager(options: {
   lifecycle: LifecycleService;
   registry: SecretsRegistry;
   env?: NodeJS.ProcessEnv;
-}): Promise<{ manager: SecretsManager; rotation: KeyRotation }> {
+}): Promise<{
+  manager: SecretsManager;
+  userManager: UserSecretsManager;
+  userStore: DatabaseUserSecretsStore;
+  rotation: KeyRotation;
+}> {
   const { config, logger, database, lifecycle, registry } = options;
   refuseExternalSubjectsThatLookLikePlugins(config);
   const keyring = await loadKeyring(config, logger);
 
   const store = await DatabaseSecretsStore.create({ database });
+  const userStore = new DatabaseUserSecretsStore(await database.getClient());
 
-  const missingKeys = (await store.countByKeyId()).filter(
-    ({ keyId }) => !keyring.get(keyId),
-  );
+  const rowsByKey = new Map<string, number>();
+  for (const { keyId, count } of [
+    ...(await store.countByKeyId()),
+    ...(await userStore.countByKeyId()),
+  ]) {
+    rowsByKey.set(keyId, (rowsByKey.get(keyId) ?? 0) + count);
+  }
+  const missingKeys = [...rowsByKey]
+    .map(([keyId, count]) => ({ keyId, count }))
+    .filter(({ keyId }) => !keyring.get(keyId));
   if (missingKeys.length > 0) {
     const message = `Stored secrets are encrypted with key(s) that are not configured: ${missingKeys
       .map(
@@ -117,11 +133,26 @@ export async function createSecretsManager(options: {
     tracker,
     logger,
     env: options.env,
+    userStore,
+  });
+  const userTracker = new LastUsedTracker<UserLastUsedRecord>(
+    userStore,
+    logger,
+    record => userSecretKey(record.name, record.userRef),
+  );
+  const userManager = new UserSecretsManager({
+    registry,
+    readersOf: name => manager.readersOf(name),
+    store: userStore,
+    cipher,
+    tracker: userTracker,
+    logger,
   });
   const rotation = new KeyRotation({
     keyring,
     cipher,
     store,
+    userStore,
     logger,
     batchSize:
       config.getOptionalNumber('secrets.encryption.rotation.batchSize') ?? 100,
@@ -137,6 +168,10 @@ export async function createSecretsManager(options: {
       logger.warn(
         `${pin.pinnedBy} pins secret ${pin.name}, which no plugin registers; it is ignored.`,
       );
+    } else if (registry.get(pin.name)?.scope === 'user') {
+      logger.warn(
+        `${pin.pinnedBy} pins secret ${pin.name}, which holds one value per user; pins do not apply to it and it is ignored.`,
+      );
     }
   }
 
@@ -144,7 +179,10 @@ export async function createSecretsManager(options: {
     config.getOptionalNumber('secrets.lastUsedFlushIntervalSeconds') ??
     DEFAULT_FLUSH_INTERVAL_SECONDS;
   tracker.start(intervalSeconds * 1000);
-  lifecycle.addShutdownHook(() => tracker.stop());
+  userTracker.start(intervalSeconds * 1000);
+  lifecycle.addShutdownHook(async () => {
+    await Promise.all([tracker.stop(), userTracker.stop()]);
+  });
 
   logger.info(
     `Secrets ready: ${
@@ -153,5 +191,5 @@ export async function createSecretsManager(options: {
       keyring.ids.length
     } key(s) configured)`,
   );
-  return { manager, rotation };
+  return { manager, userManager, userStore, rotation };
 }

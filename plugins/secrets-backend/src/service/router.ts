@@ -11,20 +11,25 @@ import { isError } from '@backstage/errors';
 import {
   SECRET_VALUE_MAX_BYTES,
   ListSecretsResponse,
+  ListUserSecretsResponse,
   SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsManager } from './SecretsManager';
+import type { UserSecretsManager } from './UserSecretsManager';
 import type { KeyRotation } from './KeyRotation';
 import { accessOf, createAccessGate } from './access';
 import { mapBodyParserErrors } from './errors';
 import {
   parseInput,
+  pluginIdSchema,
   secretNameSchema,
+  setGrantBodySchema,
   setSecretBodySchema,
 } from './validation';
 
 export interface RouterOptions {
   manager: SecretsManager;
+  userManager: UserSecretsManager;
   rotation: KeyRotation;
   httpAuth: HttpAuthService;
   auth: AuthService;
@@ -47,7 +52,7 @@ function auditName(name: unknown): string {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { manager, rotation } = options;
+  const { manager, userManager, rotation } = options;
   const router = Router();
 
   // Who may call a route is decided before anything else (access.ts).
@@ -109,27 +114,123 @@ export async function createRouter(
     }
   });
 
-  /** The plaintext, for backend plugins only (the secrets service). */
+  /**
+   * The plaintext, for backend plugins only (the secrets service): a shared
+   * value for a plugin's own token, a user's value for a plugin acting on
+   * that user's behalf.
+   */
   router.get('/secrets/:name/value', async (req, res) => {
-    const { caller, event } = accessOf(res, 'read');
+    const { caller, onBehalfOf, event } = accessOf(res, 'read');
+    const meta = { caller, ...(onBehalfOf ? { onBehalfOf } : {}) };
     try {
       const name = parseInput(secretNameSchema, req.params.name, 'secret name');
-      const result = await manager.readValue({ name, caller });
-      await event.success({
-        meta: { name, caller, outcome: 'read', source: result.source },
-      });
-      const body: SecretValueResponse = { value: result.value };
+      let value: string;
+      let source: string;
+      if (onBehalfOf) {
+        value = await userManager.readValue({
+          name,
+          userRef: onBehalfOf,
+          caller,
+        });
+        source = 'user';
+      } else {
+        ({ value, source } = await manager.readValue({ name, caller }));
+      }
+      await event.success({ meta: { name, ...meta, outcome: 'read', source } });
+      const body: SecretValueResponse = { value };
       // Never cached by a proxy or the client's HTTP stack.
       res.setHeader('Cache-Control', 'no-store');
       res.json(body);
+    } catch (error) {
+      if (isError(error)) {
+        let outcome = 'failed';
+        if (error.name === 'NotFoundError') outcome = 'not-found';
+        if (error.name === 'NotAllowedError') outcome = 'refused';
+        await event.fail({
+          error,
+          meta: { name: auditName(req.params.name), ...meta, outcome },
+        });
+      }
+      throw error;
+    }
+  });
+
+  /** The signed-in user's own per-user secrets: metadata and grants only. */
+  router.get('/user/secrets', async (_req, res) => {
+    const { userRef, event } = accessOf(res, 'user');
+    const items = await userManager.list(userRef);
+    await event.success({ meta: { count: items.length } });
+    const body: ListUserSecretsResponse = { items };
+    res.json(body);
+  });
+
+  router.put('/user/secrets/:name', async (req, res) => {
+    const { userRef, event } = accessOf(res, 'user');
+    try {
+      const name = parseInput(secretNameSchema, req.params.name, 'secret name');
+      const body = parseInput(setSecretBodySchema, req.body, 'request body');
+      const summary = await userManager.set({
+        name,
+        userRef,
+        value: body.value,
+        expectedVersion: body.expectedVersion,
+      });
+      await event.success({ meta: { name, version: summary.version ?? 0 } });
+      res.json(summary);
+    } catch (error) {
+      if (isError(error)) {
+        await event.fail({ error, meta: { name: auditName(req.params.name) } });
+      }
+      throw error;
+    }
+  });
+
+  router.delete('/user/secrets/:name', async (req, res) => {
+    const { userRef, event } = accessOf(res, 'user');
+    try {
+      const name = parseInput(secretNameSchema, req.params.name, 'secret name');
+      const { existed } = await userManager.clear(name, userRef);
+      await event.success({ meta: { name, existed } });
+      res.status(204).end();
+    } catch (error) {
+      if (isError(error)) {
+        await event.fail({ error, meta: { name: auditName(req.params.name) } });
+      }
+      throw error;
+    }
+  });
+
+  router.put('/user/secrets/:name/grants/:pluginId', async (req, res) => {
+    const { userRef, event } = accessOf(res, 'user');
+    try {
+      const name = parseInput(secretNameSchema, req.params.name, 'secret name');
+      const pluginId = parseInput(
+        pluginIdSchema,
+        req.params.pluginId,
+        'plugin id',
+      );
+      const { allowed } = parseInput(
+        setGrantBodySchema,
+        req.body,
+        'request body',
+      );
+      const summary = await userManager.setGrant({
+        name,
+        userRef,
+        pluginId,
+        allowed,
+      });
+      await event.success({
+        meta: { name, pluginId, outcome: allowed ? 'allowed' : 'revoked' },
+      });
+      res.json(summary);
     } catch (error) {
       if (isError(error)) {
         await event.fail({
           error,
           meta: {
             name: auditName(req.params.name),
-            caller,
-            outcome: error.name === 'NotFoundError' ? 'not-found' : 'failed',
+            pluginId: auditName(req.params.pluginId),
           },
         });
       }

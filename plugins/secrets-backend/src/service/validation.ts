@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '@backstage/errors';
 import {
+  PLUGIN_ID_PATTERN,
   SECRET_NAME_PATTERN,
   SECRET_NAME_RULE,
 } from '@backstage-secrets/plugin-secrets-common';
@@ -38,6 +39,22 @@ export const setSecretBodySchema = z
       .int('expectedVersion must be an integer')
       .min(0, 'expectedVersion must be 0 (no stored value) or a version')
       .optional(),
+  })
+  .strict();
+
+/** The `:pluginId` path parameter of a grant. */
+export const pluginIdSchema = z.string().regex(PLUGIN_ID_PATTERN, {
+  message:
+    'a plugin id is lower-case letters, digits, and -, _ or . in between (e.g. my-plugin)',
+});
+
+/** Body of `PUT /user/secrets/:name/grants/:pluginId`. */
+export const setGrantBodySchema = z
+  .object({
+    allowed: z.boolean({
+      required_error: 'allowed is required',
+      invalid_type_error: 'allowed must be true or false',
+    }),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import type {
   AuthService,
+  BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import {
@@ -20,6 +21,12 @@ export const DEFAULT_CACHE_TTL_MS = 500;
  * while staying far inside the token's lifetime.
  */
 const OWN_TOKEN_REUSE_MS = 60_000;
+
+/** Set by the backend on refusals of a user-scoped secret read without a user. */
+const SCOPE_HEADER = 'x-backstage-secrets-scope';
+
+/** Internal: the secret turned out to be user-scoped. */
+class UserScopedSignal extends Error {}
 
 type Lookup =
   | { found: true; value: string }
@@ -45,10 +52,15 @@ interface CacheEntry {
  * Shared secrets are always read with the plugin's own service token: the
  * backend refuses user tokens, including ones obtained on behalf of a user,
  * so that a plugin forwarding user requests cannot hand users its secrets.
- * `onBehalfOf` is therefore ignored for shared secrets (it is meant for
- * user-scoped secrets). A read the backend refuses (the plugin is not among
- * the secret's readers) rejects with a `NotAllowedError`; refusals and
- * other errors are never reused.
+ * `onBehalfOf` is therefore ignored for shared secrets. User-scoped secrets
+ * (one value per user) are read on behalf of the given user: the first read
+ * of such a name learns its scope from the backend's refusal of the
+ * plugin's own token, and later reads go straight to the user's value.
+ * Users' values are cached per user, never across users, for the same
+ * `cacheTtlMs`: a revoked grant or a cleared value is refused from the
+ * next read after that bound. A read the backend refuses (the plugin is not
+ * among the readers, or the user did not allow it) rejects with a
+ * `NotAllowedError`; refusals and other errors are never reused.
  *
  * @public
  */
@@ -57,6 +69,8 @@ export class DefaultSecretsClient implements SecretsService {
   readonly #discovery: DiscoveryService;
   readonly #cacheTtlMs: number;
   readonly #cache = new Map<string, CacheEntry>();
+  /** Names the backend said hold one value per user. */
+  readonly #userScoped = new Set<string>();
   #ownToken: { token: Promise<string>; expiresAt: number } | undefined;
 
   constructor(options: {
@@ -88,27 +102,55 @@ export class DefaultSecretsClient implements SecretsService {
     return lookup.value;
   }
 
-  #lookup(name: string, _options?: SecretReadOptions): Promise<Lookup> {
+  async #lookup(name: string, options?: SecretReadOptions): Promise<Lookup> {
+    const user = options?.onBehalfOf;
+    if (user && this.#userScoped.has(name)) {
+      return this.#lookupForUser(name, user);
+    }
+    try {
+      return await this.#cached(name, () => this.#fetch(name));
+    } catch (error) {
+      if (!(error instanceof UserScopedSignal)) throw error;
+      // The secret holds one value per user: read the user's, if given.
+      this.#userScoped.add(name);
+      if (!user) throw new NotAllowedError(error.message);
+      return this.#lookupForUser(name, user);
+    }
+  }
+
+  /** A user's own value, read on their behalf; cached per user, never across. */
+  #lookupForUser(name: string, user: BackstageCredentials): Promise<Lookup> {
+    const userRef =
+      (user.principal as { userEntityRef?: string }).userEntityRef ?? '';
+    return this.#cached(`${name}\u0000${userRef}`, () =>
+      this.#fetch(name, user),
+    );
+  }
+
+  /**
+   * Reuses an answer for the TTL; concurrent readers of an expired key share
+   * one request. Errors (refusals included) are never reused.
+   */
+  #cached(key: string, fetchLookup: () => Promise<Lookup>): Promise<Lookup> {
     if (this.#cacheTtlMs === 0) {
-      return this.#fetch(name);
+      return fetchLookup();
     }
     const now = Date.now();
-    const cached = this.#cache.get(name);
+    const cached = this.#cache.get(key);
     if (cached && cached.expiresAt > now) {
       return cached.lookup;
     }
-    const lookup = this.#fetch(name);
+    const lookup = fetchLookup();
     // Until the request settles, concurrent readers share it; afterwards
     // the answer is reused for the TTL, counted from the answer.
     const entry: CacheEntry = { expiresAt: Number.POSITIVE_INFINITY, lookup };
-    this.#cache.set(name, entry);
+    this.#cache.set(key, entry);
     lookup.then(
       () => {
         entry.expiresAt = Date.now() + this.#cacheTtlMs;
       },
       () => {
-        // Errors are never reused.
-        if (this.#cache.get(name) === entry) this.#cache.delete(name);
+        if (this.#cache.get(key) === entry) this.#cache.delete(key);
       },
     );
     return lookup;
@@ -136,10 +178,19 @@ export class DefaultSecretsClient implements SecretsService {
     return this.#ownToken.token;
   }
 
-  async #fetch(name: string): Promise<Lookup> {
+  /** A token on behalf of a user, for that user's own value. */
+  async #userToken(user: BackstageCredentials): Promise<string> {
+    const { token } = await this.#auth.getPluginRequestToken({
+      onBehalfOf: user,
+      targetPluginId: 'secrets',
+    });
+    return token;
+  }
+
+  async #fetch(name: string, user?: BackstageCredentials): Promise<Lookup> {
     const [baseUrl, token] = await Promise.all([
       this.#discovery.getBaseUrl('secrets'),
-      this.#token(),
+      user ? this.#userToken(user) : this.#token(),
     ]);
     const response = await fetch(
       `${baseUrl}/secrets/${encodeURIComponent(name)}/value`,
@@ -156,13 +207,17 @@ export class DefaultSecretsClient implements SecretsService {
       };
     }
     if (response.status === 403) {
-      // Not among the secret's readers: an operator's decision, to be seen,
-      // not mistaken for "unset". The message names plugin and secret.
+      // Not among the secret's readers, or not allowed by the user: an
+      // operator's or user's decision, to be seen, not mistaken for
+      // "unset". The message names plugin and secret.
       const error = await ResponseError.fromResponse(response);
-      throw new NotAllowedError(
+      const message =
         error.body?.error?.message ??
-          `This plugin may not read secret ${name}.`,
-      );
+        `This plugin may not read secret ${name}.`;
+      if (!user && response.headers.get(SCOPE_HEADER) === 'user') {
+        throw new UserScopedSignal(message);
+      }
+      throw new NotAllowedError(message);
     }
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);

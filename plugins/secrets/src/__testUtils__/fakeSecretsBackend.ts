@@ -143,6 +143,7 @@ export class FakeSecretsBackend {
           this.secrets.set(name, {
             name: current.name,
             registered: true,
+            scope: 'shared',
             description: current.description,
             obtainUrl: current.obtainUrl,
             obtainLabel: current.obtainLabel,

@@ -6,6 +6,7 @@ export const fixtures = {
   missing: {
     name: 'PAGERDUTY_API_TOKEN',
     registered: true,
+    scope: 'shared',
     description: 'Token for **PagerDuty** incidents.',
     format: 'text',
     source: 'unset',
@@ -13,6 +14,7 @@ export const fixtures = {
   set: {
     name: 'OPENAI_API_KEY',
     registered: true,
+    scope: 'shared',
     description: 'Used by the *assistant* plugin.',
     obtainUrl: 'https://platform.openai.com/api-keys',
     obtainLabel: 'Get an OpenAI API key',
@@ -29,12 +31,14 @@ export const fixtures = {
   json: {
     name: 'GOOGLE_SERVICE_ACCOUNT_JSON',
     registered: true,
+    scope: 'shared',
     format: 'json',
     source: 'unset',
   },
   pinnedByConfig: {
     name: 'GITHUB_TOKEN',
     registered: true,
+    scope: 'shared',
     format: 'text',
     source: 'config',
     pinnedBy: 'secrets.values.GITHUB_TOKEN',
@@ -42,6 +46,7 @@ export const fixtures = {
   pinnedByEnvironment: {
     name: 'SLACK_WEBHOOK',
     registered: true,
+    scope: 'shared',
     format: 'text',
     source: 'environment',
     pinnedBy: 'BACKSTAGE_SECRETS_SLACK_WEBHOOK',
@@ -49,6 +54,7 @@ export const fixtures = {
   orphaned: {
     name: 'OLD_JIRA_TOKEN',
     registered: false,
+    scope: 'shared',
     format: 'text',
     source: 'database',
     version: 1,
@@ -58,6 +64,7 @@ export const fixtures = {
   unreadable: {
     name: 'SONAR_TOKEN',
     registered: true,
+    scope: 'shared',
     format: 'text',
     source: 'database',
     version: 2,

@@ -10,6 +10,7 @@ import {
 const secret = (overrides: Partial<SecretSummary>): SecretSummary => ({
   name: 'A',
   registered: true,
+  scope: 'shared',
   format: 'text',
   source: 'unset',
   ...overrides,
@@ -39,6 +40,7 @@ describe('actions', () => {
   it('offers only clear for orphans', () => {
     const orphan = secret({
       registered: false,
+      scope: 'shared',
       source: 'database',
       version: 1,
     });

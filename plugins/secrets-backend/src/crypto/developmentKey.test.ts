@@ -1,0 +1,45 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mockServices } from '@backstage/backend-test-utils';
+import { loadOrCreateDevelopmentKey } from './developmentKey';
+import { generateEncryptionKey } from './keyFormat';
+
+describe('loadOrCreateDevelopmentKey', () => {
+  const logger = mockServices.logger.mock();
+
+  async function tempFile(content?: string) {
+    const file = join(
+      await mkdtemp(join(tmpdir(), 'secrets-dev-key-')),
+      'key.json',
+    );
+    if (content !== undefined) await writeFile(file, content);
+    return file;
+  }
+
+  it('creates a key on first use and reads the same one afterwards', async () => {
+    const file = await tempFile();
+    const created = await loadOrCreateDevelopmentKey({ file, logger });
+    expect(created.id).toBe('dev');
+    expect(await loadOrCreateDevelopmentKey({ file, logger })).toEqual(created);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(created);
+  });
+
+  it('never quotes the file in its error, e.g. a bare key that is not JSON', async () => {
+    const bareKey = generateEncryptionKey();
+    const file = await tempFile(bareKey);
+    const error = await loadOrCreateDevelopmentKey({ file, logger }).catch(
+      e => e,
+    );
+    expect(error.message).toMatch(/it is not valid JSON\. Delete it/);
+    // Not even a fragment: JSON.parse would quote the first characters.
+    expect(error.message).not.toContain(bareKey.slice(0, 6));
+  });
+
+  it('explains a JSON file without id and secret', async () => {
+    const file = await tempFile('{"key":"x"}');
+    await expect(loadOrCreateDevelopmentKey({ file, logger })).rejects.toThrow(
+      /does not hold \{ "id", "secret" \}/,
+    );
+  });
+});

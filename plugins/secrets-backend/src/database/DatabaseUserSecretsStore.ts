@@ -1,0 +1,390 @@
+import type { Knex } from 'knex';
+import type { EncryptedValue } from '../crypto/SecretCipher';
+import type { StoredVersion } from './SecretsStore';
+import type {
+  StoredGrant,
+  StoredUserSecret,
+  StoredUserSecretMetadata,
+  UserLastUsedRecord,
+  UserSecretsStore,
+} from './UserSecretsStore';
+import { guardStoreErrors } from './storeErrors';
+
+const VALUES = 'user_secrets';
+const GRANTS = 'user_secret_grants';
+
+type Row = {
+  name: string;
+  user_ref: string;
+  ciphertext: string | null;
+  key_id: string | null;
+  version: number | string;
+  created_at: string;
+  updated_at: string;
+  last_used_at: string | null;
+  last_used_by: string | null;
+  owner_missing_since: string | null;
+};
+type LiveRow = Row & { ciphertext: string; key_id: string };
+
+function toMetadata(row: LiveRow): StoredUserSecretMetadata {
+  return {
+    name: row.name,
+    userRef: row.user_ref,
+    keyId: row.key_id,
+    version: Number(row.version),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsedAt: row.last_used_at ?? undefined,
+    lastUsedBy: row.last_used_by ?? undefined,
+  };
+}
+
+function toStored(row: LiveRow): StoredUserSecret {
+  return { ...toMetadata(row), ciphertext: row.ciphertext };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string };
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'ER_DUP_ENTRY'
+  );
+}
+
+/**
+ * Users' own values (`user_secrets`) and grants (`user_secret_grants`) in
+ * the plugin's database; migrated by {@link DatabaseSecretsStore.create}.
+ */
+export class DatabaseUserSecretsStore implements UserSecretsStore {
+  constructor(private readonly db: Knex) {}
+
+  #live() {
+    return this.db<Row>(VALUES).whereNotNull('ciphertext');
+  }
+
+  async listForUser(userRef: string): Promise<StoredUserSecretMetadata[]> {
+    return guardStoreErrors("list a user's secrets", async () => {
+      const rows = (await this.#live()
+        .where({ user_ref: userRef })
+        .orderBy('name')) as LiveRow[];
+      return rows.map(toMetadata);
+    });
+  }
+
+  async grantsOf(userRef: string): Promise<StoredGrant[]> {
+    return guardStoreErrors("list a user's grants", async () => {
+      const rows = await this.db(GRANTS)
+        .where({ user_ref: userRef })
+        .orderBy(['name', 'plugin_id']);
+      return rows.map(row => ({
+        name: row.name,
+        pluginId: row.plugin_id,
+        allowed: Boolean(row.allowed),
+      }));
+    });
+  }
+
+  async isAllowed(
+    name: string,
+    userRef: string,
+    pluginId: string,
+  ): Promise<boolean> {
+    return guardStoreErrors('read a grant', async () => {
+      const row = await this.db(GRANTS)
+        .where({ name, user_ref: userRef, plugin_id: pluginId })
+        .first('allowed');
+      return Boolean(row?.allowed);
+    });
+  }
+
+  async setGrant(options: {
+    name: string;
+    userRef: string;
+    pluginId: string;
+    allowed: boolean;
+    now: string;
+  }): Promise<void> {
+    return guardStoreErrors('write a grant', async () => {
+      await this.db(GRANTS)
+        .insert({
+          name: options.name,
+          user_ref: options.userRef,
+          plugin_id: options.pluginId,
+          allowed: options.allowed,
+          updated_at: options.now,
+        })
+        .onConflict(['name', 'user_ref', 'plugin_id'])
+        .merge(['allowed', 'updated_at']);
+    });
+  }
+
+  async get(
+    name: string,
+    userRef: string,
+  ): Promise<StoredUserSecret | undefined> {
+    return guardStoreErrors("read a user's secret", async () => {
+      const row = (await this.#live()
+        .where({ name, user_ref: userRef })
+        .first()) as LiveRow | undefined;
+      return row ? toStored(row) : undefined;
+    });
+  }
+
+  async getVersion(
+    name: string,
+    userRef: string,
+  ): Promise<StoredVersion | undefined> {
+    return guardStoreErrors("read a user's secret version", async () => {
+      const row = (await this.db<Row>(VALUES)
+        .where({ name, user_ref: userRef })
+        .first()) as Row | undefined;
+      if (!row) return undefined;
+      return {
+        version: Number(row.version),
+        live: row.ciphertext !== null,
+      };
+    });
+  }
+
+  async compareAndSet(options: {
+    name: string;
+    userRef: string;
+    previous: StoredVersion | undefined;
+    version: number;
+    encrypted: EncryptedValue;
+    now: string;
+  }): Promise<
+    | { ok: true; row: StoredUserSecretMetadata }
+    | { ok: false; currentVersion: number }
+  > {
+    return guardStoreErrors("write a user's secret", async () => {
+      const { name, userRef, previous, version, encrypted, now } = options;
+      if (!previous) {
+        const row: LiveRow = {
+          name,
+          user_ref: userRef,
+          ciphertext: encrypted.ciphertext,
+          key_id: encrypted.keyId,
+          version,
+          created_at: now,
+          updated_at: now,
+          last_used_at: null,
+          last_used_by: null,
+          owner_missing_since: null,
+        };
+        try {
+          await this.db<Row>(VALUES).insert(row);
+          return { ok: true as const, row: toMetadata(row) };
+        } catch (error) {
+          if (isUniqueViolation(error)) {
+            return {
+              ok: false as const,
+              currentVersion: await this.#liveVersion(name, userRef),
+            };
+          }
+          throw error;
+        }
+      }
+      const query = this.db<Row>(VALUES).where({
+        name,
+        user_ref: userRef,
+        version: previous.version,
+      });
+      if (previous.live) query.whereNotNull('ciphertext');
+      else query.whereNull('ciphertext');
+      const updated = await query.update({
+        ciphertext: encrypted.ciphertext,
+        key_id: encrypted.keyId,
+        version,
+        updated_at: now,
+        ...(previous.live ? {} : { created_at: now }),
+      });
+      if (updated === 1) {
+        const row = (await this.#live()
+          .where({ name, user_ref: userRef })
+          .first()) as LiveRow;
+        return { ok: true as const, row: toMetadata(row) };
+      }
+      return {
+        ok: false as const,
+        currentVersion: await this.#liveVersion(name, userRef),
+      };
+    });
+  }
+
+  async #liveVersion(name: string, userRef: string): Promise<number> {
+    const row = await this.#live()
+      .where({ name, user_ref: userRef })
+      .first('version');
+    return row ? Number(row.version) : 0;
+  }
+
+  async clear(name: string, userRef: string, now: string): Promise<boolean> {
+    return guardStoreErrors("clear a user's secret", async () => {
+      const updated = await this.#live()
+        .where({ name, user_ref: userRef })
+        .update({ ciphertext: null, key_id: null, updated_at: now });
+      return updated > 0;
+    });
+  }
+
+  async countUsersByName(): Promise<Map<string, number>> {
+    return guardStoreErrors('count users per secret', async () => {
+      const rows: Array<{ name: string; count: number | string }> =
+        await this.#live().select('name').count({ count: '*' }).groupBy('name');
+      return new Map(rows.map(row => [row.name, Number(row.count)]));
+    });
+  }
+
+  async countByKeyId(): Promise<Array<{ keyId: string; count: number }>> {
+    return guardStoreErrors("count users' secrets by key", async () => {
+      const rows: Array<{ key_id: string; count: number | string }> =
+        await this.#live()
+          .select('key_id')
+          .count({ count: '*' })
+          .groupBy('key_id');
+      return rows.map(row => ({
+        keyId: String(row.key_id),
+        count: Number(row.count),
+      }));
+    });
+  }
+
+  async listNotUnderKey(options: {
+    keyId: string;
+    after?: { name: string; userRef: string };
+    limit: number;
+  }): Promise<StoredUserSecret[]> {
+    return guardStoreErrors("list users' secrets to re-encrypt", async () => {
+      const { after } = options;
+      const query = this.#live().whereNot('key_id', options.keyId);
+      if (after) {
+        query.andWhere(q =>
+          q
+            .where('name', '>', after.name)
+            .orWhere(q2 =>
+              q2
+                .where('name', after.name)
+                .andWhere('user_ref', '>', after.userRef),
+            ),
+        );
+      }
+      const rows = (await query
+        .orderBy(['name', 'user_ref'])
+        .limit(options.limit)) as LiveRow[];
+      return rows.map(toStored);
+    });
+  }
+
+  async replaceCiphertext(options: {
+    name: string;
+    userRef: string;
+    version: number;
+    fromKeyId: string;
+    fromCiphertext: string;
+    encrypted: EncryptedValue;
+  }): Promise<boolean> {
+    return guardStoreErrors("re-encrypt a user's secret", async () => {
+      const updated = await this.db(VALUES)
+        .where({
+          name: options.name,
+          user_ref: options.userRef,
+          version: options.version,
+          key_id: options.fromKeyId,
+          ciphertext: options.fromCiphertext,
+        })
+        .update({
+          ciphertext: options.encrypted.ciphertext,
+          key_id: options.encrypted.keyId,
+        });
+      return updated === 1;
+    });
+  }
+
+  async recordLastUsed(records: UserLastUsedRecord[]): Promise<void> {
+    return guardStoreErrors("record last use of users' secrets", async () => {
+      await this.db.transaction(async tx => {
+        for (const record of records) {
+          await tx(VALUES)
+            .where({ name: record.name, user_ref: record.userRef })
+            .andWhere(q =>
+              q
+                .whereNull('last_used_at')
+                .orWhere('last_used_at', '<', record.at),
+            )
+            .update({ last_used_at: record.at, last_used_by: record.by });
+        }
+      });
+    });
+  }
+
+  async listOwners(): Promise<
+    Array<{ userRef: string; hasRows: boolean; missingSince?: string }>
+  > {
+    return guardStoreErrors('list owners of secrets', async () => {
+      const values: Array<{ user_ref: string; missing: string | null }> =
+        await this.db(VALUES)
+          .select('user_ref')
+          .min({ missing: 'owner_missing_since' })
+          .groupBy('user_ref');
+      const grants: Array<{ user_ref: string }> = await this.db(
+        GRANTS,
+      ).distinct('user_ref');
+      const owners = new Map<
+        string,
+        { userRef: string; hasRows: boolean; missingSince?: string }
+      >();
+      for (const row of values) {
+        owners.set(row.user_ref, {
+          userRef: row.user_ref,
+          hasRows: true,
+          missingSince: row.missing ?? undefined,
+        });
+      }
+      for (const row of grants) {
+        if (!owners.has(row.user_ref)) {
+          owners.set(row.user_ref, { userRef: row.user_ref, hasRows: false });
+        }
+      }
+      return [...owners.values()];
+    });
+  }
+
+  async markOwners(options: {
+    missing: string[];
+    found: string[];
+    now: string;
+  }): Promise<void> {
+    return guardStoreErrors('mark owners of secrets', async () => {
+      if (options.missing.length > 0) {
+        await this.db(VALUES)
+          .whereIn('user_ref', options.missing)
+          .whereNull('owner_missing_since')
+          .update({ owner_missing_since: options.now });
+      }
+      if (options.found.length > 0) {
+        await this.db(VALUES)
+          .whereIn('user_ref', options.found)
+          .whereNotNull('owner_missing_since')
+          .update({ owner_missing_since: null });
+      }
+    });
+  }
+
+  async deleteOwner(userRef: string): Promise<{ values: number }> {
+    return guardStoreErrors("delete a user's secrets", async () =>
+      this.db.transaction(async tx => {
+        const live = await tx(VALUES)
+          .where({ user_ref: userRef })
+          .whereNotNull('ciphertext')
+          .count({ count: '*' });
+        await tx(VALUES).where({ user_ref: userRef }).delete();
+        await tx(GRANTS).where({ user_ref: userRef }).delete();
+        return { values: Number(live[0]?.count ?? 0) };
+      }),
+    );
+  }
+}

@@ -1,0 +1,134 @@
+import { ConfigReader } from '@backstage/config';
+import { mockServices } from '@backstage/backend-test-utils';
+import { Keyring } from '../crypto/Keyring';
+import { generateEncryptionKey } from '../crypto/keyFormat';
+import { SecretCipher } from '../crypto/SecretCipher';
+import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
+import type { SecretsStore } from '../database/SecretsStore';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { KeyRotation } from './KeyRotation';
+import { LastUsedTracker } from './LastUsedTracker';
+import { SecretsManager } from './SecretsManager';
+import { SecretsRegistry } from './SecretsRegistry';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const OLD_KEY = { id: 'old', secret: generateEncryptionKey() };
+const NEW_KEY = { id: 'new', secret: generateEncryptionKey() };
+const NAME = 'ROTATED_KEY';
+const ADMIN = 'user:default/alice';
+
+/** One replica's view: its keyring and the manager built on it. */
+function replica(store: SecretsStore, keys: Array<typeof OLD_KEY>) {
+  const registry = new SecretsRegistry();
+  registry.register('KeyRotation.test.ts', [{ name: NAME }]);
+  registry.close();
+  const logger = mockServices.logger.mock();
+  const cipher = new SecretCipher(Keyring.fromSecrets(keys));
+  const manager = new SecretsManager({
+    config: new ConfigReader({}),
+    env: {},
+    registry,
+    store,
+    cipher,
+    tracker: new LastUsedTracker(store, logger),
+    logger,
+  });
+  return { manager, cipher, logger };
+}
+
+describe.each(databases.eachSupportedId())('KeyRotation on %p', databaseId => {
+  async function setup() {
+    const knex = await databases.init(databaseId);
+    await DatabaseSecretsStore.migrate(knex);
+    return new DatabaseSecretsStore(knex);
+  }
+
+  it('never overwrites a value that was cleared and set again under the old key while a pass runs', async () => {
+    const store = await setup();
+    // A rolling deploy: this replica still encrypts with the old key...
+    const oldReplica = replica(store, [OLD_KEY]);
+    // ...while the upgraded one has the new key first and rotates.
+    const newReplica = replica(store, [NEW_KEY, OLD_KEY]);
+    await oldReplica.manager.set({ name: NAME, value: 'first', actor: ADMIN });
+
+    // The exact interleaving: the pass has read the row (version 1, old
+    // key) when an admin on the old replica clears and sets a new value,
+    // which the old replica encrypts with the old key again.
+    let interleavings = 0;
+    const listNotUnderKey: SecretsStore['listNotUnderKey'] = async options => {
+      const batch = await store.listNotUnderKey(options);
+      if (batch.length > 0 && interleavings++ === 0) {
+        await oldReplica.manager.clear(NAME, ADMIN);
+        await oldReplica.manager.set({
+          name: NAME,
+          value: 'second',
+          actor: ADMIN,
+        });
+      }
+      return batch;
+    };
+    const interleaved = new Proxy(store, {
+      get(target, property) {
+        if (property === 'listNotUnderKey') return listNotUnderKey;
+        const member = Reflect.get(target, property, target);
+        return typeof member === 'function' ? member.bind(target) : member;
+      },
+    });
+    const rotation = new KeyRotation({
+      keyring: Keyring.fromSecrets([NEW_KEY, OLD_KEY]),
+      cipher: newReplica.cipher,
+      store: interleaved,
+      logger: newReplica.logger,
+      batchSize: 10,
+      pauseBetweenBatchesMs: 0,
+    });
+
+    const firstPass = await rotation.run();
+    expect(interleavings).toBe(1);
+    // The row it read is gone (version 1 became 2 through the tombstone
+    // and the new set): its update is skipped, the new value survives.
+    expect(firstPass).toMatchObject({ reencrypted: 0, skipped: 1 });
+    expect(
+      await newReplica.manager.readValue({ name: NAME, caller: 'plugin:t' }),
+    ).toMatchObject({ value: 'second' });
+    expect(await store.get(NAME)).toMatchObject({ version: 2, keyId: 'old' });
+
+    // The next pass re-encrypts the new value, and still nothing is lost.
+    const secondPass = await rotation.run();
+    expect(secondPass).toMatchObject({ reencrypted: 1, remaining: 0 });
+    expect(await store.get(NAME)).toMatchObject({ version: 2, keyId: 'new' });
+    expect(
+      await oldReplica.manager
+        .readValue({ name: NAME, caller: 'plugin:t' })
+        .catch(error => error.name),
+    ).toBe('SecretDecryptionError');
+    expect(
+      await newReplica.manager.readValue({ name: NAME, caller: 'plugin:t' }),
+    ).toMatchObject({ value: 'second' });
+  });
+
+  it('re-encrypts only the exact row it read: same version and key but another ciphertext is left alone', async () => {
+    const store = await setup();
+    const { manager, cipher } = replica(store, [OLD_KEY]);
+    await manager.set({ name: NAME, value: 'original', actor: ADMIN });
+    const read = (await store.get(NAME))!;
+    // The row changes under the same version and key (e.g. a row restored
+    // from a backup); a compare on version and key alone would not see it.
+    const replacement = cipher.encrypt(NAME, read.version, 'restored');
+    const newCipher = new SecretCipher(Keyring.fromSecrets([NEW_KEY, OLD_KEY]));
+    expect(
+      await store.replaceCiphertext({
+        name: NAME,
+        version: read.version,
+        fromKeyId: read.keyId,
+        fromCiphertext: replacement.ciphertext,
+        encrypted: newCipher.encrypt(NAME, read.version, 'stale'),
+      }),
+    ).toBe(false);
+    expect(
+      await manager.readValue({ name: NAME, caller: 'plugin:t' }),
+    ).toMatchObject({ value: 'original' });
+  });
+});
