@@ -183,6 +183,21 @@ describe('checkProxyReferences', () => {
     ).toEqual([expect.stringMatching(/^Secret MISSING_ONE is used by/)]);
   });
 
+  it('refuses a per-user secret in a proxy header', () => {
+    const registry = new SecretsRegistry();
+    registry.register('m.ts:1', [
+      { name: 'PAGERDUTY_API_TOKEN', scope: 'user', readers: ['proxy'] },
+      { name: 'OTHER_TOKEN' },
+      { name: 'MISSING_ONE' },
+    ]);
+    registry.close();
+    expect(() =>
+      checkProxyReferences(configWith({ proxy: { endpoints } }), registry),
+    ).toThrow(
+      `Proxy header templates refer to per-user secrets (scope 'user'): PAGERDUTY_API_TOKEN (used by secrets.proxy.endpoints["/pagerduty"].headers.Authorization). A proxy header carries one shared value for every caller; use a shared secret.`,
+    );
+  });
+
   it('accepts config without proxy endpoints', () => {
     expect(
       checkProxyReferences(new ConfigReader({}), new SecretsRegistry()),

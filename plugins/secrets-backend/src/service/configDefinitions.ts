@@ -91,7 +91,8 @@ const PROXY_ENDPOINTS_KEY = 'secrets.proxy.endpoints';
  * by `@backstage-secrets/plugin-proxy-backend-module-secrets`) refer to must
  * be declared, by a module or in `secrets.definitions`: an admin can set only
  * registered names. Throws an error naming every undeclared one and the
- * endpoint and header that use it. Returns warnings for declared secrets
+ * endpoint and header that use it, and likewise for per-user secrets (a
+ * proxy header carries one shared value). Returns warnings for declared secrets
  * whose readers leave out the `proxy` plugin (each request of the endpoint
  * would then answer 503). Call after the registry has closed.
  *
@@ -111,6 +112,7 @@ export function checkProxyReferences(
   const readersRaw = config.getOptional<JsonValue>('secrets.readers');
   const readersConfig = isObject(readersRaw) ? readersRaw : {};
   const undeclared = new Map<string, string[]>();
+  const perUser: string[] = [];
   const warnings: string[] = [];
   for (const [path, endpoint] of Object.entries(endpoints)) {
     const headers = isObject(endpoint) ? endpoint.headers : undefined;
@@ -130,6 +132,10 @@ export function checkProxyReferences(
           undeclared.set(name, [...(undeclared.get(name) ?? []), usedAt]);
           continue;
         }
+        if (definition.scope === 'user') {
+          perUser.push(`${name} (used by ${usedAt})`);
+          continue;
+        }
         const configured = readersConfig[name];
         const readers = Array.isArray(configured)
           ? configured.map(String)
@@ -143,6 +149,13 @@ export function checkProxyReferences(
         }
       }
     }
+  }
+  if (perUser.length > 0) {
+    throw new Error(
+      `Proxy header templates refer to per-user secrets (scope 'user'): ${perUser.join(
+        '; ',
+      )}. A proxy header carries one shared value for every caller; use a shared secret.`,
+    );
   }
   if (undeclared.size > 0) {
     const list = [...undeclared.entries()]
