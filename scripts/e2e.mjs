@@ -14,6 +14,8 @@
 //      manage-secrets.perf.test.mjs uses it,
 //   4. runs the Playwright tests in packages/app/e2e-tests/ (playwright-core
 //      driving that Chromium, node:test as the runner),
+//      Each backend also starts the demo's fake PagerDuty one port above
+//      its own (the upstream of /api/proxy/pagerduty-demo),
 //   5. stops every backend, even on failure, and writes
 //      test-results/e2e.json ({ passed, failed }) for scripts/test-summary.mjs.
 //
@@ -237,10 +239,22 @@ function writeConfig(dir, instance, encryptionKey) {
       },
     },
     auth: { providers: { guest: { userEntityRef: instance.userEntityRef } } },
-    secrets: { encryption: { keys: [{ id: 'e2e', secret: encryptionKey }] } },
+    secrets: {
+      encryption: { keys: [{ id: 'e2e', secret: encryptionKey }] },
+      // The demo's proxy endpoint, to this instance's fake PagerDuty.
+      proxy: {
+        endpoints: {
+          '/pagerduty-demo': {
+            target: `http://127.0.0.1:${instance.port + 1}`,
+          },
+        },
+      },
+    },
+    // The fake PagerDuty of this instance, one port above the backend's.
+    demo: { fakePagerDuty: { port: instance.port + 1 } },
   };
   if (instance.perf) {
-    config.demo = { syntheticSecrets: { count: PERF_SECRETS } };
+    config.demo.syntheticSecrets = { count: PERF_SECRETS };
     // Replaces the list of app-config.yaml, so its two locations come again
     // (absolute: relative targets resolve against packages/backend).
     config.catalog = {
@@ -446,10 +460,13 @@ async function main() {
 
   const configured = instances();
   for (const instance of configured) {
-    if (await portInUse(instance.port)) {
-      fail(
-        `Port ${instance.port} is in use; the browser tests start their own backends there. Stop whatever listens on it (e.g. scripts/start.sh) and run again.`,
-      );
+    // The backend's port, and the one above it for its fake PagerDuty.
+    for (const port of [instance.port, instance.port + 1]) {
+      if (await portInUse(port)) {
+        fail(
+          `Port ${port} is in use; the browser tests start their own backends (and their fake PagerDuty one port above) there. Stop whatever listens on it (e.g. scripts/start.sh) and run again.`,
+        );
+      }
     }
   }
 

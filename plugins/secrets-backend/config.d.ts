@@ -65,6 +65,35 @@ export interface Config {
      */
     values?: { [name: string]: string };
     /**
+     * Secrets declared in configuration, for plugins that have no secrets
+     * module of their own (for example a proxy endpoint whose header uses
+     * `{{ secrets.NAME }}`). Each entry is registered like a definition
+     * from the extension point: same validation, and when a module already
+     * registered the name, the module's definition is kept (with a warning
+     * naming `app-config secrets.definitions[<index>]`). An invalid entry
+     * stops start-up with an error naming the entry.
+     */
+    definitions?: Array<{
+      /**
+       * The secret's name, e.g. `PAGERDUTY_API_TOKEN`: an upper-case letter
+       * followed by at most 127 upper-case letters, digits or underscores.
+       */
+      name: string;
+      /** What the secret is for, in markdown; shown on the page. */
+      description?: string;
+      /** Where an admin obtains a value (an http or https URL). */
+      obtainUrl?: string;
+      /** The text of the obtain link. */
+      obtainLabel?: string;
+      /** `json` values are validated as JSON when set. Default `text`. */
+      format?: 'text' | 'json';
+      /**
+       * The ids of the backend plugins that may read the value, e.g.
+       * `[proxy]`. Absent: any backend plugin.
+       */
+      readers?: string[];
+    }>;
+    /**
      * Which backend plugins may read each secret, by plugin id, e.g.
      * `OPENAI_API_KEY: [catalog, my-plugin]`. Wins over the `readers` of
      * the secret's definition (set or narrow them here). A plugin outside

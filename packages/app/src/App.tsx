@@ -4,6 +4,7 @@ import orgPlugin from '@backstage/plugin-org/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import secretsPlugin from '@backstage-secrets/plugin-secrets/alpha';
 import { navModule } from './modules/nav';
+import { pagerDutyDemoPlugin } from './modules/pagerDutyDemo';
 
 export default createApp({
   features: [
@@ -12,5 +13,6 @@ export default createApp({
     userSettingsPlugin,
     secretsPlugin,
     navModule,
+    pagerDutyDemoPlugin,
   ],
 });

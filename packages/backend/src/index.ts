@@ -7,6 +7,7 @@ import { permissionModuleDemoPolicy } from './modules/permissionPolicy';
 import { secretsModuleExampleSecrets } from './modules/exampleSecrets';
 import { secretsModuleSyntheticSecrets } from './modules/syntheticSecrets';
 import { exampleConsumerPlugin } from './plugins/exampleConsumer';
+import { fakePagerDutyPlugin } from './plugins/fakePagerDuty';
 
 const backend = createBackend();
 
@@ -26,6 +27,14 @@ backend.add(permissionModuleDemoPolicy);
 backend.add(import('@backstage-secrets/plugin-secrets-backend'));
 backend.add(secretsModuleExampleSecrets);
 backend.add(exampleConsumerPlugin);
+
+// The proxy, and proxy endpoints whose headers carry stored secrets
+// (secrets.proxy.endpoints in app-config.yaml): /api/proxy/pagerduty-demo
+// sends PAGERDUTY_API_TOKEN to a fake PagerDuty that the demo starts on
+// 127.0.0.1 (demo.fakePagerDuty.port), as there is no internet here.
+backend.add(import('@backstage/plugin-proxy-backend'));
+backend.add(import('@backstage-secrets/plugin-proxy-backend-module-secrets'));
+backend.add(fakePagerDutyPlugin);
 
 // Demo and performance tests only: registers nothing unless
 // demo.syntheticSecrets.count is set (see the module).

@@ -8,6 +8,10 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createRouter } from './service/router';
 import { scheduleSecretsTasks } from './service/scheduledTasks';
 import { SecretsRegistry } from './service/SecretsRegistry';
+import {
+  checkProxyReferences,
+  registerConfigDefinitions,
+} from './service/configDefinitions';
 import { createSecretsManager } from './service/createSecretsManager';
 
 /**
@@ -57,7 +61,13 @@ export const secretsPlugin = createBackendPlugin({
         scheduler,
         catalog,
       }) {
-        for (const warning of registry.close()) {
+        // Secrets declared in app-config (secrets.definitions) register
+        // after the modules', through the same registry and rules.
+        registerConfigDefinitions(config, registry);
+        for (const warning of [
+          ...registry.close(),
+          ...checkProxyReferences(config, registry),
+        ]) {
           logger.warn(warning);
         }
 

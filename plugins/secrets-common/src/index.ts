@@ -7,3 +7,4 @@
 export * from './permissions';
 export * from './names';
 export type * from './api';
+export * from './templates';

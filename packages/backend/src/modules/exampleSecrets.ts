@@ -34,7 +34,13 @@ export const secretsModuleExampleSecrets = createBackendModule({
           {
             name: 'PAGERDUTY_API_TOKEN',
             description:
-              'A read-only PagerDuty REST API token, for showing on-call information.',
+              'A read-only PagerDuty REST API token, for showing on-call information. The proxy endpoint `/api/proxy/pagerduty-demo` sends it as `Authorization: Token token=…` (see `secrets.proxy.endpoints` in app-config.yaml).',
+            obtainUrl:
+              'https://support.pagerduty.com/main/docs/api-access-keys',
+            obtainLabel: 'Create a PagerDuty API key',
+            // No readers: any backend plugin, the proxy included. An
+            // operator narrows it with secrets.readers.PAGERDUTY_API_TOKEN:
+            // [proxy].
           },
         );
       },

@@ -1,0 +1,245 @@
+import type {
+  HttpAuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
+import type { SecretsService } from '@backstage-secrets/plugin-secrets-node';
+import type { Request, RequestHandler } from 'express';
+import Router from 'express-promise-router';
+import type { IncomingMessage } from 'node:http';
+import {
+  createProxyMiddleware,
+  fixRequestBody,
+  Options,
+} from 'http-proxy-middleware';
+import { HEADER_VALUE, SecretsProxyEndpoint } from './endpoints';
+
+/** Where the proxy plugin is mounted. */
+const PATH_PREFIX = '/api/proxy';
+
+// The request and response headers that the stock proxy forwards without
+// configuration (@backstage/plugin-proxy-backend).
+const SAFE_FORWARD_HEADERS = [
+  'cache-control',
+  'content-language',
+  'content-length',
+  'content-type',
+  'expires',
+  'last-modified',
+  'pragma',
+  'host',
+  'accept',
+  'accept-language',
+  'user-agent',
+];
+
+export interface SecretsProxyRouterOptions {
+  endpoints: SecretsProxyEndpoint[];
+  secrets: SecretsService;
+  httpAuth: HttpAuthService;
+  logger: LoggerService;
+  /** `backend.auth.dangerouslyDisableDefaultAuthPolicy` */
+  disableDefaultAuthPolicy: boolean;
+  /** `proxy.reviveConsumedRequestBodies`, as the stock proxy reads it */
+  reviveConsumedRequestBodies?: boolean;
+}
+
+/**
+ * The routes of `secrets.proxy.endpoints`, to mount on the proxy plugin's
+ * router (below `/api/proxy`). Each request:
+ *
+ * 1. is refused (400) when its path climbs out with `..`, and passed on when
+ *    its method is not among `allowedMethods`, as in the stock proxy;
+ * 2. must carry user or service credentials, unless the endpoint's policy is
+ *    `dangerously-allow-unauthenticated`;
+ * 3. reads every secret its headers use, as the `proxy` plugin (the secrets
+ *    client reuses a value for at most its freshness bound, 500 ms by
+ *    default): an unset secret, a refused read, or an unreachable secrets
+ *    backend answer 503 and the upstream is not called;
+ * 4. loses every request header outside the allow list, and any header of
+ *    the same name as a filled one whatever its case;
+ * 5. is proxied by http-proxy-middleware with the filled headers set on the
+ *    outgoing request.
+ *
+ * Header values are never logged and never part of an error.
+ */
+export function createSecretsProxyRouter(
+  options: SecretsProxyRouterOptions,
+): RequestHandler {
+  const router = Router();
+  for (const endpoint of options.endpoints) {
+    router.use(
+      endpoint.route,
+      refuseDotDotPaths,
+      endpointMiddleware(endpoint, options),
+    );
+  }
+  return router;
+}
+
+function refuseDotDotPaths(req: Request, res: any, next: () => void) {
+  try {
+    const path = decodeURIComponent(req.url.split('?')[0]);
+    if (!path.replace(/\\/g, '/').split('/').includes('..')) {
+      next();
+      return;
+    }
+  } catch {
+    // a malformed escape: refused below
+  }
+  res.sendStatus(400);
+}
+
+function endpointMiddleware(
+  endpoint: SecretsProxyEndpoint,
+  options: SecretsProxyRouterOptions,
+): RequestHandler {
+  const { secrets, httpAuth, logger } = options;
+  const filled = new WeakMap<IncomingMessage, Array<[string, string]>>();
+  const injected = new Set(endpoint.headers.map(h => h.name.toLowerCase()));
+
+  const requestHeaderAllowList = new Set(
+    [
+      ...SAFE_FORWARD_HEADERS,
+      ...(endpoint.allowedHeaders ?? []),
+      ...(endpoint.credentials === 'forward' ? ['authorization'] : []),
+    ].map(h => h.toLowerCase()),
+  );
+  const responseHeaderAllowList = new Set(
+    [...SAFE_FORWARD_HEADERS, ...(endpoint.allowedHeaders ?? [])].map(h =>
+      h.toLowerCase(),
+    ),
+  );
+  const isMethodAllowed = (method?: string) =>
+    endpoint.allowedMethods?.includes(method ?? '') ?? true;
+
+  let pathRewrite = endpoint.options.pathRewrite as Options['pathRewrite'];
+  if (pathRewrite === undefined) {
+    // As the stock proxy: strip the prefix and the route.
+    const route = endpoint.route.endsWith('/')
+      ? endpoint.route
+      : `${endpoint.route}/`;
+    pathRewrite = { [`^${PATH_PREFIX}${route}?`]: '/' };
+  }
+
+  const proxy = createProxyMiddleware({
+    ...(endpoint.options as Options),
+    target: endpoint.target,
+    changeOrigin: (endpoint.options.changeOrigin as boolean) ?? true,
+    pathRewrite,
+    // http-proxy-middleware logs routes, targets and errors, never headers.
+    logLevel: 'debug',
+    logProvider: () => ({
+      log: logger.info.bind(logger),
+      debug: logger.debug.bind(logger),
+      info: logger.info.bind(logger),
+      warn: logger.warn.bind(logger),
+      error: logger.error.bind(logger),
+    }),
+    onProxyReq(proxyReq, req) {
+      // setHeader replaces a header of the same name in any case. Before
+      // fixRequestBody, which writes the body (and so sends the headers).
+      for (const [name, value] of filled.get(req) ?? []) {
+        proxyReq.setHeader(name, value);
+      }
+      if (endpoint.reviveRequestBody || options.reviveConsumedRequestBodies) {
+        fixRequestBody(proxyReq, req);
+      }
+    },
+    onProxyRes(proxyRes, _req, res) {
+      for (const name of Object.keys(proxyRes.headers)) {
+        if (!responseHeaderAllowList.has(name.toLowerCase())) {
+          delete proxyRes.headers[name];
+        }
+      }
+      proxyRes.on('close', () => {
+        if (!res.writableEnded) {
+          res.end();
+        }
+      });
+    },
+  });
+
+  const authenticate =
+    endpoint.credentials !== 'dangerously-allow-unauthenticated' &&
+    !options.disableDefaultAuthPolicy;
+
+  return async (req, res, next) => {
+    if (!isMethodAllowed(req.method)) {
+      // As the stock proxy: not this endpoint's request.
+      next();
+      return;
+    }
+    if (authenticate) {
+      await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    }
+
+    const values = new Map<string, string>();
+    for (const name of endpoint.secretNames) {
+      values.set(name, await readSecret(name));
+    }
+    const headers: Array<[string, string]> = endpoint.headers.map(header => [
+      header.name,
+      header.parts
+        .map(part =>
+          'secret' in part ? values.get(part.secret) ?? '' : part.text,
+        )
+        .join(''),
+    ]);
+
+    for (const name of Object.keys(req.headers)) {
+      const lower = name.toLowerCase();
+      if (!requestHeaderAllowList.has(lower) || injected.has(lower)) {
+        delete req.headers[name];
+      }
+    }
+    filled.set(req, headers);
+    proxy(req, res, next);
+  };
+
+  async function readSecret(name: string): Promise<string> {
+    let value: string | undefined;
+    try {
+      value = await secrets.getSecret(name);
+    } catch (error) {
+      const problem = describeReadFailure(name, error);
+      logger.warn(`Proxy endpoint ${endpoint.route}: ${problem}`);
+      throw new ServiceUnavailableError(
+        `Proxy endpoint ${endpoint.route} is unavailable: ${problem}`,
+      );
+    }
+    if (value === undefined) {
+      throw new ServiceUnavailableError(
+        `Proxy endpoint ${endpoint.route} is unavailable: secret ${name} has no value. An admin sets it on the "Manage secrets" page (/secrets).`,
+      );
+    }
+    if (!HEADER_VALUE.test(value)) {
+      throw new ServiceUnavailableError(
+        `Proxy endpoint ${endpoint.route} is unavailable: the value of secret ${name} holds characters that an HTTP header cannot carry (such as a line break). An admin sets a new value on the "Manage secrets" page (/secrets).`,
+      );
+    }
+    return value;
+  }
+}
+
+/**
+ * Why a read failed, for the operator: the error's kind and status only
+ * (the secrets backend never puts a value in an error, and this keeps it so
+ * whatever the cause).
+ */
+function describeReadFailure(name: string, error: unknown): string {
+  const e = error as {
+    name?: string;
+    statusCode?: number;
+    response?: { status?: number };
+    body?: { error?: { name?: string } };
+  };
+  const status = e?.statusCode ?? e?.response?.status;
+  const kind = e?.body?.error?.name ?? e?.name ?? 'Error';
+  if (status === 403 || kind === 'NotAllowedError') {
+    return `the secrets backend refused to let the proxy plugin read secret ${name} (NotAllowedError). An operator adds 'proxy' to the secret's readers: secrets.readers.${name} in app-config, or the readers of its definition.`;
+  }
+  return `secret ${name} could not be read from the secrets backend (${kind}${
+    status ? ` ${status}` : ''
+  }).`;
+}
