@@ -458,18 +458,17 @@ describe.each(databases.eachSupportedId())(
             optionsBody:
               method === 'OPTIONS' && status === 200 ? ALLOW[route] : undefined,
           });
-          if (USER_ROUTES.includes(route)) {
-            // A user's routes touch that user's own rows only, and nothing
-            // shared; the rows are removed again for the next request.
-            const owners = [
-              ...(await backend.knex('user_secrets').select('user_ref')),
-              ...(await backend.knex('user_secret_grants').select('user_ref')),
-            ].map(row => row.user_ref);
-            const changed = status < 300 && method === 'PUT';
-            expect(owners).toEqual(changed ? [USER_OF[caller]] : []);
-            await backend.knex('user_secret_grants').delete();
-            await backend.knex('user_secrets').delete();
-          }
+          // A user's routes touch that user's own rows only, and nothing
+          // shared; the rows are removed again for the next request.
+          const owners = [
+            ...(await backend.knex('user_secrets').select('user_ref')),
+            ...(await backend.knex('user_secret_grants').select('user_ref')),
+          ].map(row => row.user_ref);
+          const changedOwnRows =
+            USER_ROUTES.includes(route) && status < 300 && method === 'PUT';
+          expect(owners).toEqual(changedOwnRows ? [USER_OF[caller]] : []);
+          await backend.knex('user_secret_grants').delete();
+          await backend.knex('user_secrets').delete();
           await expectState(
             backend,
             expectedOutcome(route, method, status, submitted),

@@ -53,7 +53,9 @@ describe('a database error on SQLite', () => {
           .put('/api/secrets/secrets/OPENAI_API_KEY')
           .set('Authorization', CALLER_HEADERS.admin)
           .send({ value: VALUE });
-      if (statement === 'UPDATE') expect((await put()).status).toBe(200);
+      // The update case needs a stored value first.
+      const first = statement === 'UPDATE' ? (await put()).status : 200;
+      expect(first).toBe(200);
       const before = await knex('secrets').select();
       await knex.raw(
         `CREATE TRIGGER refuse_writes BEFORE ${statement} ON secrets BEGIN SELECT RAISE(ABORT, 'forced by the test'); END`,
