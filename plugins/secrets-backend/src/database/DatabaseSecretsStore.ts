@@ -3,7 +3,6 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import type { EncryptedValue } from '../crypto/SecretCipher';
 import type {
   LastUsedRecord,
   SecretsStore,
@@ -13,6 +12,15 @@ import type {
   WriteResult,
 } from './SecretsStore';
 import { guardStoreErrors } from './storeErrors';
+import {
+  clearLive,
+  countLiveByKeyId,
+  liveRows,
+  liveVersion,
+  recordLastUse,
+  replaceExactCiphertext,
+  writeVersion,
+} from './versionedRows';
 
 type Row = {
   name: string;
@@ -66,17 +74,6 @@ function toStored(row: LiveRow): StoredSecret {
   return { ...toMetadata(row), ciphertext: row.ciphertext };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e?.code === '23505' || // PostgreSQL unique_violation
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    e?.code === 'ER_DUP_ENTRY' ||
-    /UNIQUE constraint failed/i.test(e?.message ?? '')
-  );
-}
-
 /**
  * knex serialises the migrations themselves with its lock table, but two
  * instances starting at once on an empty database race to create that
@@ -90,6 +87,8 @@ function isBookkeepingRace(error: unknown): boolean {
     /already exists|pg_type_typname_nsp_index|duplicate key/i.test(message)
   );
 }
+
+type Options<K extends keyof SecretsStore> = Parameters<SecretsStore[K]>[0];
 
 /**
  * The `secrets` table in the plugin's own database. Clearing keeps the row
@@ -132,13 +131,9 @@ export class DatabaseSecretsStore implements SecretsStore {
 
   constructor(private readonly db: Knex) {}
 
-  #live() {
-    return this.db<Row>(TABLE).whereNotNull('ciphertext');
-  }
-
   async listMetadata(): Promise<StoredSecretMetadata[]> {
     return guardStoreErrors('list secrets', async () => {
-      const rows = (await this.#live()
+      const rows = (await liveRows(this.db, TABLE)
         .select(METADATA_COLUMNS)
         .orderBy('name')) as unknown as Array<Omit<LiveRow, 'ciphertext'>>;
       return rows.map(toMetadata);
@@ -146,22 +141,14 @@ export class DatabaseSecretsStore implements SecretsStore {
   }
 
   async countByKeyId(): Promise<Array<{ keyId: string; count: number }>> {
-    return guardStoreErrors('count secrets by key', async () => {
-      const rows: Array<{ key_id: string; count: number | string }> =
-        await this.#live()
-          .select('key_id')
-          .count({ count: '*' })
-          .groupBy('key_id');
-      return rows.map(row => ({
-        keyId: String(row.key_id),
-        count: Number(row.count),
-      }));
-    });
+    return guardStoreErrors('count secrets by key', () =>
+      countLiveByKeyId(this.db, TABLE),
+    );
   }
 
   async get(name: string): Promise<StoredSecret | undefined> {
     return guardStoreErrors('read a secret', async () => {
-      const row = (await this.#live().where({ name }).first()) as
+      const row = (await liveRows(this.db, TABLE).where({ name }).first()) as
         | LiveRow
         | undefined;
       return row ? toStored(row) : undefined;
@@ -170,93 +157,52 @@ export class DatabaseSecretsStore implements SecretsStore {
 
   async getVersion(name: string): Promise<StoredVersion | undefined> {
     return guardStoreErrors('read a secret version', async () => {
-      const row = (await this.db<Row>(TABLE)
-        .where({ name })
-        .first(METADATA_COLUMNS.concat('ciphertext'))) as Row | undefined;
-      return row ? this.#versionOf(row) : undefined;
+      const row = (await this.db<Row>(TABLE).where({ name }).first()) as
+        | Row
+        | undefined;
+      if (!row) return undefined;
+      const live = row.ciphertext !== null;
+      return {
+        version: Number(row.version),
+        live,
+        metadata: live ? toMetadata(row as LiveRow) : undefined,
+      };
     });
   }
 
-  #versionOf(row: Row): StoredVersion {
-    const live = row.ciphertext !== null;
-    return {
-      version: Number(row.version),
-      live,
-      metadata: live ? toMetadata(row as LiveRow) : undefined,
-    };
-  }
-
-  async compareAndSet(options: {
-    name: string;
-    previous: StoredVersion | undefined;
-    version: number;
-    encrypted: EncryptedValue;
-    actor: string;
-    now: string;
-  }): Promise<WriteResult> {
-    return guardStoreErrors('write a secret', () =>
-      this.#compareAndSet(options),
-    );
-  }
-
-  async #compareAndSet(options: {
-    name: string;
-    previous: StoredVersion | undefined;
-    version: number;
-    encrypted: EncryptedValue;
-    actor: string;
-    now: string;
-  }): Promise<WriteResult> {
-    const { name, previous, version, encrypted, actor, now } = options;
-    if (!previous) {
-      const row: LiveRow = {
-        name,
-        ciphertext: encrypted.ciphertext,
-        key_id: encrypted.keyId,
-        version,
-        created_at: now,
-        created_by: actor,
+  async compareAndSet(options: Options<'compareAndSet'>): Promise<WriteResult> {
+    return guardStoreErrors('write a secret', async () => {
+      const { name, previous, version, encrypted, actor, now } = options;
+      // A value set after a clear is a new value: it is created anew.
+      const created = previous?.metadata ?? {
+        createdAt: now,
+        createdBy: actor,
+      };
+      const columns = {
+        created_at: created.createdAt,
+        created_by: created.createdBy,
         updated_at: now,
         updated_by: actor,
-        last_used_at: null,
-        last_used_by: null,
-        last_used_on_behalf_of: null,
       };
-      try {
-        await this.db<Row>(TABLE).insert(row);
-        return { ok: true, row: toMetadata(row) };
-      } catch (error) {
-        if (isUniqueViolation(error)) {
-          return { ok: false, currentVersion: await this.#liveVersion(name) };
-        }
-        throw error;
+      const written = await writeVersion(this.db, TABLE, {
+        key: { name },
+        previous,
+        version,
+        encrypted,
+        insert: columns,
+        update: columns,
+      });
+      if (!written) {
+        return {
+          ok: false,
+          currentVersion: await liveVersion(this.db, TABLE, { name }),
+        };
       }
-    }
-    // A value set after a clear is a new value: it is created anew.
-    const created = previous.metadata ?? {
-      createdAt: now,
-      createdBy: actor,
-    };
-    const query = this.db<Row>(TABLE).where({
-      name,
-      version: previous.version,
-    });
-    if (previous.live) query.whereNotNull('ciphertext');
-    else query.whereNull('ciphertext');
-    const updated = await query.update({
-      ciphertext: encrypted.ciphertext,
-      key_id: encrypted.keyId,
-      version,
-      created_at: created.createdAt,
-      created_by: created.createdBy,
-      updated_at: now,
-      updated_by: actor,
-    });
-    if (updated === 1) {
       return {
         ok: true,
         row: {
-          ...(previous.metadata ?? { name }),
+          ...previous?.metadata,
+          name,
           keyId: encrypted.keyId,
           version,
           createdAt: created.createdAt,
@@ -265,22 +211,14 @@ export class DatabaseSecretsStore implements SecretsStore {
           updatedBy: actor,
         },
       };
-    }
-    return { ok: false, currentVersion: await this.#liveVersion(name) };
+    });
   }
 
-  async #liveVersion(name: string): Promise<number> {
-    const row = await this.#live().where({ name }).first('version');
-    return row ? Number(row.version) : 0;
-  }
-
-  async listNotUnderKey(options: {
-    keyId: string;
-    afterName?: string;
-    limit: number;
-  }): Promise<StoredSecret[]> {
+  async listNotUnderKey(
+    options: Options<'listNotUnderKey'>,
+  ): Promise<StoredSecret[]> {
     return guardStoreErrors('list secrets to re-encrypt', async () => {
-      const rows = (await this.#live()
+      const rows = (await liveRows(this.db, TABLE)
         .whereNot('key_id', options.keyId)
         .andWhere('name', '>', options.afterName ?? '')
         .orderBy('name')
@@ -289,64 +227,43 @@ export class DatabaseSecretsStore implements SecretsStore {
     });
   }
 
-  async replaceCiphertext(options: {
-    name: string;
-    version: number;
-    fromKeyId: string;
-    fromCiphertext: string;
-    encrypted: EncryptedValue;
-  }): Promise<boolean> {
-    return guardStoreErrors('re-encrypt a secret', async () => {
-      const updated = await this.db(TABLE)
-        .where({
-          name: options.name,
-          version: options.version,
-          key_id: options.fromKeyId,
-          ciphertext: options.fromCiphertext,
-        })
-        .update({
-          ciphertext: options.encrypted.ciphertext,
-          key_id: options.encrypted.keyId,
-        });
-      return updated === 1;
-    });
+  async replaceCiphertext(
+    options: Options<'replaceCiphertext'>,
+  ): Promise<boolean> {
+    const { name, ...rest } = options;
+    return guardStoreErrors('re-encrypt a secret', () =>
+      replaceExactCiphertext(this.db, TABLE, { key: { name }, ...rest }),
+    );
   }
 
   async clear(
     name: string,
     options: { actor: string; now: string },
   ): Promise<boolean> {
-    return guardStoreErrors('clear a secret', async () => {
-      const updated = await this.#live().where({ name }).update({
-        ciphertext: null,
-        key_id: null,
-        updated_at: options.now,
-        updated_by: options.actor,
-      });
-      return updated > 0;
-    });
+    return guardStoreErrors('clear a secret', () =>
+      clearLive(
+        this.db,
+        TABLE,
+        { name },
+        { updated_at: options.now, updated_by: options.actor },
+      ),
+    );
   }
 
   async recordLastUsed(records: LastUsedRecord[]): Promise<void> {
-    return guardStoreErrors('record last use', async () => {
-      // One transaction per flush: on SQLite, a commit (and its fsync) per
-      // row would stall the event loop for the whole batch.
-      await this.db.transaction(async tx => {
-        for (const record of records) {
-          await tx(TABLE)
-            .where('name', record.name)
-            .andWhere(q =>
-              q
-                .whereNull('last_used_at')
-                .orWhere('last_used_at', '<', record.at),
-            )
-            .update({
-              last_used_at: record.at,
-              last_used_by: record.by,
-              last_used_on_behalf_of: record.onBehalfOf ?? null,
-            });
-        }
-      });
-    });
+    return guardStoreErrors('record last use', () =>
+      recordLastUse(
+        this.db,
+        TABLE,
+        records.map(record => ({
+          key: { name: record.name },
+          at: record.at,
+          columns: {
+            last_used_by: record.by,
+            last_used_on_behalf_of: record.onBehalfOf ?? null,
+          },
+        })),
+      ),
+    );
   }
 }

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import type { EncryptedValue } from '../crypto/SecretCipher';
 import type { StoredVersion } from './SecretsStore';
 import type {
   StoredGrant,
@@ -9,6 +8,7 @@ import type {
   UserSecretsStore,
 } from './UserSecretsStore';
 import { guardStoreErrors } from './storeErrors';
+import * as versioned from './versionedRows';
 
 const VALUES = 'user_secrets';
 const GRANTS = 'user_secret_grants';
@@ -44,15 +44,9 @@ function toStored(row: LiveRow): StoredUserSecret {
   return { ...toMetadata(row), ciphertext: row.ciphertext };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string };
-  return (
-    e?.code === '23505' ||
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    e?.code === 'ER_DUP_ENTRY'
-  );
-}
+type Options<K extends keyof UserSecretsStore> = Parameters<
+  UserSecretsStore[K]
+>[0];
 
 /**
  * Users' own values (`user_secrets`) and grants (`user_secret_grants`) in
@@ -62,7 +56,7 @@ export class DatabaseUserSecretsStore implements UserSecretsStore {
   constructor(private readonly db: Knex) {}
 
   #live() {
-    return this.db<Row>(VALUES).whereNotNull('ciphertext');
+    return versioned.liveRows(this.db, VALUES);
   }
 
   async listForUser(userRef: string): Promise<StoredUserSecretMetadata[]> {
@@ -100,13 +94,7 @@ export class DatabaseUserSecretsStore implements UserSecretsStore {
     });
   }
 
-  async setGrant(options: {
-    name: string;
-    userRef: string;
-    pluginId: string;
-    allowed: boolean;
-    now: string;
-  }): Promise<void> {
+  async setGrant(options: Options<'setGrant'>): Promise<void> {
     return guardStoreErrors('write a grant', async () => {
       await this.db(GRANTS)
         .insert({
@@ -149,86 +137,43 @@ export class DatabaseUserSecretsStore implements UserSecretsStore {
     });
   }
 
-  async compareAndSet(options: {
-    name: string;
-    userRef: string;
-    previous: StoredVersion | undefined;
-    version: number;
-    encrypted: EncryptedValue;
-    now: string;
-  }): Promise<
-    | { ok: true; row: StoredUserSecretMetadata }
-    | { ok: false; currentVersion: number }
-  > {
+  async compareAndSet(
+    options: Options<'compareAndSet'>,
+  ): ReturnType<UserSecretsStore['compareAndSet']> {
     return guardStoreErrors("write a user's secret", async () => {
       const { name, userRef, previous, version, encrypted, now } = options;
-      if (!previous) {
-        const row: LiveRow = {
-          name,
-          user_ref: userRef,
-          ciphertext: encrypted.ciphertext,
-          key_id: encrypted.keyId,
-          version,
-          created_at: now,
-          updated_at: now,
-          last_used_at: null,
-          last_used_by: null,
-          owner_missing_since: null,
-        };
-        try {
-          await this.db<Row>(VALUES).insert(row);
-          return { ok: true as const, row: toMetadata(row) };
-        } catch (error) {
-          if (isUniqueViolation(error)) {
-            return {
-              ok: false as const,
-              currentVersion: await this.#liveVersion(name, userRef),
-            };
-          }
-          throw error;
-        }
-      }
-      const query = this.db<Row>(VALUES).where({
-        name,
-        user_ref: userRef,
-        version: previous.version,
-      });
-      if (previous.live) query.whereNotNull('ciphertext');
-      else query.whereNull('ciphertext');
-      const updated = await query.update({
-        ciphertext: encrypted.ciphertext,
-        key_id: encrypted.keyId,
+      const key = { name, user_ref: userRef };
+      const written = await versioned.writeVersion(this.db, VALUES, {
+        key,
+        previous,
         version,
-        updated_at: now,
-        ...(previous.live ? {} : { created_at: now }),
+        encrypted,
+        insert: { created_at: now, updated_at: now },
+        // A value set after a clear is created anew.
+        update: previous?.live
+          ? { updated_at: now }
+          : { created_at: now, updated_at: now },
       });
-      if (updated === 1) {
-        const row = (await this.#live()
-          .where({ name, user_ref: userRef })
-          .first()) as LiveRow;
-        return { ok: true as const, row: toMetadata(row) };
+      if (!written) {
+        return {
+          ok: false as const,
+          currentVersion: await versioned.liveVersion(this.db, VALUES, key),
+        };
       }
-      return {
-        ok: false as const,
-        currentVersion: await this.#liveVersion(name, userRef),
-      };
+      const row = (await this.#live().where(key).first()) as LiveRow;
+      return { ok: true as const, row: toMetadata(row) };
     });
-  }
-
-  async #liveVersion(name: string, userRef: string): Promise<number> {
-    const row = await this.#live()
-      .where({ name, user_ref: userRef })
-      .first('version');
-    return row ? Number(row.version) : 0;
   }
 
   async clear(name: string, userRef: string, now: string): Promise<boolean> {
-    return guardStoreErrors("clear a user's secret", async () => {
-      const updated = await this.#live()
-        .where({ name, user_ref: userRef })
-        .update({ ciphertext: null, key_id: null, updated_at: now });
-      return updated > 0;
-    });
+    return guardStoreErrors("clear a user's secret", () =>
+      versioned.clearLive(
+        this.db,
+        VALUES,
+        { name, user_ref: userRef },
+        { updated_at: now },
+      ),
+    );
   }
 
   async countUsersByName(): Promise<Map<string, number>> {
@@ -240,24 +185,14 @@ export class DatabaseUserSecretsStore implements UserSecretsStore {
   }
 
   async countByKeyId(): Promise<Array<{ keyId: string; count: number }>> {
-    return guardStoreErrors("count users' secrets by key", async () => {
-      const rows: Array<{ key_id: string; count: number | string }> =
-        await this.#live()
-          .select('key_id')
-          .count({ count: '*' })
-          .groupBy('key_id');
-      return rows.map(row => ({
-        keyId: String(row.key_id),
-        count: Number(row.count),
-      }));
-    });
+    return guardStoreErrors("count users' secrets by key", () =>
+      versioned.countLiveByKeyId(this.db, VALUES),
+    );
   }
 
-  async listNotUnderKey(options: {
-    keyId: string;
-    after?: { name: string; userRef: string };
-    limit: number;
-  }): Promise<StoredUserSecret[]> {
+  async listNotUnderKey(
+    options: Options<'listNotUnderKey'>,
+  ): Promise<StoredUserSecret[]> {
     return guardStoreErrors("list users' secrets to re-encrypt", async () => {
       const { after } = options;
       const query = this.#live().whereNot('key_id', options.keyId);
@@ -279,46 +214,30 @@ export class DatabaseUserSecretsStore implements UserSecretsStore {
     });
   }
 
-  async replaceCiphertext(options: {
-    name: string;
-    userRef: string;
-    version: number;
-    fromKeyId: string;
-    fromCiphertext: string;
-    encrypted: EncryptedValue;
-  }): Promise<boolean> {
-    return guardStoreErrors("re-encrypt a user's secret", async () => {
-      const updated = await this.db(VALUES)
-        .where({
-          name: options.name,
-          user_ref: options.userRef,
-          version: options.version,
-          key_id: options.fromKeyId,
-          ciphertext: options.fromCiphertext,
-        })
-        .update({
-          ciphertext: options.encrypted.ciphertext,
-          key_id: options.encrypted.keyId,
-        });
-      return updated === 1;
-    });
+  async replaceCiphertext(
+    options: Options<'replaceCiphertext'>,
+  ): Promise<boolean> {
+    const { name, userRef, ...rest } = options;
+    return guardStoreErrors("re-encrypt a user's secret", () =>
+      versioned.replaceExactCiphertext(this.db, VALUES, {
+        key: { name, user_ref: userRef },
+        ...rest,
+      }),
+    );
   }
 
   async recordLastUsed(records: UserLastUsedRecord[]): Promise<void> {
-    return guardStoreErrors("record last use of users' secrets", async () => {
-      await this.db.transaction(async tx => {
-        for (const record of records) {
-          await tx(VALUES)
-            .where({ name: record.name, user_ref: record.userRef })
-            .andWhere(q =>
-              q
-                .whereNull('last_used_at')
-                .orWhere('last_used_at', '<', record.at),
-            )
-            .update({ last_used_at: record.at, last_used_by: record.by });
-        }
-      });
-    });
+    return guardStoreErrors("record last use of users' secrets", () =>
+      versioned.recordLastUse(
+        this.db,
+        VALUES,
+        records.map(record => ({
+          key: { name: record.name, user_ref: record.userRef },
+          at: record.at,
+          columns: { last_used_by: record.by },
+        })),
+      ),
+    );
   }
 
   async listOwners(): Promise<
@@ -353,11 +272,7 @@ export class DatabaseUserSecretsStore implements UserSecretsStore {
     });
   }
 
-  async markOwners(options: {
-    missing: string[];
-    found: string[];
-    now: string;
-  }): Promise<void> {
+  async markOwners(options: Options<'markOwners'>): Promise<void> {
     return guardStoreErrors('mark owners of secrets', async () => {
       if (options.missing.length > 0) {
         await this.db(VALUES)

@@ -1,6 +1,10 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Keyring } from '../crypto/Keyring';
-import { SecretCipher, SecretDecryptionError } from '../crypto/SecretCipher';
+import {
+  EncryptedValue,
+  SecretCipher,
+  SecretDecryptionError,
+} from '../crypto/SecretCipher';
 import type { SecretsStore } from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
 
@@ -83,7 +87,7 @@ export class KeyRotation {
 
   /** One pass over every row not under the primary key. */
   async run(signal?: AbortSignal): Promise<RotationResult> {
-    const { keyring, cipher, store, logger, batchSize } = this.options;
+    const { keyring, store, logger, batchSize } = this.options;
     const primary = keyring.primary.id;
     const result: RotationResult = {
       reencrypted: 0,
@@ -91,48 +95,52 @@ export class KeyRotation {
       failed: 0,
       remaining: 0,
     };
+    // Shared values, then users' own values (bound to their owner too).
     let afterName: string | undefined;
-    for (;;) {
-      if (signal?.aborted) break;
+    await this.#pass(result, signal, async () => {
       const batch = await store.listNotUnderKey({
         keyId: primary,
         afterName,
         limit: batchSize,
       });
-      if (batch.length === 0) break;
-      afterName = batch[batch.length - 1].name;
-      for (const row of batch) {
-        let plaintext: string;
-        try {
-          plaintext = cipher.decrypt(row.name, row.version, row);
-        } catch (error) {
-          if (!(error instanceof SecretDecryptionError)) throw error;
-          result.failed += 1;
-          logger.error(`Key rotation skipped a row: ${error.message}`);
-          continue;
-        }
-        const replaced = await store.replaceCiphertext({
-          name: row.name,
-          version: row.version,
-          fromKeyId: row.keyId,
-          fromCiphertext: row.ciphertext,
-          encrypted: cipher.encrypt(row.name, row.version, plaintext),
+      afterName = batch[batch.length - 1]?.name;
+      return batch.map(row => ({
+        row,
+        replace: (encrypted: EncryptedValue) =>
+          store.replaceCiphertext({
+            name: row.name,
+            version: row.version,
+            fromKeyId: row.keyId,
+            fromCiphertext: row.ciphertext,
+            encrypted,
+          }),
+      }));
+    });
+    const { userStore } = this.options;
+    let afterUser: { name: string; userRef: string } | undefined;
+    if (userStore) {
+      await this.#pass(result, signal, async () => {
+        const batch = await userStore.listNotUnderKey({
+          keyId: primary,
+          after: afterUser,
+          limit: batchSize,
         });
-        if (replaced) result.reencrypted += 1;
-        else result.skipped += 1;
-      }
-      const { rowsUnderOlderKeys } = await this.status();
-      result.remaining = rowsUnderOlderKeys;
-      logger.info(
-        `Re-encrypted ${result.reencrypted} secret(s) with key '${primary}' so far; ${rowsUnderOlderKeys} remain under older keys`,
-      );
-      // Give requests a turn between batches: on SQLite every query runs
-      // on this thread, and a pass must never starve reads and writes.
-      await new Promise(resolve =>
-        setTimeout(resolve, this.options.pauseBetweenBatchesMs ?? 10),
-      );
+        afterUser = batch[batch.length - 1];
+        return batch.map(row => ({
+          row,
+          owner: row.userRef,
+          replace: (encrypted: EncryptedValue) =>
+            userStore.replaceCiphertext({
+              name: row.name,
+              userRef: row.userRef,
+              version: row.version,
+              fromKeyId: row.keyId,
+              fromCiphertext: row.ciphertext,
+              encrypted,
+            }),
+        }));
+      });
     }
-    await this.#runUserRows(result, signal);
     result.remaining = (await this.status()).rowsUnderOlderKeys;
     if (result.reencrypted > 0 || result.failed > 0) {
       logger.info(
@@ -150,47 +158,50 @@ export class KeyRotation {
     return result;
   }
 
-  /** The same pass over users' own values (bound to their owner too). */
-  async #runUserRows(result: RotationResult, signal?: AbortSignal) {
-    const { keyring, cipher, userStore, logger, batchSize } = this.options;
-    if (!userStore) return;
-    let after: { name: string; userRef: string } | undefined;
+  /**
+   * Re-encrypts batch after batch until `next` has none left: each row
+   * decrypted (with its owner for a user's value) and written back under
+   * the primary key by its compare-and-set `replace`.
+   */
+  async #pass(
+    result: RotationResult,
+    signal: AbortSignal | undefined,
+    next: () => Promise<
+      Array<{
+        row: { name: string; version: number } & EncryptedValue;
+        owner?: string;
+        replace: (encrypted: EncryptedValue) => Promise<boolean>;
+      }>
+    >,
+  ): Promise<void> {
+    const { keyring, cipher, logger } = this.options;
     for (;;) {
-      if (signal?.aborted) break;
-      const batch = await userStore.listNotUnderKey({
-        keyId: keyring.primary.id,
-        after,
-        limit: batchSize,
-      });
-      if (batch.length === 0) break;
-      const last = batch[batch.length - 1];
-      after = { name: last.name, userRef: last.userRef };
-      for (const row of batch) {
+      if (signal?.aborted) return;
+      const batch = await next();
+      if (batch.length === 0) return;
+      for (const { row, owner, replace } of batch) {
         let plaintext: string;
         try {
-          plaintext = cipher.decrypt(row.name, row.version, row, row.userRef);
+          plaintext = cipher.decrypt(row.name, row.version, row, owner);
         } catch (error) {
           if (!(error instanceof SecretDecryptionError)) throw error;
           result.failed += 1;
-          logger.error(`Key rotation skipped a user's value: ${error.message}`);
+          logger.error(`Key rotation skipped a row: ${error.message}`);
           continue;
         }
-        const replaced = await userStore.replaceCiphertext({
-          name: row.name,
-          userRef: row.userRef,
-          version: row.version,
-          fromKeyId: row.keyId,
-          fromCiphertext: row.ciphertext,
-          encrypted: cipher.encrypt(
-            row.name,
-            row.version,
-            plaintext,
-            row.userRef,
-          ),
-        });
+        const replaced = await replace(
+          cipher.encrypt(row.name, row.version, plaintext, owner),
+        );
         if (replaced) result.reencrypted += 1;
         else result.skipped += 1;
       }
+      const { rowsUnderOlderKeys } = await this.status();
+      result.remaining = rowsUnderOlderKeys;
+      logger.info(
+        `Re-encrypted ${result.reencrypted} secret(s) with key '${keyring.primary.id}' so far; ${rowsUnderOlderKeys} remain under older keys`,
+      );
+      // Give requests a turn between batches: on SQLite every query runs
+      // on this thread, and a pass must never starve reads and writes.
       await new Promise(resolve =>
         setTimeout(resolve, this.options.pauseBetweenBatchesMs ?? 10),
       );

@@ -46,6 +46,22 @@ function callerLocation(): string {
   return 'an unknown module';
 }
 
+/** An optional field must be one of its allowed values. */
+function requireOneOf(
+  definition: SecretDefinition,
+  field: 'format' | 'scope',
+  allowed: string[],
+): void {
+  const value = definition[field];
+  if (value !== undefined && !allowed.includes(value)) {
+    throw new Error(
+      `Cannot register secret ${definition.name}: ${field} must be ${allowed
+        .map(option => `'${option}'`)
+        .join(' or ')}, not '${String(value)}'.`,
+    );
+  }
+}
+
 function validateDefinition(definition: SecretDefinition): void {
   if (!isValidSecretName(definition?.name)) {
     throw new Error(
@@ -54,28 +70,8 @@ function validateDefinition(definition: SecretDefinition): void {
       )}': ${SECRET_NAME_RULE}.`,
     );
   }
-  if (
-    definition.format !== undefined &&
-    definition.format !== 'text' &&
-    definition.format !== 'json'
-  ) {
-    throw new Error(
-      `Cannot register secret ${
-        definition.name
-      }: format must be 'text' or 'json', not '${String(definition.format)}'.`,
-    );
-  }
-  if (
-    definition.scope !== undefined &&
-    definition.scope !== 'shared' &&
-    definition.scope !== 'user'
-  ) {
-    throw new Error(
-      `Cannot register secret ${
-        definition.name
-      }: scope must be 'shared' or 'user', not '${String(definition.scope)}'.`,
-    );
-  }
+  requireOneOf(definition, 'format', ['text', 'json']);
+  requireOneOf(definition, 'scope', ['shared', 'user']);
   if (definition.scope === 'user' && definition.readers === undefined) {
     throw new Error(
       `Cannot register secret ${definition.name}: a user-scoped secret must name its readers (the plugin ids that may use a user's value), so that users know which plugins they allow.`,

@@ -1,13 +1,15 @@
-import express from 'express';
+import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import type {
   AuditorService,
+  AuditorServiceEvent,
   AuthService,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { isError } from '@backstage/errors';
+import type { JsonObject } from '@backstage/types';
 import {
   SECRET_VALUE_MAX_BYTES,
   ListSecretsResponse,
@@ -44,9 +46,64 @@ export interface RouterOptions {
  */
 const BODY_LIMIT_BYTES = SECRET_VALUE_MAX_BYTES * 6 + 1024;
 
-/** The name as given in the URL, bounded, for audit events of refused input. */
-function auditName(name: unknown): string {
-  return String(name ?? '').slice(0, 200);
+/** The path parameters as sent, bounded, for audit events of refused input. */
+function auditMeta(req: Request): JsonObject {
+  const meta: JsonObject = {};
+  for (const [key, value] of Object.entries(req.params)) {
+    meta[key] = String(value ?? '').slice(0, 200);
+  }
+  return meta;
+}
+
+/** The validated `:name`. */
+function nameOf(req: Request): string {
+  return parseInput(secretNameSchema, req.params.name, 'secret name');
+}
+
+/** The validated name and body of a PUT of a value. */
+function setRequestOf(req: Request) {
+  return {
+    name: nameOf(req),
+    ...parseInput(setSecretBodySchema, req.body, 'request body'),
+  };
+}
+
+type Outcome = { meta: JsonObject; send: () => void };
+
+/** A JSON answer, sent once the audit event is recorded. */
+function json(res: Response, body: object, meta: JsonObject): Outcome {
+  return { meta, send: () => res.json(body) };
+}
+
+/** A 204 answer, sent once the audit event is recorded. */
+function noContent(res: Response, meta: JsonObject): Outcome {
+  return { meta, send: () => res.status(204).end() };
+}
+
+/**
+ * Runs a route's work and records its audit event: success with the
+ * metadata the work returns (then the answer is sent), or failure with the
+ * error and `failMeta`; the error goes on to Backstage's error handler.
+ */
+async function audited(
+  event: AuditorServiceEvent,
+  failMeta: JsonObject | ((error: Error) => JsonObject),
+  work: () => Promise<Outcome>,
+): Promise<void> {
+  let outcome: Outcome;
+  try {
+    outcome = await work();
+  } catch (error) {
+    if (isError(error)) {
+      await event.fail({
+        error,
+        meta: typeof failMeta === 'function' ? failMeta(error) : failMeta,
+      });
+    }
+    throw error;
+  }
+  await event.success({ meta: outcome.meta });
+  outcome.send();
 }
 
 export async function createRouter(
@@ -77,41 +134,28 @@ export async function createRouter(
 
   router.put('/secrets/:name', async (req, res) => {
     const { credentials, event } = accessOf(res, 'manage');
-    try {
-      const name = parseInput(secretNameSchema, req.params.name, 'secret name');
-      const body = parseInput(setSecretBodySchema, req.body, 'request body');
+    await audited(event, auditMeta(req), async () => {
       const summary = await manager.set({
-        name,
-        value: body.value,
-        expectedVersion: body.expectedVersion,
+        ...setRequestOf(req),
         actor: credentials.principal.userEntityRef,
       });
-      await event.success({ meta: { name, version: summary.version ?? 0 } });
-      res.json(summary);
-    } catch (error) {
-      if (isError(error)) {
-        await event.fail({ error, meta: { name: auditName(req.params.name) } });
-      }
-      throw error;
-    }
+      return json(res, summary, {
+        name: summary.name,
+        version: summary.version ?? 0,
+      });
+    });
   });
 
   router.delete('/secrets/:name', async (req, res) => {
     const { credentials, event } = accessOf(res, 'manage');
-    try {
-      const name = parseInput(secretNameSchema, req.params.name, 'secret name');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
       const { existed } = await manager.clear(
         name,
         credentials.principal.userEntityRef,
       );
-      await event.success({ meta: { name, existed } });
-      res.status(204).end();
-    } catch (error) {
-      if (isError(error)) {
-        await event.fail({ error, meta: { name: auditName(req.params.name) } });
-      }
-      throw error;
-    }
+      return noContent(res, { name, existed });
+    });
   });
 
   /**
@@ -121,38 +165,37 @@ export async function createRouter(
    */
   router.get('/secrets/:name/value', async (req, res) => {
     const { caller, onBehalfOf, event } = accessOf(res, 'read');
-    const meta = { caller, ...(onBehalfOf ? { onBehalfOf } : {}) };
-    try {
-      const name = parseInput(secretNameSchema, req.params.name, 'secret name');
-      let value: string;
-      let source: string;
-      if (onBehalfOf) {
-        value = await userManager.readValue({
-          name,
-          userRef: onBehalfOf,
-          caller,
-        });
-        source = 'user';
-      } else {
-        ({ value, source } = await manager.readValue({ name, caller }));
-      }
-      await event.success({ meta: { name, ...meta, outcome: 'read', source } });
-      const body: SecretValueResponse = { value };
-      // Never cached by a proxy or the client's HTTP stack.
-      res.setHeader('Cache-Control', 'no-store');
-      res.json(body);
-    } catch (error) {
-      if (isError(error)) {
-        let outcome = 'failed';
-        if (error.name === 'NotFoundError') outcome = 'not-found';
-        if (error.name === 'NotAllowedError') outcome = 'refused';
-        await event.fail({
-          error,
-          meta: { name: auditName(req.params.name), ...meta, outcome },
-        });
-      }
-      throw error;
-    }
+    const who = { caller, ...(onBehalfOf ? { onBehalfOf } : {}) };
+    const outcomeOf = (error: Error) => {
+      if (error.name === 'NotFoundError') return 'not-found';
+      return error.name === 'NotAllowedError' ? 'refused' : 'failed';
+    };
+    await audited(
+      event,
+      error => ({ ...auditMeta(req), ...who, outcome: outcomeOf(error) }),
+      async () => {
+        const name = nameOf(req);
+        const { value, source } = onBehalfOf
+          ? {
+              value: await userManager.readValue({
+                name,
+                userRef: onBehalfOf,
+                caller,
+              }),
+              source: 'user',
+            }
+          : await manager.readValue({ name, caller });
+        const body: SecretValueResponse = { value };
+        return {
+          meta: { name, ...who, outcome: 'read', source },
+          send: () => {
+            // Never cached by a proxy or the client's HTTP stack.
+            res.setHeader('Cache-Control', 'no-store');
+            res.json(body);
+          },
+        };
+      },
+    );
   });
 
   /** The signed-in user's own per-user secrets: metadata and grants only. */
@@ -166,44 +209,28 @@ export async function createRouter(
 
   router.put('/user/secrets/:name', async (req, res) => {
     const { userRef, event } = accessOf(res, 'user');
-    try {
-      const name = parseInput(secretNameSchema, req.params.name, 'secret name');
-      const body = parseInput(setSecretBodySchema, req.body, 'request body');
-      const summary = await userManager.set({
-        name,
-        userRef,
-        value: body.value,
-        expectedVersion: body.expectedVersion,
+    await audited(event, auditMeta(req), async () => {
+      const summary = await userManager.set({ ...setRequestOf(req), userRef });
+      return json(res, summary, {
+        name: summary.name,
+        version: summary.version ?? 0,
       });
-      await event.success({ meta: { name, version: summary.version ?? 0 } });
-      res.json(summary);
-    } catch (error) {
-      if (isError(error)) {
-        await event.fail({ error, meta: { name: auditName(req.params.name) } });
-      }
-      throw error;
-    }
+    });
   });
 
   router.delete('/user/secrets/:name', async (req, res) => {
     const { userRef, event } = accessOf(res, 'user');
-    try {
-      const name = parseInput(secretNameSchema, req.params.name, 'secret name');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
       const { existed } = await userManager.clear(name, userRef);
-      await event.success({ meta: { name, existed } });
-      res.status(204).end();
-    } catch (error) {
-      if (isError(error)) {
-        await event.fail({ error, meta: { name: auditName(req.params.name) } });
-      }
-      throw error;
-    }
+      return noContent(res, { name, existed });
+    });
   });
 
   router.put('/user/secrets/:name/grants/:pluginId', async (req, res) => {
     const { userRef, event } = accessOf(res, 'user');
-    try {
-      const name = parseInput(secretNameSchema, req.params.name, 'secret name');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
       const pluginId = parseInput(
         pluginIdSchema,
         req.params.pluginId,
@@ -220,22 +247,12 @@ export async function createRouter(
         pluginId,
         allowed,
       });
-      await event.success({
-        meta: { name, pluginId, outcome: allowed ? 'allowed' : 'revoked' },
+      return json(res, summary, {
+        name,
+        pluginId,
+        outcome: allowed ? 'allowed' : 'revoked',
       });
-      res.json(summary);
-    } catch (error) {
-      if (isError(error)) {
-        await event.fail({
-          error,
-          meta: {
-            name: auditName(req.params.name),
-            pluginId: auditName(req.params.pluginId),
-          },
-        });
-      }
-      throw error;
-    }
+    });
   });
 
   router.use(mapBodyParserErrors);
