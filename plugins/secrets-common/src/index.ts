@@ -6,4 +6,5 @@
 
 export * from './permissions';
 export * from './names';
+export * from './reasons';
 export type * from './api';

@@ -21,6 +21,9 @@ export async function loadOrCreateDevelopmentKey(options: {
   try {
     const stored = JSON.parse(await readFile(path, 'utf8'));
     if (typeof stored?.id === 'string' && typeof stored?.secret === 'string') {
+      options.logger.info(
+        `Using the development encryption key for secrets in ${path} (local use only; keep it out of version control).`,
+      );
       return { id: stored.id, secret: stored.secret };
     }
     throw new Error(`the file does not hold { "id", "secret" }`);

@@ -5,6 +5,7 @@ import {
   secretEnvironmentVariable,
   SECRET_ENV_PREFIX,
   SECRET_VALUE_MAX_BYTES,
+  secretNotRegisteredMessage,
   SecretSource,
   SecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
@@ -28,6 +29,13 @@ export class PayloadTooLargeError extends Error {
   name = 'PayloadTooLargeError';
   statusCode = 413;
 }
+
+/**
+ * A read of a name that no installed plugin declares: a 404 that the router
+ * marks with the `not-registered` reason header, so that the client rejects
+ * instead of reading it as unset.
+ */
+export class SecretNotRegisteredError extends NotFoundError {}
 
 /** A value read for a backend plugin, and who read it. */
 export interface ReadRequest {
@@ -325,9 +333,7 @@ export class SecretsManager {
     const { name } = request;
     const definition = this.options.registry.get(name);
     if (!definition) {
-      throw new NotFoundError(
-        `Secret ${name} is not registered: declare it through the secrets extension point (secretsExtensionPoint.registerSecrets) before reading it.`,
-      );
+      throw new SecretNotRegisteredError(secretNotRegisteredMessage(name));
     }
     const pin = this.#pinOf(name);
     let value: string;

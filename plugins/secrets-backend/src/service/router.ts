@@ -17,11 +17,17 @@ import { isDatabaseUnavailable } from '../database/databaseErrors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   manageSecretsPermission,
+  SECRET_NOT_REGISTERED_REASON,
+  SECRET_REASON_HEADER,
   SECRET_VALUE_MAX_BYTES,
   ListSecretsResponse,
   SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
-import { PayloadTooLargeError, SecretsManager } from './SecretsManager';
+import {
+  PayloadTooLargeError,
+  SecretNotRegisteredError,
+  SecretsManager,
+} from './SecretsManager';
 import type { KeyRotation } from './KeyRotation';
 import {
   parseInput,
@@ -283,6 +289,9 @@ export async function createRouter(
       res.setHeader('Cache-Control', 'no-store');
       res.json(body);
     } catch (error) {
+      if (error instanceof SecretNotRegisteredError) {
+        res.setHeader(SECRET_REASON_HEADER, SECRET_NOT_REGISTERED_REASON);
+      }
       await event.fail({ error: error as Error, meta: { name } });
       throw error;
     }
