@@ -5,7 +5,7 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
 import permissionModuleSecretsPolicy from './index';
 
-async function startWith(managers: unknown) {
+async function startWith(managers: string[]) {
   let installed: PermissionPolicy | undefined;
   const backend = await startTestBackend({
     extensionPoints: [
