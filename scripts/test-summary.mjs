@@ -43,7 +43,9 @@ if (existsSync(adopterReport)) {
   failed += adopter.failed;
   const time = `${Math.floor(adopter.seconds / 60)}m${adopter.seconds % 60}s`;
   console.log(
-    `adopter test: ${adopter.failed ? 'FAILED' : 'passed'} in ${time} (a fresh create-app app following the README)`,
+    `adopter test: ${
+      adopter.failed ? 'FAILED' : 'passed'
+    } in ${time} (a fresh create-app app following the README)`,
   );
 }
 

@@ -78,7 +78,10 @@ describe('secrets backend in a freshly created app', () => {
     const config = {
       secrets: { encryption: { keys: [], developmentKeyFile: file } },
     };
-    for (const expected of [/Generated a development encryption key/, /Using the development encryption key/]) {
+    for (const expected of [
+      /Generated a development encryption key/,
+      /Using the development encryption key/,
+    ]) {
       const logs = new LogCapture();
       const { backend } = await startSecretsBackend({ config, logs });
       const line = logs.lines.find(l => expected.test(l));
@@ -97,7 +100,9 @@ describe('secrets backend in a freshly created app', () => {
       .get('/api/secrets/secrets/PAGERDUTY_TOKEN/value')
       .set('Authorization', plugin);
     expect(unset.status).toBe(404);
-    expect(unset.body.error.message).toBe(secretNotSetMessage('PAGERDUTY_TOKEN'));
+    expect(unset.body.error.message).toBe(
+      secretNotSetMessage('PAGERDUTY_TOKEN'),
+    );
     expect(unset.headers[SECRET_REASON_HEADER]).toBeUndefined();
 
     const unregistered = await request(server)
