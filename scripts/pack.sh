@@ -31,10 +31,25 @@ yarn tsc
 log "Building the publishable packages (backstage-cli repo build)"
 yarn backstage-cli repo build
 
+# prepack rewrites package.json (main/types → dist/) and postpack restores
+# it: an interrupted pack must not leave it rewritten.
+PACKING=""
+restore_package_json() {
+  if [ -n "$PACKING" ]; then
+    (cd "$PACKING" && yarn backstage-cli package postpack >/dev/null 2>&1) || true
+  fi
+}
+trap restore_package_json EXIT
+
 rm -f "$OUT"/*.tgz
 while read -r name location; do
   file="$OUT/$(echo "${name#@}" | tr '/' '-').tgz"
+  if [ "$(node -p "require('./$location/package.json').main")" != "src/index.ts" ]; then
+    die "$location/package.json does not point main at src/index.ts: an earlier pack was interrupted. Restore it (git checkout $location/package.json) and run again."
+  fi
+  PACKING="$location"
   (cd "$location" && yarn pack --out "$file" >/dev/null)
+  PACKING=""
   # A tarball with a workspace: range would not install outside this repo.
   if tar -xOzf "$file" package/package.json | grep -q '"workspace:'; then
     die "$file still has a workspace: dependency range"
