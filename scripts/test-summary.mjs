@@ -1,6 +1,6 @@
 // Prints the closing summary of scripts/test.sh: counts of the jest run
 // (from its JSON report), including how many tests ran against PostgreSQL,
-// and of the browser tests.
+// of the browser tests, and the adopter test's result and time.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,6 +34,19 @@ if (existsSync(e2eReport)) {
   passed += e2e.passed;
   failed += e2e.failed;
   console.log(`browser: ${e2e.passed} passed, ${e2e.failed} failed`);
+}
+
+const adopterReport = join(dir, 'adopter.json');
+if (existsSync(adopterReport)) {
+  const adopter = JSON.parse(readFileSync(adopterReport, 'utf8'));
+  passed += adopter.passed;
+  failed += adopter.failed;
+  const time = `${Math.floor(adopter.seconds / 60)}m${adopter.seconds % 60}s`;
+  console.log(
+    `adopter test: ${
+      adopter.failed ? 'FAILED' : 'passed'
+    } in ${time} (a fresh create-app app following the README)`,
+  );
 }
 
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, then run every check and test:
 # type check, lint, formatting, unit and integration tests (SQLite and
-# PostgreSQL) and the browser tests. Prints the test counts at the end.
+# PostgreSQL), the browser tests and the adopter test. Prints the test
+# counts at the end.
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 ensure_toolchain
 cd "$REPO_ROOT"
@@ -53,7 +54,7 @@ step "Unit and integration tests (jest)"
 # CI=true stops the Backstage CLI from starting jest in watch mode.
 REPORT_DIR="$REPO_ROOT/test-results"
 mkdir -p "$REPORT_DIR"
-rm -f "$REPORT_DIR/jest.json" "$REPORT_DIR/e2e.json"
+rm -f "$REPORT_DIR/jest.json" "$REPORT_DIR/e2e.json" "$REPORT_DIR/adopter.json"
 status=0
 CI=true yarn backstage-cli repo test --json --outputFile="$REPORT_DIR/jest.json" || status=1
 
@@ -61,6 +62,12 @@ CI=true yarn backstage-cli repo test --json --outputFile="$REPORT_DIR/jest.json"
 # reports every failure; the exit code still reflects both.
 step "Browser tests (Playwright + Debian Chromium)"
 node scripts/e2e.mjs || status=1
+
+# What someone else's app gets: a fresh create-app app, the packed packages
+# and the README's install steps (see the script). Runs even when an earlier
+# step failed; its failure fails the run.
+step "Adopter test (fresh create-app app + README install steps)"
+ADOPTER_RESULT="$REPORT_DIR/adopter.json" bash scripts/adopter-test.sh || status=1
 
 node scripts/test-summary.mjs "$REPORT_DIR" || status=1
 exit "$status"

@@ -698,7 +698,13 @@ describe.each(databases.eachSupportedId())(
             /PAGERDUTY_TOKEN is not set.*Manage secrets/,
           ),
         });
-        expect(await service!.getSecret('NOT_REGISTERED')).toBeUndefined();
+        // A name no plugin declares is an error naming it, not "unset".
+        await expect(
+          service!.getSecret('NOT_REGISTERED'),
+        ).rejects.toMatchObject({
+          name: 'NotFoundError',
+          message: expect.stringMatching(/NOT_REGISTERED is not registered/),
+        });
 
         // Reads never wrote: nothing is flushed yet.
         const beforeFlush = await knex('secrets')

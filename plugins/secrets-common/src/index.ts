@@ -6,5 +6,6 @@
 
 export * from './permissions';
 export * from './names';
+export * from './reasons';
 export type * from './api';
 export * from './templates';

@@ -40,6 +40,9 @@ export async function loadOrCreateDevelopmentKey(options: {
       throw unusable('it is not valid JSON');
     }
     if (typeof stored?.id === 'string' && typeof stored?.secret === 'string') {
+      options.logger.info(
+        `Using the development encryption key for secrets in ${path} (local use only; keep it out of version control).`,
+      );
       return { id: stored.id, secret: stored.secret };
     }
     throw unusable('it does not hold { "id", "secret" }');

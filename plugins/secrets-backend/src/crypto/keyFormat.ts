@@ -7,7 +7,8 @@ export const KEY_BYTES = 32;
 export const GENERATE_KEY_HINT =
   'Generate one with `npx @backstage-secrets/plugin-secrets-backend generate-key` ' +
   "(or `node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"`) " +
-  'and set it as secrets.encryption.keys[0].secret, e.g. through the SECRETS_ENCRYPTION_KEY environment variable.';
+  'and configure it as secrets.encryption.keys: [{ id, secret }] (production; ' +
+  'read the secret from an environment variable of your choice, outside the BACKSTAGE_SECRETS_ prefix).';
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 

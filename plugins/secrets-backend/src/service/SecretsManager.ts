@@ -8,6 +8,7 @@ import {
 import {
   secretEnvironmentVariable,
   SECRET_ENV_PREFIX,
+  secretNotRegisteredMessage,
   SecretSource,
   SecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
@@ -41,6 +42,13 @@ export class UserScopedReadError extends NotAllowedError {
     );
   }
 }
+
+/**
+ * A read of a name that no installed plugin declares: a 404 that the router
+ * marks with the `not-registered` reason header, so that the client rejects
+ * instead of reading it as unset.
+ */
+export class SecretNotRegisteredError extends NotFoundError {}
 
 /** A value read for a backend plugin, and who read it. */
 export interface ReadRequest {
@@ -401,9 +409,7 @@ export class SecretsManager {
       throw new UserScopedReadError(name);
     }
     if (!definition) {
-      throw new NotFoundError(
-        `Secret ${name} is not registered: declare it through the secrets extension point (secretsExtensionPoint.registerSecrets) before reading it.`,
-      );
+      throw new SecretNotRegisteredError(secretNotRegisteredMessage(name));
     }
     const pin = this.#pinOf(name);
     let value: string;

@@ -4,6 +4,7 @@ import type {
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
 import { Keyring } from '../crypto/Keyring';
 import { GENERATE_KEY_HINT } from '../crypto/keyFormat';
 import { loadOrCreateDevelopmentKey } from '../crypto/developmentKey';
@@ -18,6 +19,26 @@ import { SecretsManager } from './SecretsManager';
 import type { SecretsRegistry } from './SecretsRegistry';
 
 const DEFAULT_FLUSH_INTERVAL_SECONDS = 5;
+
+/** Logged once at start-up when the plugin's database does not persist. */
+export const IN_MEMORY_WARNING =
+  "The secrets plugin's database is in-memory SQLite: stored secrets will be lost at restart; " +
+  'configure backend.database (e.g. client: better-sqlite3 with connection.directory, or client: pg).';
+
+/** Whether the plugin's database is an SQLite database that lives in memory only. */
+export async function isInMemorySqlite(knex: Knex): Promise<boolean> {
+  const client = String(knex.client?.config?.client ?? '');
+  if (!/sqlite/.test(client)) return false;
+  try {
+    const rows: Array<{ name: string; file?: string }> = await knex.raw(
+      'PRAGMA database_list',
+    );
+    const main = rows.find(row => row.name === 'main');
+    return !main?.file;
+  } catch {
+    return false;
+  }
+}
 
 /** The keyring from config, or the development key file; fails start-up otherwise. */
 export async function loadKeyring(
@@ -37,7 +58,10 @@ export async function loadKeyring(
     ]);
   }
   throw new Error(
-    `No encryption key is configured for the secrets plugin (secrets.encryption.keys is empty). ${GENERATE_KEY_HINT}`,
+    `No encryption key is configured for the secrets plugin. ${GENERATE_KEY_HINT} ` +
+      'For local development only, set secrets.encryption.developmentKeyFile ' +
+      '(e.g. .data/secrets-dev-key.json, and add .data/ to .gitignore) instead: ' +
+      'a key is then generated into that file on first start.',
   );
 }
 
@@ -89,8 +113,12 @@ export async function createSecretsManager(options: {
   refuseExternalSubjectsThatLookLikePlugins(config);
   const keyring = await loadKeyring(config, logger);
 
+  const knex = await database.getClient();
+  if (await isInMemorySqlite(knex)) {
+    logger.warn(IN_MEMORY_WARNING);
+  }
   const store = await DatabaseSecretsStore.create({ database });
-  const userStore = new DatabaseUserSecretsStore(await database.getClient());
+  const userStore = new DatabaseUserSecretsStore(knex);
 
   const rowsByKey = new Map<string, number>();
   for (const { keyId, count } of [

@@ -11,12 +11,17 @@ import type { Config } from '@backstage/config';
 import { isError } from '@backstage/errors';
 import type { JsonObject } from '@backstage/types';
 import {
+  SECRET_NOT_REGISTERED_REASON,
+  SECRET_REASON_HEADER,
   SECRET_VALUE_MAX_BYTES,
   ListSecretsResponse,
   ListUserSecretsResponse,
   SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
-import type { SecretsManager } from './SecretsManager';
+import {
+  SecretNotRegisteredError,
+  type SecretsManager,
+} from './SecretsManager';
 import type { UserSecretsManager } from './UserSecretsManager';
 import type { KeyRotation } from './KeyRotation';
 import { accessOf, createAccessGate } from './access';
@@ -184,7 +189,17 @@ export async function createRouter(
               }),
               source: 'user',
             }
-          : await manager.readValue({ name, caller });
+          : await manager.readValue({ name, caller }).catch(error => {
+              // A misspelled name must not read as "unset": the client
+              // rejects on this reason.
+              if (error instanceof SecretNotRegisteredError) {
+                res.setHeader(
+                  SECRET_REASON_HEADER,
+                  SECRET_NOT_REGISTERED_REASON,
+                );
+              }
+              throw error;
+            });
         const body: SecretValueResponse = { value };
         return {
           meta: { name, ...who, outcome: 'read', source },

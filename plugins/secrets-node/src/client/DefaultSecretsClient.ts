@@ -8,7 +8,11 @@ import {
   NotFoundError,
   ResponseError,
 } from '@backstage/errors';
-import type { SecretValueResponse } from '@backstage-secrets/plugin-secrets-common';
+import {
+  SECRET_NOT_REGISTERED_REASON,
+  SECRET_REASON_HEADER,
+  type SecretValueResponse,
+} from '@backstage-secrets/plugin-secrets-common';
 import type { SecretReadOptions, SecretsService } from '../service';
 
 /** How long a read value may be reused; see {@link DefaultSecretsClient}. */
@@ -197,13 +201,21 @@ export class DefaultSecretsClient implements SecretsService {
       { headers: { authorization: `Bearer ${token}` } },
     );
     if (response.status === 404) {
-      // "Registered but unset" and "not registered" both read as unset, as
-      // a missing config value would; the backend's message says which,
-      // and where an admin sets it.
+      // "Registered but unset" reads as unset, as a missing config value
+      // would; the backend's message says where an admin sets it. A name
+      // that no plugin declares (the backend marks that 404 with a reason
+      // header) is a programming error: reject, naming it.
       const error = await ResponseError.fromResponse(response);
+      const message = error.body?.error?.message;
+      if (
+        response.headers.get(SECRET_REASON_HEADER) ===
+        SECRET_NOT_REGISTERED_REASON
+      ) {
+        throw new NotFoundError(message ?? `Secret ${name} is not registered.`);
+      }
       return {
         found: false,
-        message: error.body?.error?.message ?? `Secret ${name} is not set.`,
+        message: message ?? `Secret ${name} is not set.`,
       };
     }
     if (response.status === 403) {

@@ -1,0 +1,119 @@
+// The adopter test's checks against the fresh app's backend (started by
+// adopter-test.sh): readiness, the list API with a guest token, a PUT, a
+// read through the consumer plugin, and a misspelled name rejected.
+// Usage: node check.mjs BASE_URL BACKEND_PID
+const [baseUrl, pid] = process.argv.slice(2);
+const VALUE = 'adopter-test-value-not-a-real-key';
+
+function alive() {
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function expect(condition, message, detail) {
+  if (!condition) {
+    throw new Error(`${message}${detail ? `: ${JSON.stringify(detail)}` : ''}`);
+  }
+  console.log(`  ok: ${message}`);
+}
+
+async function call(method, path, { token, body } = {}) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      'x-requested-with': 'XMLHttpRequest',
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, body: json };
+}
+
+const started = Date.now();
+for (;;) {
+  if (!alive()) throw new Error('The backend exited before it was ready');
+  try {
+    const ready = await call('GET', '/.backstage/health/v1/readiness');
+    if (ready.status === 200) break;
+  } catch {
+    // not listening yet
+  }
+  if (Date.now() - started > 240_000) {
+    throw new Error('The backend was not ready within 240 s');
+  }
+  await new Promise(resolve => setTimeout(resolve, 1000));
+}
+expect(
+  true,
+  `backend ready after ${Math.round((Date.now() - started) / 1000)} s`,
+);
+
+const refresh = await call('GET', '/api/auth/guest/refresh');
+const token = refresh.body?.backstageIdentity?.token;
+expect(refresh.status === 200 && token, 'guest sign-in gives a token', refresh);
+
+const list = await call('GET', '/api/secrets/secrets', { token });
+const acme = list.body?.items?.find(item => item.name === 'ACME_API_KEY');
+expect(
+  list.status === 200 && acme?.registered && acme.source === 'unset',
+  'the list API shows ACME_API_KEY, registered and unset, to the guest (a manager)',
+  list,
+);
+
+const anonymous = await call('GET', '/api/secrets/secrets');
+expect(
+  anonymous.status === 401,
+  'the list API refuses anonymous callers',
+  anonymous.status,
+);
+
+const put = await call('PUT', '/api/secrets/secrets/ACME_API_KEY', {
+  token,
+  body: { value: VALUE },
+});
+expect(
+  put.status === 200 &&
+    put.body.version === 1 &&
+    put.body.updatedBy === 'user:development/guest',
+  'PUT stores a value (version 1, updated by the guest), answering metadata only',
+  {
+    status: put.status,
+    version: put.body?.version,
+    updatedBy: put.body?.updatedBy,
+  },
+);
+expect(
+  !JSON.stringify(put.body).includes(VALUE),
+  'the PUT response has no value',
+);
+
+const status = await call('GET', '/api/acme/status', { token });
+expect(
+  status.status === 200 &&
+    status.body.configured === true &&
+    status.body.length === VALUE.length,
+  'the consumer plugin reads the value through secretsServiceRef',
+  status,
+);
+
+const misspelled = await call('GET', '/api/acme/misspelled', { token });
+expect(
+  misspelled.status === 404 &&
+    /ACME_API_KEYY is not registered/.test(
+      misspelled.body?.error?.message ?? '',
+    ),
+  'reading a name no plugin declares rejects, naming it (404 from the route)',
+  misspelled,
+);
