@@ -28,5 +28,16 @@ export function testDatabaseIds(): TestDatabaseId[] {
 }
 
 export function createTestDatabases(): TestDatabases {
-  return TestDatabases.create({ ids: testDatabaseIds(), disableDocker: true });
+  const databases = TestDatabases.create({
+    ids: testDatabaseIds(),
+    disableDocker: true,
+  });
+  // TestDatabases drops every database it created in an afterAll hook with a
+  // fixed 60 s timeout, which a suite that creates one per test can exceed
+  // on a loaded machine. Its hook calls `shutdown` at run time: hand it a
+  // no-op, and shut down here with a timeout that fits the suite.
+  const shutdown = databases.shutdown.bind(databases);
+  databases.shutdown = async () => {};
+  afterAll(shutdown, 600_000);
+  return databases;
 }
