@@ -36,8 +36,10 @@ export function createTestDatabases(): TestDatabases {
   // fixed 60 s timeout, which a suite that creates one per test can exceed
   // on a loaded machine. Its hook calls `shutdown` at run time: hand it a
   // no-op, and shut down here with a timeout that fits the suite.
-  const shutdown = databases.shutdown.bind(databases);
-  databases.shutdown = async () => {};
+  // (`shutdown` is private in its type, hence the cast.)
+  const closable = databases as unknown as { shutdown(): Promise<void> };
+  const shutdown = closable.shutdown.bind(databases);
+  closable.shutdown = async () => {};
   afterAll(shutdown, 600_000);
   return databases;
 }
