@@ -9,7 +9,7 @@ import type { UserSecretSummary } from '@backstage-secrets/plugin-secrets-common
 import { useState, type FormEvent } from 'react';
 import { userSecretsApiRef } from '../../api';
 import { isAllowed, useUserSecret } from '../../hooks/useUserSecret';
-import { describeError } from '../../lib/errors';
+import { describeError, isConflict } from '../../lib/errors';
 import { validateSecretValue } from '../../lib/validateValue';
 import { SecretNameCell } from '../SecretsTable/SecretNameCell';
 import { SecretValueField } from '../SecretValueField';
@@ -65,7 +65,7 @@ export function UserSecretPrompt(props: UserSecretPromptProps) {
   const settingsPath = props.settingsPath ?? '/settings/secrets';
   const classes = useStyles();
   const api = useApi(userSecretsApiRef);
-  const { loading, error, secret, ready, update } = useUserSecret(name, {
+  const { loading, error, secret, ready, retry, update } = useUserSecret(name, {
     pluginId,
   });
   const [value, setValue] = useState('');
@@ -121,6 +121,10 @@ export function UserSecretPrompt(props: UserSecretPromptProps) {
       onReady?.(done);
     } catch (e) {
       setSaveError(describeError(e));
+      if (isConflict(e)) {
+        // Set meanwhile (e.g. in another tab): show the current state.
+        retry();
+      }
     } finally {
       setSaving(false);
     }
