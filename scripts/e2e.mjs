@@ -7,7 +7,8 @@
 //   3. starts three demo backends with a throw-away encryption key and
 //      fresh SQLite databases: "admin" on :7007 signs the guest in as
 //      user:default/guest (an admin), "user" on :7017 as user:default/bob
-//      (no manage-secrets), and "perf" on :7027, the guest admin again, with
+//      (no manage-secrets; my-secrets.user.test.mjs uses it for bob's own
+//      per-user secret), and "perf" on :7027, the guest admin again, with
 //      1,000 synthetic secrets (demo.syntheticSecrets.count), 50 extra
 //      catalog users, and values for half of the secrets stored beforehand
 //      by scripts/e2e/seedPerfSecrets.ts as those users; only
@@ -19,8 +20,8 @@
 //   5. stops every backend, even on failure, and writes
 //      test-results/e2e.json ({ passed, failed }) for scripts/test-summary.mjs.
 //
-// Screenshots go to test-results/, and the one the docs show to
-// docs/images/manage-secrets.png. Exits non-zero on any failure.
+// Screenshots go to test-results/, and the ones the docs show to
+// docs/images/manage-secrets.png and docs/images/my-secrets.png. Exits non-zero on any failure.
 //
 // Environment (all optional): E2E_PORT_ADMIN, E2E_PORT_USER, E2E_PORT_PERF
 // move the backends to other ports (e.g. to run beside another run of this
@@ -51,6 +52,7 @@ const YARN = join(ROOT, '.yarn/releases/yarn-4.13.0.cjs');
 const RESULTS_DIR = join(ROOT, 'test-results');
 const TESTS_DIR = join(ROOT, 'packages/app/e2e-tests');
 const DOCS_SCREENSHOT = join(ROOT, 'docs/images/manage-secrets.png');
+const MY_SECRETS_SCREENSHOT = join(ROOT, 'docs/images/my-secrets.png');
 const CHROMIUM = '/usr/bin/chromium';
 const READY_TIMEOUT_MS = 3 * 60 * 1000;
 const NODE_TRANSFORM = join(
@@ -418,6 +420,7 @@ async function runTests(backends) {
     E2E_PERF_USERS: JSON.stringify(PERF_USERS),
     E2E_RESULTS_DIR: RESULTS_DIR,
     E2E_DOCS_SCREENSHOT: DOCS_SCREENSHOT,
+    E2E_MY_SECRETS_SCREENSHOT: MY_SECRETS_SCREENSHOT,
     E2E_CHROMIUM: CHROMIUM,
   });
 

@@ -23,6 +23,8 @@ export const PERF_URL = process.env.E2E_PERF_URL ?? 'http://localhost:7027';
 export const RESULTS_DIR = process.env.E2E_RESULTS_DIR ?? 'test-results';
 /** The screenshot the docs show. */
 export const DOCS_SCREENSHOT = process.env.E2E_DOCS_SCREENSHOT;
+/** The screenshot of "My secrets" that the README shows. */
+export const MY_SECRETS_SCREENSHOT = process.env.E2E_MY_SECRETS_SCREENSHOT;
 
 export async function launchBrowser() {
   return chromium.launch({
@@ -96,7 +98,14 @@ export async function signInAsGuest(page, baseUrl) {
   await page.getByRole('link', { name: 'Catalog' }).first().waitFor();
 }
 
-/** The table row of a secret. */
+/**
+ * The table row of a secret, by its exact name (OPENAI_API_KEY must not
+ * also match PERSONAL_OPENAI_API_KEY).
+ */
 export function secretRow(page, name) {
-  return page.getByRole('row').filter({ hasText: name });
+  return page.getByRole('row').filter({
+    has: page
+      .getByTestId('secret-name')
+      .filter({ hasText: new RegExp(`^${name}$`) }),
+  });
 }

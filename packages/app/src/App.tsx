@@ -3,6 +3,7 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import orgPlugin from '@backstage/plugin-org/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import secretsPlugin from '@backstage-secrets/plugin-secrets/alpha';
+import { exampleConsumerPlugin } from './modules/exampleConsumer';
 import { navModule } from './modules/nav';
 import { pagerDutyDemoPlugin } from './modules/pagerDutyDemo';
 
@@ -12,6 +13,7 @@ export default createApp({
     orgPlugin,
     userSettingsPlugin,
     secretsPlugin,
+    exampleConsumerPlugin,
     navModule,
     pagerDutyDemoPlugin,
   ],

@@ -12,11 +12,14 @@ import secretsPlugin, {
   secretsApi,
   secretsPage,
   secretsPermissionDeniedPage,
+  userSecretsApi,
+  userSecretsSettingsPage,
 } from './alpha';
-import { secretsApiRef } from './api';
+import { secretsApiRef, userSecretsApiRef } from './api';
 import { rootRouteRef } from './routes';
 import { FakeSecretsBackend } from './__testUtils__/fakeSecretsBackend';
-import { fixtures } from './__testUtils__/fixtures';
+import { fixtures, userFixtures } from './__testUtils__/fixtures';
+import { FakeUserSecretsBackend } from './__testUtils__/fakeUserSecretsBackend';
 import { renderWithApis } from './__testUtils__/renderSecretsView';
 
 const server = setupServer();
@@ -76,5 +79,35 @@ describe('new frontend system plugin', () => {
       'discoveryApi',
       'fetchApi',
     ]);
+  });
+
+  it('provides the UserSecretsClient for the user secrets API', () => {
+    expect(
+      secretsPlugin.getExtension('api:secrets/user-secrets'),
+    ).toMatchObject({ kind: 'api' });
+    const tester = createExtensionTester(userSecretsApi);
+    const factory = tester.get(ApiBlueprint.dataRefs.factory);
+    expect(factory.api).toBe(userSecretsApiRef);
+  });
+
+  it('adds "My secrets" to the user settings page at /settings/secrets, for everyone', async () => {
+    const extension = secretsPlugin.getExtension(
+      'sub-page:secrets/user-secrets',
+    );
+    expect(extension).toMatchObject({
+      kind: 'sub-page',
+      attachTo: { id: 'page:user-settings', input: 'pages' },
+    });
+    const tester = createExtensionTester(userSecretsSettingsPage);
+    // No permission condition: every signed-in user has own secrets.
+    expect(tester.query(userSecretsSettingsPage).node.spec.if).toBeUndefined();
+    expect(tester.get(coreExtensionData.routePath)).toBe('secrets');
+    expect(tester.get(coreExtensionData.title)).toBe('My secrets');
+
+    new FakeUserSecretsBackend([userFixtures.unset]).install(server);
+    await renderWithApis(tester.reactElement());
+    expect(
+      await screen.findByText('PERSONAL_OPENAI_API_KEY'),
+    ).toBeInTheDocument();
   });
 });

@@ -10,10 +10,16 @@ import {
   discoveryApiRef,
   fetchApiRef,
   PageBlueprint,
+  SubPageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import VpnKeyIcon from '@material-ui/icons/VpnKey';
 import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
-import { secretsApiRef, SecretsClient } from './api';
+import {
+  secretsApiRef,
+  SecretsClient,
+  userSecretsApiRef,
+  UserSecretsClient,
+} from './api';
 import { rootRouteRef } from './routes';
 
 const TITLE = 'Manage secrets';
@@ -37,6 +43,50 @@ export const secretsApi = ApiBlueprint.make({
       factory: ({ discoveryApi, fetchApi }) =>
         new SecretsClient({ discoveryApi, fetchApi }),
     }),
+});
+
+/**
+ * The `userSecretsApiRef` implementation, over `discoveryApi` + `fetchApi`.
+ *
+ * @alpha
+ */
+export const userSecretsApi = ApiBlueprint.make({
+  name: 'user-secrets',
+  params: defineParams =>
+    defineParams({
+      api: userSecretsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new UserSecretsClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/**
+ * The "My secrets" tab of the user settings page (`page:user-settings` of
+ * `@backstage/plugin-user-settings`), at `/settings/secrets`: every
+ * signed-in user's own per-user secrets. No permission condition: everyone
+ * sees only their own values.
+ *
+ * @alpha
+ */
+export const userSecretsSettingsPage = SubPageBlueprint.make({
+  name: 'user-secrets',
+  attachTo: { id: 'page:user-settings', input: 'pages' },
+  params: {
+    path: 'secrets',
+    title: 'My secrets',
+    loader: async () => {
+      const [m, { Content }] = await Promise.all([
+        import('./components/UserSecrets'),
+        import('@backstage/core-components'),
+      ]);
+      return (
+        <Content>
+          <m.UserSecretsContent />
+        </Content>
+      );
+    },
+  },
 });
 
 /**
@@ -91,5 +141,11 @@ export default createFrontendPlugin({
   routes: {
     root: rootRouteRef,
   },
-  extensions: [secretsApi, secretsPage, secretsPermissionDeniedPage],
+  extensions: [
+    secretsApi,
+    userSecretsApi,
+    secretsPage,
+    secretsPermissionDeniedPage,
+    userSecretsSettingsPage,
+  ],
 });

@@ -6,9 +6,18 @@
  *
  * @packageDocumentation
  */
-export { secretsPlugin, SecretsPage } from './plugin';
+export { secretsPlugin, SecretsPage, UserSecretsPage } from './plugin';
 export { SecretsSidebarItem } from './components/SecretsSidebarItem';
 export type { SecretsSidebarItemProps } from './components/SecretsSidebarItem';
-export { secretsApiRef, SecretsClient } from './api';
-export type { SecretsApi } from './api';
+export {
+  secretsApiRef,
+  SecretsClient,
+  userSecretsApiRef,
+  UserSecretsClient,
+} from './api';
+export type { SecretsApi, UserSecretsApi } from './api';
+export { UserSecretPrompt } from './components/UserSecretPrompt';
+export type { UserSecretPromptProps } from './components/UserSecretPrompt';
+export { useUserSecret } from './hooks/useUserSecret';
+export type { UseUserSecretResult } from './hooks/useUserSecret';
 export { rootRouteRef as secretsRouteRef } from './routes';

@@ -1,16 +1,20 @@
-import { secretsApiRef } from './api';
+import { secretsApiRef, userSecretsApiRef } from './api';
 import { secretsPlugin } from './plugin';
 import { rootRouteRef } from './routes';
 
 describe('secretsPlugin (legacy frontend system)', () => {
-  it('provides the secrets API over discovery and fetch', () => {
+  it('provides the secrets API and the user secrets API over discovery and fetch', () => {
     const factories = [...secretsPlugin.getApis()];
-    expect(factories).toHaveLength(1);
-    expect(factories[0].api).toBe(secretsApiRef);
-    expect(Object.keys(factories[0].deps).sort()).toEqual([
-      'discoveryApi',
-      'fetchApi',
+    expect(factories.map(f => f.api)).toEqual([
+      secretsApiRef,
+      userSecretsApiRef,
     ]);
+    for (const factory of factories) {
+      expect(Object.keys(factory.deps).sort()).toEqual([
+        'discoveryApi',
+        'fetchApi',
+      ]);
+    }
   });
 
   it('exposes the page route', () => {

@@ -1,11 +1,17 @@
 import {
   createApiFactory,
   createPlugin,
+  createComponentExtension,
   createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
-import { secretsApiRef, SecretsClient } from './api';
+import {
+  secretsApiRef,
+  SecretsClient,
+  userSecretsApiRef,
+  UserSecretsClient,
+} from './api';
 import { rootRouteRef } from './routes';
 
 /**
@@ -27,6 +33,12 @@ export const secretsPlugin = createPlugin({
       factory: ({ discoveryApi, fetchApi }) =>
         new SecretsClient({ discoveryApi, fetchApi }),
     }),
+    createApiFactory({
+      api: userSecretsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new UserSecretsClient({ discoveryApi, fetchApi }),
+    }),
   ],
 });
 
@@ -42,5 +54,24 @@ export const SecretsPage: () => JSX.Element = secretsPlugin.provide(
     component: () =>
       import('./components/SecretsPage').then(m => m.SecretsPage),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * The "My secrets" page (legacy frontend system): the signed-in user's own
+ * per-user secrets. Mount it as a tab of the settings page, e.g.
+ * `<SettingsLayout.Route path="secrets" title="My secrets"><UserSecretsPage /></SettingsLayout.Route>`,
+ * so that it lives at `/settings/secrets`, where the backend's messages
+ * send people. No permission is needed: everyone sees only their own.
+ *
+ * @public
+ */
+export const UserSecretsPage: () => JSX.Element = secretsPlugin.provide(
+  createComponentExtension({
+    name: 'UserSecretsPage',
+    component: {
+      lazy: () =>
+        import('./components/UserSecrets').then(m => m.UserSecretsContent),
+    },
   }),
 );

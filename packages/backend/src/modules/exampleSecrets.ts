@@ -42,6 +42,18 @@ export const secretsModuleExampleSecrets = createBackendModule({
             // operator narrows it with secrets.readers.PAGERDUTY_API_TOKEN:
             // [proxy].
           },
+          {
+            // Per user: each signed-in user sets their own on "My secrets"
+            // (/settings/secrets) and allows the example consumer to use it;
+            // admins never see these values.
+            name: 'PERSONAL_OPENAI_API_KEY',
+            scope: 'user',
+            description:
+              "Your **own** OpenAI API key, so that the example consumer calls OpenAI as you and the usage is billed to your account. See [OpenAI's key safety guide](https://help.openai.com/en/articles/5112595-best-practices-for-api-key-safety).",
+            obtainUrl: 'https://platform.openai.com/api-keys',
+            obtainLabel: 'Create your OpenAI API key',
+            readers: ['example-consumer'],
+          },
         );
       },
     });

@@ -1,5 +1,8 @@
 import type { Entity } from '@backstage/catalog-model';
-import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
+import type {
+  SecretSummary,
+  UserSecretSummary,
+} from '@backstage-secrets/plugin-secrets-common';
 
 /** One secret of each kind the page distinguishes. */
 export const fixtures = {
@@ -71,7 +74,44 @@ export const fixtures = {
     version: 2,
     error: 'The stored value cannot be decrypted with the configured keys',
   },
+  perUser: {
+    name: 'PERSONAL_GITHUB_TOKEN',
+    registered: true,
+    scope: 'user',
+    description: 'Your own **GitHub** token.',
+    format: 'text',
+    source: 'unset',
+    readers: ['example-consumer'],
+    userValueCount: 2,
+  },
 } satisfies Record<string, SecretSummary>;
+
+/** Per-user secrets as the signed-in user sees them. */
+export const userFixtures = {
+  unset: {
+    name: 'PERSONAL_OPENAI_API_KEY',
+    description: 'Your own key, billed to you. [Why?](https://example.com/why)',
+    obtainUrl: 'https://platform.openai.com/api-keys',
+    obtainLabel: 'Get an OpenAI API key',
+    format: 'text',
+    set: false,
+    grants: [{ pluginId: 'example-consumer', allowed: false }],
+  },
+  setAndAllowed: {
+    name: 'PERSONAL_GITHUB_TOKEN',
+    description: 'Your own **GitHub** token.',
+    format: 'text',
+    set: true,
+    version: 2,
+    updatedAt: '2025-06-01T10:00:00Z',
+    lastUsedAt: '2025-06-02T10:00:00Z',
+    lastUsedBy: 'plugin:example-consumer',
+    grants: [
+      { pluginId: 'example-consumer', allowed: true },
+      { pluginId: 'catalog', allowed: false },
+    ],
+  },
+} satisfies Record<string, UserSecretSummary>;
 
 const user = (name: string, displayName: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',

@@ -7,7 +7,14 @@ import {
 } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { secretsApiRef, SecretsClient, type SecretsApi } from '../api';
+import {
+  secretsApiRef,
+  SecretsClient,
+  userSecretsApiRef,
+  UserSecretsClient,
+  type SecretsApi,
+  type UserSecretsApi,
+} from '../api';
 import { BACKEND_URL } from './fakeSecretsBackend';
 import { catalogUsers } from './fixtures';
 
@@ -16,6 +23,8 @@ export type RenderOptions = {
   entities?: Entity[];
   /** Replaces the real client (over msw) with this implementation. */
   secretsApi?: SecretsApi;
+  /** Replaces the real user secrets client (over msw) with this implementation. */
+  userSecretsApi?: UserSecretsApi;
 };
 
 /**
@@ -50,6 +59,14 @@ export async function renderWithApis(
     mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     apis: [
       [secretsApiRef, secretsApi],
+      [
+        userSecretsApiRef,
+        options.userSecretsApi ??
+          new UserSecretsClient({
+            discoveryApi: mockApis.discovery({ baseUrl: BACKEND_URL }),
+            fetchApi: mockApis.fetch(),
+          }),
+      ],
       [
         entityPresentationApiRef,
         DefaultEntityPresentationApi.create({ catalogApi }),

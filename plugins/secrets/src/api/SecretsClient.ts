@@ -1,11 +1,11 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import type {
   ListSecretsResponse,
   SecretSummary,
   SetSecretRequest,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsApi } from './SecretsApi';
+import { secretsRequest } from './request';
 
 /**
  * {@link SecretsApi} over the secrets REST API at `/api/secrets`.
@@ -56,14 +56,11 @@ export class SecretsClient implements SecretsApi {
     });
   }
 
-  async #request(path: string, init: RequestInit): Promise<Response> {
-    const baseUrl = await this.#discoveryApi.getBaseUrl('secrets');
-    const response = await this.#fetchApi.fetch(`${baseUrl}${path}`, init);
-    if (!response.ok) {
-      // Keeps the backend's { error: { name, message } } as error.cause, so
-      // the page can show the backend's own explanation.
-      throw await ResponseError.fromResponse(response);
-    }
-    return response;
+  #request(path: string, init: RequestInit): Promise<Response> {
+    return secretsRequest(
+      { discoveryApi: this.#discoveryApi, fetchApi: this.#fetchApi },
+      path,
+      init,
+    );
   }
 }

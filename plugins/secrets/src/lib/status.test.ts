@@ -85,6 +85,7 @@ describe('countSecrets', () => {
         secret({ source: 'environment' }),
         secret({ source: 'database', error: 'x' }),
         secret({ registered: false, source: 'database' }),
+        secret({ scope: 'user', source: 'unset', userValueCount: 3 }),
       ]),
     ).toEqual({
       registered: 4,
@@ -93,6 +94,7 @@ describe('countSecrets', () => {
       pinned: 1,
       unreadable: 1,
       orphaned: 1,
+      perUser: 1,
     });
   });
 });

@@ -9,6 +9,8 @@ import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
  *   an environment variable, and the page cannot change it
  * - `error`: stored but unusable, e.g. it cannot be decrypted
  * - `orphaned`: stored, but no plugin registers the name any more
+ * - `perUser`: a per-user secret (`scope: 'user'`); each user sets their
+ *   own value, admins neither see nor set it
  */
 export type SecretStatus =
   | 'missing'
@@ -16,11 +18,15 @@ export type SecretStatus =
   | 'config'
   | 'environment'
   | 'error'
-  | 'orphaned';
+  | 'orphaned'
+  | 'perUser';
 
 export function secretStatus(secret: SecretSummary): SecretStatus {
   if (!secret.registered) {
     return 'orphaned';
+  }
+  if (secret.scope === 'user') {
+    return 'perUser';
   }
   // A pin wins over a broken stored row: reads never look at the row.
   if (secret.source === 'config') {
@@ -42,6 +48,7 @@ export const STATUS_LABELS: Record<SecretStatus, string> = {
   environment: 'Pinned by environment variable',
   error: 'Unreadable',
   orphaned: 'Orphaned',
+  perUser: 'Per user',
 };
 
 /** Pinned values come from outside the database; the page cannot edit them. */
@@ -52,12 +59,15 @@ export function isPinned(secret: SecretSummary): boolean {
 
 /** Set / Replace is offered for registered secrets that are not pinned. */
 export function canSet(secret: SecretSummary): boolean {
-  return secret.registered && !isPinned(secret);
+  return (
+    secret.registered && !isPinned(secret) && secretStatus(secret) !== 'perUser'
+  );
 }
 
 /** Clear is offered when there is a stored value and no pin. */
 export function canClear(secret: SecretSummary): boolean {
-  if (isPinned(secret)) {
+  // Per-user values belong to their users: admins cannot clear them.
+  if (isPinned(secret) || secretStatus(secret) === 'perUser') {
     return false;
   }
   return secret.source === 'database' || secret.version !== undefined;
@@ -71,6 +81,7 @@ const STATUS_ORDER: Record<SecretStatus, number> = {
   config: 2,
   environment: 2,
   orphaned: 3,
+  perUser: 2,
 };
 
 /** Not set first, then unreadable, then the rest; by name within each. */
@@ -89,6 +100,8 @@ export type SecretsSummaryCounts = {
   pinned: number;
   unreadable: number;
   orphaned: number;
+  /** per-user secrets: neither set nor missing, each user sets their own */
+  perUser: number;
 };
 
 export function countSecrets(secrets: SecretSummary[]): SecretsSummaryCounts {
@@ -99,11 +112,16 @@ export function countSecrets(secrets: SecretSummary[]): SecretsSummaryCounts {
     pinned: 0,
     unreadable: 0,
     orphaned: 0,
+    perUser: 0,
   };
   for (const secret of secrets) {
     const status = secretStatus(secret);
     if (status === 'orphaned') {
       counts.orphaned += 1;
+      continue;
+    }
+    if (status === 'perUser') {
+      counts.perUser += 1;
       continue;
     }
     counts.registered += 1;

@@ -21,6 +21,11 @@ export function SecretsSummaryLine(props: { secrets: SecretSummary[] }) {
   if (counts.orphaned > 0) {
     parts.push(`${counts.orphaned} orphaned`);
   }
+  if (counts.perUser > 0) {
+    parts.push(
+      `${plural(counts.perUser, 'per-user secret', 'per-user secrets')}`,
+    );
+  }
   return (
     <Typography
       variant="body1"

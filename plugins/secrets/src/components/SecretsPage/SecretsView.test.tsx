@@ -463,4 +463,29 @@ describe('SecretsView', () => {
       { value: 'sk-mine', expectedVersion: 4 },
     ]);
   });
+
+  it('shows a per-user secret as such: a count of users, no value cells, no actions', async () => {
+    serve([fixtures.set, fixtures.perUser]);
+    await renderWithApis(<SecretsView />);
+    const perUser = within(await row('PERSONAL_GITHUB_TOKEN'));
+    expect(perUser.getByText('Per user')).toBeInTheDocument();
+    expect(perUser.getByText('2 users set a value')).toBeInTheDocument();
+    expect(perUser.getByText('Set by each user')).toBeInTheDocument();
+    expect(
+      perUser.queryByRole('button', { name: /Set|Replace|Clear/ }),
+    ).toBeNull();
+    // Neither a version nor when it was used: those are per user.
+    expect(perUser.queryByText(/^v\d/)).toBeNull();
+    expect(perUser.queryByText('Not used yet')).toBeNull();
+    // The shared secret beside it keeps its actions.
+    expect(
+      within(getRow('OPENAI_API_KEY')).getByRole('button', {
+        name: 'Replace OPENAI_API_KEY',
+      }),
+    ).toBeInTheDocument();
+    // Counted apart: neither set nor missing.
+    expect(screen.getByRole('status')).toHaveTextContent(
+      '1 of 1 secret set, 0 missing, 1 per-user secret',
+    );
+  });
 });

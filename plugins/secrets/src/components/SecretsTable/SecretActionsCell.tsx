@@ -2,7 +2,7 @@ import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
-import { canClear, canSet, isPinned } from '../../lib/status';
+import { canClear, canSet, isPinned, secretStatus } from '../../lib/status';
 
 const useStyles = makeStyles(theme => ({
   actions: {
@@ -51,6 +51,11 @@ export function SecretActionsCell(props: {
         >
           Clear
         </Button>
+      )}
+      {secretStatus(secret) === 'perUser' && (
+        <Typography variant="caption" color="textSecondary">
+          Set by each user
+        </Typography>
       )}
       {isPinned(secret) && (
         <Typography variant="caption" color="textSecondary">

@@ -41,7 +41,12 @@ function breakableName(name: string) {
 }
 
 /** The name, its format, the markdown description and where to get a value. */
-export function SecretNameCell(props: { secret: SecretSummary }) {
+export function SecretNameCell(props: {
+  secret: Pick<
+    SecretSummary,
+    'name' | 'description' | 'obtainUrl' | 'obtainLabel' | 'format'
+  >;
+}) {
   const { secret } = props;
   const classes = useStyles();
   return (

@@ -4,6 +4,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import CheckIcon from '@material-ui/icons/Check';
 import ErrorOutlineIcon from '@material-ui/icons/ErrorOutline';
 import LockIcon from '@material-ui/icons/Lock';
+import PersonIcon from '@material-ui/icons/Person';
 import RemoveCircleOutlineIcon from '@material-ui/icons/RemoveCircleOutline';
 import WarningIcon from '@material-ui/icons/Warning';
 import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
@@ -31,7 +32,16 @@ const ICONS: Record<SecretStatus, JSX.Element> = {
   environment: <LockIcon />,
   error: <ErrorOutlineIcon />,
   orphaned: <WarningIcon />,
+  perUser: <PersonIcon />,
 };
+
+/** "No user has set a value yet", "1 user set a value", "3 users set a value". */
+export function userValueCountText(count: number | undefined): string {
+  if (!count) {
+    return 'No user has set a value yet';
+  }
+  return `${count} ${count === 1 ? 'user' : 'users'} set a value`;
+}
 
 /** The status chip, and the one sentence that explains it. */
 export function SecretStatusCell(props: { secret: SecretSummary }) {
@@ -62,6 +72,13 @@ export function SecretStatusCell(props: { secret: SecretSummary }) {
     detail = <>{secret.error}</>;
   } else if (status === 'orphaned') {
     detail = <>Stored, but no plugin registers this secret any more.</>;
+  } else if (status === 'perUser') {
+    detail = (
+      <>
+        <strong>{userValueCountText(secret.userValueCount)}</strong>. Each user
+        sets their own on My secrets; admins cannot see or set them.
+      </>
+    );
   } else if (status === 'missing') {
     detail = <>Plugins that need it cannot read it.</>;
   }

@@ -8,7 +8,7 @@ import { matches, personText } from './search';
 import { SecretActionsCell } from './SecretActionsCell';
 import { SecretNameCell } from './SecretNameCell';
 import { readersText, SecretReadersCell } from './SecretReadersCell';
-import { SecretStatusCell } from './SecretStatusCell';
+import { SecretStatusCell, userValueCountText } from './SecretStatusCell';
 import { WhenAndWhoCell } from './WhenAndWhoCell';
 
 export type SecretsTableProps = {
@@ -47,6 +47,9 @@ export function SecretsTable(props: SecretsTableProps) {
             STATUS_LABELS[secretStatus(row)],
             row.pinnedBy,
             row.error,
+            row.scope === 'user'
+              ? userValueCountText(row.userValueCount)
+              : undefined,
           ]),
         customSort: (a, b) =>
           STATUS_LABELS[secretStatus(a)].localeCompare(
@@ -93,14 +96,17 @@ export function SecretsTable(props: SecretsTableProps) {
             ...personText(row.lastUsedBy, presentationApi),
             row.lastUsedVia,
           ]),
-        render: row => (
-          <WhenAndWhoCell
-            at={row.lastUsedAt}
-            by={row.lastUsedBy}
-            via={row.lastUsedVia}
-            never="Not used yet"
-          />
-        ),
+        render: row =>
+          row.scope === 'user' ? (
+            '—'
+          ) : (
+            <WhenAndWhoCell
+              at={row.lastUsedAt}
+              by={row.lastUsedBy}
+              via={row.lastUsedVia}
+              never="Not used yet"
+            />
+          ),
       },
       {
         title: 'Actions',

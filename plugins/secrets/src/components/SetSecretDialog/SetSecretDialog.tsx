@@ -6,12 +6,7 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
-import IconButton from '@material-ui/core/IconButton';
-import InputAdornment from '@material-ui/core/InputAdornment';
-import TextField from '@material-ui/core/TextField';
 import { makeStyles } from '@material-ui/core/styles';
-import Visibility from '@material-ui/icons/Visibility';
-import VisibilityOff from '@material-ui/icons/VisibilityOff';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
@@ -19,16 +14,9 @@ import { useState, type FormEvent } from 'react';
 import { secretsApiRef } from '../../api';
 import { describeError, isConflict } from '../../lib/errors';
 import { validateSecretValue } from '../../lib/validateValue';
+import { SecretValueField } from '../SecretValueField';
 
 const useStyles = makeStyles(theme => ({
-  // A textarea cannot be type="password"; this masks it the same way in
-  // Chromium, Safari and Firefox (all support -webkit-text-security).
-  masked: {
-    '-webkit-text-security': 'disc',
-  },
-  value: {
-    fontFamily: 'monospace',
-  },
   note: {
     marginBottom: theme.spacing(2),
   },
@@ -58,7 +46,6 @@ export function SetSecretDialog(props: SetSecretDialogProps) {
   const classes = useStyles();
   const secretsApi = useApi(secretsApiRef);
   const [value, setValue] = useState('');
-  const [showValue, setShowValue] = useState(false);
   const [problem, setProblem] = useState<string>();
   const [requestError, setRequestError] = useState<{
     message: string;
@@ -68,7 +55,6 @@ export function SetSecretDialog(props: SetSecretDialogProps) {
 
   const replacing =
     secret.source === 'database' || secret.version !== undefined;
-  const isJson = secret.format === 'json';
   const verb = replacing ? 'Replace' : 'Set';
 
   const handleSubmit = async (event: FormEvent) => {
@@ -144,54 +130,16 @@ export function SetSecretDialog(props: SetSecretDialogProps) {
               )}
             </Alert>
           )}
-          <TextField
-            label={isJson ? 'New value (JSON)' : 'New value'}
+          <SecretValueField
+            name={secret.name}
+            format={secret.format}
             value={value}
-            onChange={event => {
-              setValue(event.target.value);
+            onChange={newValue => {
+              setValue(newValue);
               setProblem(undefined);
             }}
-            fullWidth
-            required
-            variant="outlined"
-            multiline={isJson}
-            minRows={isJson ? 8 : undefined}
-            maxRows={isJson ? 20 : undefined}
-            type={isJson || showValue ? 'text' : 'password'}
-            error={!!problem}
-            helperText={
-              problem ??
-              (isJson
-                ? 'Paste the JSON document; it is checked before it is sent.'
-                : undefined)
-            }
+            problem={problem}
             disabled={saving}
-            inputProps={{
-              'aria-label': `New value of ${secret.name}`,
-              // Keep password managers and spell checkers away from it.
-              autoComplete: 'new-password',
-              spellCheck: false,
-              autoCapitalize: 'off',
-              autoCorrect: 'off',
-              'data-lpignore': 'true',
-              className: `${classes.value} ${
-                isJson && !showValue ? classes.masked : ''
-              }`,
-            }}
-            InputProps={{
-              endAdornment: (
-                <InputAdornment position="end">
-                  <IconButton
-                    aria-label={showValue ? 'Hide value' : 'Show value'}
-                    aria-pressed={showValue}
-                    onClick={() => setShowValue(shown => !shown)}
-                    edge="end"
-                  >
-                    {showValue ? <VisibilityOff /> : <Visibility />}
-                  </IconButton>
-                </InputAdornment>
-              ),
-            }}
           />
         </DialogContent>
         <DialogActions>

@@ -1,0 +1,2 @@
+export { SecretValueField } from './SecretValueField';
+export type { SecretValueFieldProps } from './SecretValueField';

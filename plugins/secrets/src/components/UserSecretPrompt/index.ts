@@ -1,0 +1,2 @@
+export { UserSecretPrompt } from './UserSecretPrompt';
+export type { UserSecretPromptProps } from './UserSecretPrompt';

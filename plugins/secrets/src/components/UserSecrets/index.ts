@@ -1,0 +1,1 @@
+export { UserSecretsContent } from './UserSecretsContent';
