@@ -7,15 +7,17 @@ import {
   secretNotRegisteredMessage,
   secretNotSetMessage,
 } from '@backstage-secrets/plugin-secrets-common';
-import type { SecretDefinition } from '../definitions';
+// From the package itself, as Backstage's testUtils do: the API report of
+// this entry point then names the package's types instead of copying them.
 import {
-  SecretReadOptions,
-  SecretsService,
+  type SecretDefinition,
+  type SecretReadOptions,
+  type SecretsService,
   secretsServiceRef,
-} from '../service';
+} from '@backstage-secrets/plugin-secrets-node';
 
 /**
- * Options of {@link secretsServiceMock}.
+ * Options of `secretsServiceMock`.
  *
  * @public
  */
@@ -32,15 +34,20 @@ export interface SecretsServiceMockOptions {
   registered?: Array<string | Pick<SecretDefinition, 'name'>>;
 }
 
-/** One read the mock served. */
+/**
+ * One read the mock served.
+ *
+ * @public
+ */
 export interface MockSecretRead {
+  /** The name read. */
   name: string;
   /** Whether the read was made on behalf of a user. */
   onBehalfOf: boolean;
 }
 
 /**
- * An in-memory {@link SecretsService} for plugin authors' tests: serves the
+ * An in-memory `SecretsService` for plugin authors' tests: serves the
  * given values, records which names were read, and answers with the same
  * errors and messages as the real client.
  *
@@ -63,6 +70,7 @@ export class MockSecretsService implements SecretsService {
     }
   }
 
+  /** Like the real client: the value, or `undefined` when unset. */
   async getSecret(
     name: string,
     options?: SecretReadOptions,
@@ -75,6 +83,7 @@ export class MockSecretsService implements SecretsService {
     return this.#values.get(name);
   }
 
+  /** Like the real client: the value, or a `NotFoundError` when unset. */
   async requireSecret(
     name: string,
     options?: SecretReadOptions,
@@ -145,17 +154,22 @@ export function secretsServiceMock(
 }
 
 /**
- * A service factory for {@link secretsServiceRef} for `startTestBackend`'s
- * features. Pass a {@link MockSecretsService} to share it with the test
- * (every plugin reads the same instance, and the test can `set` values), or
- * options to create one.
+ * Mock functionality for the secrets service.
  *
  * @public
  */
-secretsServiceMock.factory = (
-  instanceOrOptions?: MockSecretsService | SecretsServiceMockOptions,
-): ServiceFactory<SecretsService, 'plugin', 'singleton'> =>
-  (instanceOrOptions instanceof MockSecretsService
-    ? instanceOrOptions
-    : new MockSecretsService(instanceOrOptions)
-  ).factory();
+export namespace secretsServiceMock {
+  /**
+   * A service factory for `secretsServiceRef` for `startTestBackend`'s
+   * features. Pass a `MockSecretsService` to share it with the test (every
+   * plugin reads the same instance, and the test can `set` values), or
+   * options to create one.
+   */
+  export const factory = (
+    instanceOrOptions?: MockSecretsService | SecretsServiceMockOptions,
+  ): ServiceFactory<SecretsService, 'plugin', 'singleton'> =>
+    (instanceOrOptions instanceof MockSecretsService
+      ? instanceOrOptions
+      : new MockSecretsService(instanceOrOptions)
+    ).factory();
+}
