@@ -1,6 +1,5 @@
 import { describeHostileInput } from './__testUtils__/hostileSuite';
 import { JSON_NAME } from './__testUtils__/hostileOracles';
-import { ADMIN } from './__testUtils__/testBackend';
 
 /*
  * Request bodies that are not `{"value": "<string>"}`: other JSON shapes,
@@ -10,7 +9,7 @@ import { ADMIN } from './__testUtils__/testBackend';
  */
 
 describeHostileInput(suite => {
-  const { send, put, expectState, expectRefused, canaries } = suite;
+  const { send, put, expectSet, expectRefused, canaries } = suite;
 
   describe('bodies', () => {
     it.each<[string, string]>([
@@ -159,12 +158,7 @@ describeHostileInput(suite => {
       const value = `{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"c":"${canaries.next()}"}`;
       const res = await put(JSON_NAME, JSON.stringify({ value }));
       expect(res.status).toBe(200);
-      await expectState({
-        kind: 'set',
-        name: JSON_NAME,
-        value,
-        actor: ADMIN,
-      });
+      await expectSet(JSON_NAME, value);
       expect(({} as any).polluted).toBeUndefined();
     });
 
@@ -191,12 +185,7 @@ describeHostileInput(suite => {
           read.status === 200 || read.status === 404,
           set.status,
         ]).toEqual([200, true, 200]);
-        await expectState({
-          kind: 'set',
-          name: 'PAGERDUTY_TOKEN',
-          value: canary,
-          actor: ADMIN,
-        });
+        await expectSet('PAGERDUTY_TOKEN', canary);
       }
       expect(({} as any).polluted).toBeUndefined();
       expect(

@@ -1,6 +1,5 @@
 import zlib from 'node:zlib';
 import { describeHostileInput } from './__testUtils__/hostileSuite';
-import { ADMIN } from './__testUtils__/testBackend';
 
 /*
  * Bodies far beyond the body limit (with and without Content-Length), a
@@ -9,16 +8,16 @@ import { ADMIN } from './__testUtils__/testBackend';
  */
 
 describeHostileInput(suite => {
-  const { send, expectState, expectRefused, canaries } = suite;
+  const { send, expectState, expectSet, expectRefused, canaries } = suite;
 
   describe('huge and encoded bodies', () => {
     const noKeepAlive = false as const;
+    const tenMegabytesWith = (canary: string) =>
+      JSON.stringify({ value: `${canary}${'a'.repeat(10 * 1024 * 1024)}` });
 
     it('answers a 10 MB body with 413, keeps serving, changes nothing', async () => {
       const canary = canaries.next();
-      const body = JSON.stringify({
-        value: `${canary}${'a'.repeat(10 * 1024 * 1024)}`,
-      });
+      const body = tenMegabytesWith(canary);
       const res = await send('admin', 'PUT', '/secrets/PAGERDUTY_TOKEN', {
         body,
         contentType: 'application/json',
@@ -30,9 +29,7 @@ describeHostileInput(suite => {
 
     it('answers a 10 MB chunked body (no Content-Length) with 413', async () => {
       const canary = canaries.next();
-      const body = JSON.stringify({
-        value: `${canary}${'a'.repeat(10 * 1024 * 1024)}`,
-      });
+      const body = tenMegabytesWith(canary);
       const res = await send('admin', 'PUT', '/secrets/PAGERDUTY_TOKEN', {
         body,
         contentType: 'application/json',
@@ -85,12 +82,7 @@ describeHostileInput(suite => {
         headers: { 'Content-Encoding': 'gzip' },
       });
       expect(res.status).toBe(200);
-      await expectState({
-        kind: 'set',
-        name: 'PAGERDUTY_TOKEN',
-        value,
-        actor: ADMIN,
-      });
+      await expectSet('PAGERDUTY_TOKEN', value);
     });
   });
 });

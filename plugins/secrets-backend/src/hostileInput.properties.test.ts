@@ -31,6 +31,7 @@ describeHostileInput(suite => {
     send,
     put,
     expectState,
+    expectAnswer,
     property,
     versionOf,
     expectNoCanaryLeaks,
@@ -307,13 +308,7 @@ describeHostileInput(suite => {
           let expectedStatus = 403;
           if (!routed) expectedStatus = 404;
           if (unauthenticated) expectedStatus = 401;
-          expect({
-            status: res.status,
-            leaked: res.text.includes(canary),
-          }).toEqual({
-            status: expectedStatus,
-            leaked: false,
-          });
+          expectAnswer(res, expectedStatus, canary);
           await expectState({ kind: 'none' });
           return res.status;
         },

@@ -5,19 +5,21 @@ import { LogCapture } from './capturingLogger';
 import { createTestDatabases } from './databases';
 import {
   CALLER_HEADERS,
-  CallerName,
   Canaries,
-  Outcome,
   predictSnapshot,
-  RawResponse,
   rawRequest,
   StateProbe,
-  StateSnapshot,
   Transcript,
+} from './hostileHttp';
+import type {
+  CallerName,
+  Outcome,
+  RawResponse,
+  StateSnapshot,
 } from './hostileHttp';
 import { fcParams } from './hostileArbitraries';
 import { DEFINITIONS, ENTITLED, REGISTERED } from './hostileOracles';
-import { startSecretsBackend } from './testBackend';
+import { ADMIN, startSecretsBackend } from './testBackend';
 
 /*
  * The harness of the hostile input suites (src/hostileInput.*.test.ts):
@@ -65,6 +67,13 @@ export interface HostileSuite {
     run: (input: T) => Promise<number>,
     examples?: T[],
   ): Promise<Record<number, number>>;
+  /** The designed status, and the canary not echoed. */
+  expectAnswer(res: RawResponse, status: number, canary: string): void;
+  /**
+   * The admin's value of `name` is stored now (`stored` false: nothing
+   * changed at all).
+   */
+  expectSet(name: string, value: string, stored?: boolean): Promise<void>;
   /** Refused: a Backstage error body, no canary, nothing stored. */
   expectRefused(
     res: RawResponse,
@@ -190,10 +199,10 @@ export function describeHostileInput(
         return statuses;
       };
 
-      const expectRefused = async (
-        res: RawResponse,
-        status: number,
-        canary: string,
+      const expectAnswer: HostileSuite['expectAnswer'] = (
+        res,
+        status,
+        canary,
       ) => {
         expect({
           status: res.status,
@@ -202,6 +211,25 @@ export function describeHostileInput(
           status,
           leaked: false,
         });
+      };
+
+      const expectSet: HostileSuite['expectSet'] = (
+        name,
+        value,
+        stored = true,
+      ) =>
+        expectState(
+          stored
+            ? { kind: 'set', name, value, actor: ADMIN }
+            : { kind: 'none' },
+        );
+
+      const expectRefused = async (
+        res: RawResponse,
+        status: number,
+        canary: string,
+      ) => {
+        expectAnswer(res, status, canary);
         expect(res.json).toEqual({
           error: expect.objectContaining({
             name: expect.any(String),
@@ -259,6 +287,8 @@ export function describeHostileInput(
         send,
         expectState,
         property,
+        expectAnswer,
+        expectSet,
         expectRefused,
         put,
         versionOf: name => Number(current.rows[name]?.version ?? 0),
