@@ -1,4 +1,4 @@
-import { describeHostileInput } from './__testUtils__/hostileSuite';
+import { answer, describeHostileInput } from './__testUtils__/hostileSuite';
 
 /*
  * `expectedVersion` in every form JSON allows: strings, floats, negative,
@@ -7,7 +7,7 @@ import { describeHostileInput } from './__testUtils__/hostileSuite';
  */
 
 describeHostileInput(suite => {
-  const { put, expectAnswer, expectSet, versionOf, canaries } = suite;
+  const { put, expectSet, versionOf, canaries } = suite;
 
   describe('expectedVersion', () => {
     it.each<[string, number, (version: number) => string]>([
@@ -38,7 +38,7 @@ describeHostileInput(suite => {
           versionOf('PAGERDUTY_TOKEN'),
         )}}`,
       );
-      expectAnswer(res, status, canary);
+      expect(answer(res, canary)).toEqual({ status, leaked: false });
       await expectSet('PAGERDUTY_TOKEN', canary, status === 200);
     });
   });

@@ -1,5 +1,5 @@
 import { SECRET_VALUE_MAX_BYTES } from '@backstage-secrets/plugin-secrets-common';
-import { describeHostileInput } from './__testUtils__/hostileSuite';
+import { answer, describeHostileInput } from './__testUtils__/hostileSuite';
 
 /*
  * Values: unicode that must read back exactly (NUL, control characters,
@@ -12,7 +12,7 @@ import { describeHostileInput } from './__testUtils__/hostileSuite';
 const LIMIT = `${SECRET_VALUE_MAX_BYTES / 1024} KiB`;
 
 describeHostileInput(suite => {
-  const { put, expectAnswer, expectSet, expectRefused, canaries } = suite;
+  const { put, expectSet, expectRefused, canaries } = suite;
 
   describe('values', () => {
     it.each<[string, (canary: string) => string]>([
@@ -85,7 +85,7 @@ describeHostileInput(suite => {
       )}`;
       expect(Buffer.byteLength(value)).toBe(bytes);
       const res = await put('PAGERDUTY_TOKEN', JSON.stringify({ value }));
-      expectAnswer(res, status, canary);
+      expect(answer(res, canary)).toEqual({ status, leaked: false });
       await expectSet('PAGERDUTY_TOKEN', value, status === 200);
     });
   });

@@ -67,8 +67,6 @@ export interface HostileSuite {
     run: (input: T) => Promise<number>,
     examples?: T[],
   ): Promise<Record<number, number>>;
-  /** The designed status, and the canary not echoed. */
-  expectAnswer(res: RawResponse, status: number, canary: string): void;
   /**
    * The admin's value of `name` is stored now (`stored` false: nothing
    * changed at all).
@@ -94,6 +92,12 @@ export interface HostileSuite {
    */
   expectNoCanaryLeaks(): Promise<void>;
 }
+
+/** What an answer shows: its status, and whether it echoes the canary. */
+export const answer = (res: RawResponse, canary: string) => ({
+  status: res.status,
+  leaked: res.text.includes(canary),
+});
 
 /** The statuses a property answered, in order. */
 export const seen = (statuses: Record<number, number>) =>
@@ -199,20 +203,6 @@ export function describeHostileInput(
         return statuses;
       };
 
-      const expectAnswer: HostileSuite['expectAnswer'] = (
-        res,
-        status,
-        canary,
-      ) => {
-        expect({
-          status: res.status,
-          leaked: res.text.includes(canary),
-        }).toEqual({
-          status,
-          leaked: false,
-        });
-      };
-
       const expectSet: HostileSuite['expectSet'] = (
         name,
         value,
@@ -229,7 +219,7 @@ export function describeHostileInput(
         status: number,
         canary: string,
       ) => {
-        expectAnswer(res, status, canary);
+        expect(answer(res, canary)).toEqual({ status, leaked: false });
         expect(res.json).toEqual({
           error: expect.objectContaining({
             name: expect.any(String),
@@ -287,7 +277,6 @@ export function describeHostileInput(
         send,
         expectState,
         property,
-        expectAnswer,
         expectSet,
         expectRefused,
         put,
