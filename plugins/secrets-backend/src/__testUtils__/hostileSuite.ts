@@ -39,7 +39,6 @@ import { ADMIN, startSecretsBackend } from './testBackend';
 export interface HostileSuite {
   /** The state after the last request. */
   readonly current: StateSnapshot;
-  readonly knex: Knex;
   readonly logs: LogCapture;
   readonly transcript: Transcript;
   readonly canaries: Canaries;
@@ -267,9 +266,6 @@ export function describeHostileInput(
       define({
         get current() {
           return current;
-        },
-        get knex() {
-          return knex;
         },
         logs,
         transcript,
