@@ -1,4 +1,4 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
+import { SECRET_VALUE_MAX_BYTES } from '@backstage-secrets/plugin-secrets-common';
 import {
   createBackendModule,
   createBackendPlugin,
@@ -12,6 +12,7 @@ import {
 import request from 'supertest';
 import { createTestDatabases } from './__testUtils__/databases';
 import { plantCanary } from './__testUtils__/canaries';
+import { CALLER_HEADERS, CallerName } from './__testUtils__/hostileHttp';
 import {
   ADMIN,
   NON_ADMIN,
@@ -30,24 +31,6 @@ const CANARY = plantCanary('sk-canary-3f9d2a71e4');
 plantCanary('json-canary-8c1e');
 const JSON_CANARY = '{"private_key":"json-canary-8c1e"}';
 
-const auth = {
-  anonymous: mockCredentials.none.header(),
-  nonAdmin: mockCredentials.user.header(NON_ADMIN),
-  admin: mockCredentials.user.header(ADMIN),
-  plugin: mockCredentials.service.header({
-    onBehalfOf: mockCredentials.service('plugin:catalog'),
-    targetPluginId: 'secrets',
-  }),
-  external: mockCredentials.service.header({
-    onBehalfOf: mockCredentials.service('external:ci-bot'),
-    targetPluginId: 'secrets',
-  }),
-  onBehalfOfUser: `Bearer ${mockCredentials.user.token(NON_ADMIN, {
-    actor: { subject: 'plugin:catalog' },
-  })}`,
-};
-type Caller = keyof typeof auth;
-
 describe.each(databases.eachSupportedId())(
   'secrets backend on %p',
   databaseId => {
@@ -58,14 +41,14 @@ describe.each(databases.eachSupportedId())(
       const started = await startSecretsBackend({ knex, ...options });
       const responses: string[] = [];
       const call = async (
-        caller: Caller,
+        caller: CallerName,
         method: 'get' | 'put' | 'delete' | 'head' | 'options',
         path: string,
         body?: unknown,
         contentType?: string,
       ) => {
         let req = request(started.server)[method](`/api/secrets${path}`);
-        const header = auth[caller];
+        const header = CALLER_HEADERS[caller];
         if (header) req = req.set('Authorization', header);
         if (contentType) req = req.set('Content-Type', contentType);
         const res = await (body === undefined ? req : req.send(body as any));
@@ -213,10 +196,10 @@ describe.each(databases.eachSupportedId())(
         [
           'an oversize value',
           'PAGERDUTY_TOKEN',
-          { value: 'x'.repeat(64 * 1024 + 1) },
+          { value: 'x'.repeat(SECRET_VALUE_MAX_BYTES + 1) },
           undefined,
           413,
-          /limit is 65536 bytes/,
+          new RegExp(`limit is ${SECRET_VALUE_MAX_BYTES} bytes`),
         ],
         [
           'an invalid JSON body',
@@ -392,7 +375,7 @@ describe.each(databases.eachSupportedId())(
         });
         await request(first.server)
           .put('/api/secrets/secrets/OLD_SECRET')
-          .set('Authorization', auth.admin)
+          .set('Authorization', CALLER_HEADERS.admin)
           .send({ value: CANARY });
         await first.backend.stop();
 
@@ -402,7 +385,7 @@ describe.each(databases.eachSupportedId())(
         });
         const list = await request(second.server)
           .get('/api/secrets/secrets')
-          .set('Authorization', auth.admin);
+          .set('Authorization', CALLER_HEADERS.admin);
         expect(list.body.items).toEqual([
           expect.objectContaining({
             name: 'KEPT_SECRET',
@@ -420,12 +403,12 @@ describe.each(databases.eachSupportedId())(
         // An orphan cannot be set, nor read, but can be cleared.
         const put = await request(second.server)
           .put('/api/secrets/secrets/OLD_SECRET')
-          .set('Authorization', auth.admin)
+          .set('Authorization', CALLER_HEADERS.admin)
           .send({ value: 'x' });
         expect(put.status).toBe(404);
         const del = await request(second.server)
           .delete('/api/secrets/secrets/OLD_SECRET')
-          .set('Authorization', auth.admin);
+          .set('Authorization', CALLER_HEADERS.admin);
         expect(del.status).toBe(204);
         await second.backend.stop();
       });
@@ -500,7 +483,7 @@ describe.each(databases.eachSupportedId())(
         const first = await startSecretsBackend({ knex });
         await request(first.server)
           .put('/api/secrets/secrets/OPENAI_API_KEY')
-          .set('Authorization', auth.admin)
+          .set('Authorization', CALLER_HEADERS.admin)
           .send({ value: CANARY });
         await first.backend.stop();
         await expect(
@@ -562,7 +545,7 @@ describe.each(databases.eachSupportedId())(
       const { call } = await start();
       await setAs(call, 'OPENAI_API_KEY', CANARY);
       const refused = await call(
-        'onBehalfOfUser',
+        'onBehalfOf',
         'get',
         '/secrets/OPENAI_API_KEY/value',
       );
@@ -684,7 +667,7 @@ describe.each(databases.eachSupportedId())(
         });
         await request(server)
           .put('/api/secrets/secrets/OPENAI_API_KEY')
-          .set('Authorization', auth.admin)
+          .set('Authorization', CALLER_HEADERS.admin)
           .send({ value: CANARY });
 
         expect(await service!.getSecret('OPENAI_API_KEY')).toBe(CANARY);
@@ -714,7 +697,7 @@ describe.each(databases.eachSupportedId())(
         // ...but the list already shows the in-memory record.
         const listed = await request(server)
           .get('/api/secrets/secrets')
-          .set('Authorization', auth.admin);
+          .set('Authorization', CALLER_HEADERS.admin);
         expect(
           listed.body.items.find((i: any) => i.name === 'OPENAI_API_KEY'),
         ).toMatchObject({

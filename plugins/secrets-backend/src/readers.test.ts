@@ -206,19 +206,14 @@ describe.each(databases.eachSupportedId())('readers on %p', databaseId => {
 
   it('refuses external callers on secrets with readers (readers name backend plugins)', async () => {
     const { server } = await start({ allowExternalAccessToValues: true });
-    const external = () =>
-      mockCredentials.service.header({
-        onBehalfOf: mockCredentials.service('external:ci-bot'),
-        targetPluginId: 'secrets',
-      });
     const get = (name: string, header: string) =>
       request(server)
         .get(`/api/secrets/secrets/${name}/value`)
         .set('Authorization', header);
-    expect((await get('OPEN_KEY', external())).body).toEqual({
+    expect((await get('OPEN_KEY', CALLER_HEADERS.external)).body).toEqual({
       value: `${CANARY}-OPEN_KEY`,
     });
-    const narrowed = await get('NARROW_KEY', external());
+    const narrowed = await get('NARROW_KEY', CALLER_HEADERS.external);
     expect(narrowed.status).toBe(403);
     expect(narrowed.body.error.message).toMatch(
       /^The external caller external:ci-bot may not read secret NARROW_KEY/,

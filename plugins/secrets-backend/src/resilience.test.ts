@@ -23,6 +23,7 @@ import {
   startSecretsBackend,
   TEST_KEY,
 } from './__testUtils__/testBackend';
+import { CALLER_HEADERS } from './__testUtils__/hostileHttp';
 import { startTcpProxy } from './__testUtils__/tcpProxy';
 import { plantCanary } from './__testUtils__/canaries';
 import { LogCapture } from './__testUtils__/capturingLogger';
@@ -41,11 +42,7 @@ const databases = createTestDatabases();
   'after-outage',
   'value-of-',
 ].forEach(plantCanary);
-const admin = mockCredentials.user.header(ADMIN);
-const plugin = mockCredentials.service.header({
-  onBehalfOf: mockCredentials.service('plugin:catalog'),
-  targetPluginId: 'secrets',
-});
+const { admin, plugin } = CALLER_HEADERS;
 
 const KEY_A = generateEncryptionKey();
 const KEY_B = generateEncryptionKey();

@@ -114,7 +114,7 @@ describe.each(databases.eachSupportedId())(
 
     it('lets a user set, list, allow, revoke and clear their own value, never reading it back', async () => {
       const { api } = await start();
-      const alice = api(userHeader(ADMIN));
+      const alice = api(CALLER_HEADERS.admin);
       const empty = await alice.list();
       expect(empty.status).toBe(200);
       expect(empty.body.items).toEqual([
@@ -212,7 +212,7 @@ describe.each(databases.eachSupportedId())(
       const before = await snapshot(knex);
       const others: Array<[string, string]> = [
         ['another user', userHeader(CAROL)],
-        ['an admin', userHeader(ADMIN)],
+        ['an admin', CALLER_HEADERS.admin],
         ['a plugin on behalf of another user', onBehalfOf(CAROL, 'consumer')],
         ['a plugin on behalf of an admin', onBehalfOf(ADMIN, 'consumer')],
       ];
@@ -371,7 +371,7 @@ describe.each(databases.eachSupportedId())(
       const { api, knex, logs } = await start();
       await api(userHeader(BOB)).set(BOB_VALUE);
       await api(userHeader(CAROL)).set('carol-value');
-      await api(userHeader(ADMIN)).grant('consumer', true);
+      await api(CALLER_HEADERS.admin).grant('consumer', true);
       const store = new DatabaseUserSecretsStore(knex);
       const catalog = catalogServiceMock({
         entities: [

@@ -1,12 +1,12 @@
 import { ConfigReader } from '@backstage/config';
-import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { SecretsRegistry } from './SecretsRegistry';
 import {
   checkProxyReferences,
   registerConfigDefinitions,
 } from './configDefinitions';
-import { ADMIN, startSecretsBackend } from '../__testUtils__/testBackend';
+import { CALLER_HEADERS } from '../__testUtils__/hostileHttp';
+import { startSecretsBackend } from '../__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
 
@@ -223,7 +223,7 @@ describe('secrets declared in configuration, on a running backend', () => {
       },
     });
     try {
-      const admin = mockCredentials.user.header(ADMIN);
+      const admin = CALLER_HEADERS.admin;
       const listed = await request(server)
         .get('/api/secrets/secrets')
         .set('Authorization', admin);

@@ -1,10 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import {
-  mockCredentials,
-  mockErrorHandler,
-  mockServices,
-} from '@backstage/backend-test-utils';
+import { mockErrorHandler, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { NotFoundError } from '@backstage/errors';
 import { SECRET_VALUE_MAX_BYTES } from '@backstage-secrets/plugin-secrets-common';
@@ -12,6 +8,8 @@ import { createRouter } from './router';
 import type { SecretsManager } from './SecretsManager';
 import type { UserSecretsManager } from './UserSecretsManager';
 import type { KeyRotation } from './KeyRotation';
+import { CALLER_HEADERS } from '../__testUtils__/hostileHttp';
+import { ADMIN, NON_ADMIN } from '../__testUtils__/testBackend';
 
 /*
  * The router alone, with the managers replaced by mocks: what reaches the
@@ -19,8 +17,6 @@ import type { KeyRotation } from './KeyRotation';
  * gets back. Access and the end-to-end behaviour are tested with a real
  * backend (permissionMatrix.test.ts, plugin.test.ts).
  */
-
-const ALICE = 'user:default/alice';
 
 function setup(
   options: { permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {},
@@ -74,11 +70,7 @@ function setup(
   };
 }
 
-const admin = mockCredentials.user.header(ALICE);
-const plugin = mockCredentials.service.header({
-  onBehalfOf: mockCredentials.service('plugin:catalog'),
-  targetPluginId: 'secrets',
-});
+const { admin, plugin } = CALLER_HEADERS;
 
 describe('createRouter', () => {
   it('hands the validated name, value and the user to the manager on PUT', async () => {
@@ -92,7 +84,7 @@ describe('createRouter', () => {
       name: 'OPENAI_API_KEY',
       value: 'v',
       expectedVersion: 0,
-      actor: ALICE,
+      actor: ADMIN,
     });
   });
 
@@ -140,7 +132,7 @@ describe('createRouter', () => {
       .delete('/secrets/OPENAI_API_KEY')
       .set('Authorization', admin);
     expect(res.status).toBe(204);
-    expect(manager.clear).toHaveBeenCalledWith('OPENAI_API_KEY', ALICE);
+    expect(manager.clear).toHaveBeenCalledWith('OPENAI_API_KEY', ADMIN);
   });
 
   it('serves a value to a plugin with no-store, and says unset with 404', async () => {
@@ -177,16 +169,11 @@ describe('createRouter', () => {
     expect(own.headers['x-backstage-secrets-scope']).toBe('user');
     const forUser = await request(server)
       .get('/secrets/PERSONAL_KEY/value')
-      .set(
-        'Authorization',
-        `Bearer ${mockCredentials.user.token('user:default/bob', {
-          actor: { subject: 'plugin:catalog' },
-        })}`,
-      );
+      .set('Authorization', CALLER_HEADERS.onBehalfOf);
     expect(forUser.body).toEqual({ value: 'user-value' });
     expect(userManager.readValue).toHaveBeenCalledWith({
       name: 'PERSONAL_KEY',
-      userRef: 'user:default/bob',
+      userRef: NON_ADMIN,
       caller: 'plugin:catalog',
     });
   });
@@ -194,7 +181,7 @@ describe('createRouter', () => {
   it('gives users their own routes with their own identity', async () => {
     const { app, userManager } = setup({ permission: AuthorizeResult.DENY });
     const server = await app();
-    const bob = mockCredentials.user.header('user:default/bob');
+    const bob = CALLER_HEADERS.nonAdmin;
     expect(
       (await request(server).get('/user/secrets').set('Authorization', bob))
         .status,
@@ -205,7 +192,7 @@ describe('createRouter', () => {
       .send({ allowed: true });
     expect(userManager.setGrant).toHaveBeenCalledWith({
       name: 'PERSONAL_KEY',
-      userRef: 'user:default/bob',
+      userRef: NON_ADMIN,
       pluginId: 'catalog',
       allowed: true,
     });
