@@ -124,8 +124,13 @@ export interface Config {
      */
     allowExternalAccessToValues?: boolean;
     /**
-     * How often, in seconds, the in-memory "last used" records are written
-     * to the database. Default 5.
+     * How often the in-memory "last used" records are written to the
+     * database, e.g. `{ seconds: 5 }` or `PT5S`. Default 5 seconds.
+     */
+    lastUsedFlushInterval?: { [unit: string]: number } | string;
+    /**
+     * Deprecated: use `lastUsedFlushInterval`. The same, in seconds.
+     * @deprecated use lastUsedFlushInterval
      */
     lastUsedFlushIntervalSeconds?: number;
   };

@@ -12,7 +12,7 @@ import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import { LogCapture } from './__testUtils__/capturingLogger';
 import { startSecretsBackend } from './__testUtils__/testBackend';
-import { IN_MEMORY_WARNING } from './service/createSecretsManager';
+import { IN_MEMORY_WARNING } from './service/startupChecks';
 
 jest.setTimeout(60_000);
 

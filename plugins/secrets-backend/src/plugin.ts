@@ -12,7 +12,7 @@ import {
   checkProxyReferences,
   registerConfigDefinitions,
 } from './service/configDefinitions';
-import { createSecretsManager } from './service/createSecretsManager';
+import { wireSecretsBackend } from './service/wireSecretsBackend';
 
 /**
  * The secrets backend plugin: an encrypted store of the secrets that other
@@ -74,7 +74,7 @@ export const secretsPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(secretsPermissions);
 
         const { manager, userManager, userStore, rotation } =
-          await createSecretsManager({
+          await wireSecretsBackend({
             config,
             logger,
             database,

@@ -1,0 +1,130 @@
+import type {
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
+import type { Keyring } from '../crypto/Keyring';
+import type { SecretsManager } from './SecretsManager';
+import type { SecretsRegistry } from './SecretsRegistry';
+
+/*
+ * What start-up checks before the plugin serves anything, so that a
+ * misconfiguration fails at once with a message that says what to do,
+ * instead of surfacing later as failed reads.
+ */
+
+/** Logged once at start-up when the plugin's database does not persist. */
+export const IN_MEMORY_WARNING =
+  "The secrets plugin's database is in-memory SQLite: stored secrets will be lost at restart; " +
+  'configure backend.database (e.g. client: better-sqlite3 with connection.directory, or client: pg).';
+
+/** Whether the plugin's database is an SQLite database that lives in memory only. */
+export async function isInMemorySqlite(knex: Knex): Promise<boolean> {
+  const client = String(knex.client?.config?.client ?? '');
+  if (!/sqlite/.test(client)) return false;
+  try {
+    const rows: Array<{ name: string; file?: string }> = await knex.raw(
+      'PRAGMA database_list',
+    );
+    const main = rows.find(row => row.name === 'main');
+    return !main?.file;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The value route trusts a service principal whose subject starts with
+ * `plugin:` as that plugin. Static and legacy external access tokens carry
+ * the subject the operator configured, as is: one named `plugin:…` would
+ * pass as a plugin (and as a reader of its secrets), so it is refused.
+ */
+export function refuseExternalSubjectsThatLookLikePlugins(
+  config: RootConfigService,
+): void {
+  const entries =
+    config.getOptionalConfigArray('backend.auth.externalAccess') ?? [];
+  entries.forEach((entry, index) => {
+    const type = entry.getOptionalString('type');
+    const subject = entry.getOptional('options.subject');
+    if (
+      (type === 'static' || type === 'legacy') &&
+      typeof subject === 'string' &&
+      subject.toLowerCase().startsWith('plugin:')
+    ) {
+      throw new Error(
+        `backend.auth.externalAccess[${index}] (type ${type}) has the subject '${subject}', which would pass as a backend plugin and could read that plugin's secrets. Give external access tokens a subject that does not start with 'plugin:', e.g. 'ci-bot'.`,
+      );
+    }
+  });
+}
+
+/**
+ * Stored rows (shared and users' values) under key ids that are not
+ * configured could never be read: fail, naming the ids and row counts,
+ * unless the operator chose to start anyway.
+ */
+export function checkStoredKeys(options: {
+  config: RootConfigService;
+  logger: LoggerService;
+  keyring: Keyring;
+  rowsPerKey: Array<{ keyId: string; count: number }>;
+}): void {
+  const { config, logger, keyring } = options;
+  const rowsByKey = new Map<string, number>();
+  for (const { keyId, count } of options.rowsPerKey) {
+    rowsByKey.set(keyId, (rowsByKey.get(keyId) ?? 0) + count);
+  }
+  const missingKeys = [...rowsByKey]
+    .map(([keyId, count]) => ({ keyId, count }))
+    .filter(({ keyId }) => !keyring.get(keyId));
+  if (missingKeys.length > 0) {
+    const message = `Stored secrets are encrypted with key(s) that are not configured: ${missingKeys
+      .map(
+        ({ keyId, count }) =>
+          `'${keyId}' (${count} row${count === 1 ? '' : 's'})`,
+      )
+      .join(
+        ', ',
+      )}. Add those keys back to secrets.encryption.keys (after the primary key) and keep them until GET /api/secrets/encryption shows them removable.`;
+    if (
+      config.getOptionalBoolean(
+        'secrets.encryption.startWithUnreadableRows',
+      ) !== true
+    ) {
+      throw new Error(
+        `${message} To start anyway (those secrets then show as unreadable and can only be cleared or set again), set secrets.encryption.startWithUnreadableRows: true.`,
+      );
+    }
+    logger.error(message);
+  }
+}
+
+/**
+ * Pins must never serve an encryption key; pins of names that no plugin
+ * registers, or of per-user secrets, are ignored with a warning.
+ */
+export function checkPins(options: {
+  logger: LoggerService;
+  keyring: Keyring;
+  manager: SecretsManager;
+  registry: SecretsRegistry;
+}): void {
+  const { logger, keyring, manager, registry } = options;
+  for (const pin of manager.pinnedValues()) {
+    if (keyring.matchesAnyKey(pin.value)) {
+      throw new Error(
+        `${pin.pinnedBy} holds one of the encryption keys. Encryption keys must never be served as secrets: remove that pin, and keep the key in secrets.encryption.keys only.`,
+      );
+    }
+    if (!registry.get(pin.name)) {
+      logger.warn(
+        `${pin.pinnedBy} pins secret ${pin.name}, which no plugin registers; it is ignored.`,
+      );
+    } else if (registry.get(pin.name)?.scope === 'user') {
+      logger.warn(
+        `${pin.pinnedBy} pins secret ${pin.name}, which holds one value per user; pins do not apply to it and it is ignored.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import type {
+  DatabaseService,
+  LifecycleService,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import { durationToMilliseconds } from '@backstage/types';
+import { loadKeyring } from '../crypto/loadKeyring';
+import { SecretCipher } from '../crypto/SecretCipher';
+import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
+import { DatabaseUserSecretsStore } from '../database/DatabaseUserSecretsStore';
+import type { UserLastUsedRecord } from '../database/UserSecretsStore';
+import { userSecretKey, UserSecretsManager } from './UserSecretsManager';
+import { KeyRotation } from './KeyRotation';
+import { LastUsedTracker } from './LastUsedTracker';
+import { SecretsManager } from './SecretsManager';
+import type { SecretsRegistry } from './SecretsRegistry';
+import { readDurationOr } from './scheduledTasks';
+import {
+  checkPins,
+  checkStoredKeys,
+  IN_MEMORY_WARNING,
+  isInMemorySqlite,
+  refuseExternalSubjectsThatLookLikePlugins,
+} from './startupChecks';
+
+/**
+ * Wires the plugin's parts (keyring, stores, managers, trackers, rotation)
+ * and runs the start-up checks (startupChecks.ts) before anything is
+ * served.
+ */
+export async function wireSecretsBackend(options: {
+  config: RootConfigService;
+  logger: LoggerService;
+  database: DatabaseService;
+  lifecycle: LifecycleService;
+  registry: SecretsRegistry;
+  env?: NodeJS.ProcessEnv;
+}): Promise<{
+  manager: SecretsManager;
+  userManager: UserSecretsManager;
+  userStore: DatabaseUserSecretsStore;
+  rotation: KeyRotation;
+}> {
+  const { config, logger, database, lifecycle, registry } = options;
+  refuseExternalSubjectsThatLookLikePlugins(config);
+  const keyring = await loadKeyring(config, logger);
+
+  const knex = await database.getClient();
+  if (await isInMemorySqlite(knex)) {
+    logger.warn(IN_MEMORY_WARNING);
+  }
+  const store = await DatabaseSecretsStore.create({ database });
+  const userStore = new DatabaseUserSecretsStore(knex);
+
+  checkStoredKeys({
+    config,
+    logger,
+    keyring,
+    rowsPerKey: [
+      ...(await store.countByKeyId()),
+      ...(await userStore.countByKeyId()),
+    ],
+  });
+
+  const tracker = new LastUsedTracker(store, logger);
+  const cipher = new SecretCipher(keyring);
+  const manager = new SecretsManager({
+    config,
+    registry,
+    store,
+    cipher,
+    tracker,
+    logger,
+    env: options.env,
+    userStore,
+  });
+  const userTracker = new LastUsedTracker<UserLastUsedRecord>(
+    userStore,
+    logger,
+    record => userSecretKey(record.name, record.userRef),
+  );
+  const userManager = new UserSecretsManager({
+    registry,
+    readersOf: name => manager.readersOf(name),
+    store: userStore,
+    cipher,
+    tracker: userTracker,
+    logger,
+  });
+  const rotation = new KeyRotation({
+    keyring,
+    cipher,
+    store,
+    userStore,
+    logger,
+    batchSize:
+      config.getOptionalNumber('secrets.encryption.rotation.batchSize') ?? 100,
+  });
+
+  checkPins({ logger, keyring, manager, registry });
+
+  // How often last-use records are written: a duration, or the deprecated
+  // number of seconds.
+  const legacySeconds = config.getOptionalNumber(
+    'secrets.lastUsedFlushIntervalSeconds',
+  );
+  const intervalMs = durationToMilliseconds(
+    readDurationOr(
+      config,
+      'secrets.lastUsedFlushInterval',
+      legacySeconds !== undefined ? { seconds: legacySeconds } : { seconds: 5 },
+    ),
+  );
+  tracker.start(intervalMs);
+  userTracker.start(intervalMs);
+  lifecycle.addShutdownHook(async () => {
+    await Promise.all([tracker.stop(), userTracker.stop()]);
+  });
+
+  logger.info(
+    `Secrets ready: ${
+      registry.list().length
+    } registered, encrypting with key '${keyring.primary.id}' (${
+      keyring.ids.length
+    } key(s) configured)`,
+  );
+  return { manager, userManager, userStore, rotation };
+}
