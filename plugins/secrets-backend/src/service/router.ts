@@ -80,9 +80,27 @@ function json(res: Response, body: object, meta: JsonObject): Outcome {
   return { meta, send: () => res.json(body) };
 }
 
-/** A 204 answer, sent once the audit event is recorded. */
-function noContent(res: Response, meta: JsonObject): Outcome {
-  return { meta, send: () => res.status(204).end() };
+/** The summary of a value just written, audited with its new version. */
+function written(
+  res: Response,
+  summary: { name: string; version?: number },
+): Outcome {
+  return json(res, summary, {
+    name: summary.name,
+    version: summary.version ?? 0,
+  });
+}
+
+/** A 204 for a clear, audited with whether there was a value. */
+function cleared(
+  res: Response,
+  name: string,
+  result: { existed: boolean },
+): Outcome {
+  return {
+    meta: { name, existed: result.existed },
+    send: () => res.status(204).end(),
+  };
 }
 
 /**
@@ -140,14 +158,8 @@ export async function createRouter(
   router.put('/secrets/:name', async (req, res) => {
     const { credentials, event } = accessOf(res, 'manage');
     await audited(event, auditMeta(req), async () => {
-      const summary = await manager.set({
-        ...setRequestOf(req),
-        actor: credentials.principal.userEntityRef,
-      });
-      return json(res, summary, {
-        name: summary.name,
-        version: summary.version ?? 0,
-      });
+      const actor = credentials.principal.userEntityRef;
+      return written(res, await manager.set({ ...setRequestOf(req), actor }));
     });
   });
 
@@ -155,11 +167,8 @@ export async function createRouter(
     const { credentials, event } = accessOf(res, 'manage');
     await audited(event, auditMeta(req), async () => {
       const name = nameOf(req);
-      const { existed } = await manager.clear(
-        name,
-        credentials.principal.userEntityRef,
-      );
-      return noContent(res, { name, existed });
+      const actor = credentials.principal.userEntityRef;
+      return cleared(res, name, await manager.clear(name, actor));
     });
   });
 
@@ -225,11 +234,10 @@ export async function createRouter(
   router.put('/user/secrets/:name', async (req, res) => {
     const { userRef, event } = accessOf(res, 'user');
     await audited(event, auditMeta(req), async () => {
-      const summary = await userManager.set({ ...setRequestOf(req), userRef });
-      return json(res, summary, {
-        name: summary.name,
-        version: summary.version ?? 0,
-      });
+      return written(
+        res,
+        await userManager.set({ ...setRequestOf(req), userRef }),
+      );
     });
   });
 
@@ -237,8 +245,7 @@ export async function createRouter(
     const { userRef, event } = accessOf(res, 'user');
     await audited(event, auditMeta(req), async () => {
       const name = nameOf(req);
-      const { existed } = await userManager.clear(name, userRef);
-      return noContent(res, { name, existed });
+      return cleared(res, name, await userManager.clear(name, userRef));
     });
   });
 
