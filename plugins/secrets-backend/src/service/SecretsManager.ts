@@ -35,7 +35,6 @@ interface Pin {
  * by reading on behalf of the user it was given.
  */
 export class UserScopedReadError extends NotAllowedError {
-  readonly userScoped = true;
   constructor(name: string) {
     super(
       `Secret ${name} holds one value per user: read it on behalf of the user whose request your plugin serves, with getSecret('${name}', { onBehalfOf: credentials }).`,
