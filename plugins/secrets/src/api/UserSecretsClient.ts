@@ -40,7 +40,7 @@ export class UserSecretsClient implements UserSecretsApi {
     return this.#values.clear(name);
   }
 
-  setUserSecretGrant(
+  async setUserSecretGrant(
     name: string,
     pluginId: string,
     allowed: boolean,

@@ -17,12 +17,13 @@ export function valueCollection<TList, TSummary>(
 ): ValueCollection<TList, TSummary> {
   return {
     list: () => backend.get<TList>(base),
-    set: (name, request) =>
+    // async: a name that cannot be encoded rejects rather than throws.
+    set: async (name, request) =>
       backend.put<TSummary>(secretPath(base, name), {
         // Only the value and the expected version; nothing else is sent.
         value: request.value,
         expectedVersion: request.expectedVersion,
       }),
-    clear: name => backend.delete(secretPath(base, name)),
+    clear: async name => backend.delete(secretPath(base, name)),
   };
 }
