@@ -7,8 +7,6 @@
 import {
   ApiBlueprint,
   createFrontendPlugin,
-  discoveryApiRef,
-  fetchApiRef,
   PageBlueprint,
   SubPageBlueprint,
 } from '@backstage/frontend-plugin-api';
@@ -20,9 +18,13 @@ import {
   userSecretsApiRef,
   UserSecretsClient,
 } from './api';
+import { backendClientFactory } from './api/backendClientFactory';
 import { rootRouteRef } from './routes';
 
 const TITLE = 'Manage secrets';
+
+const loadSecretsContent = () =>
+  import('./components/SecretsPage').then(m => <m.SecretsContent />);
 
 // Extensions with this condition only exist for users who hold the
 // permission; the app asks the permission backend once, at start-up.
@@ -37,12 +39,7 @@ const holdsManageSecrets = {
  */
 export const secretsApi = ApiBlueprint.make({
   params: defineParams =>
-    defineParams({
-      api: secretsApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) =>
-        new SecretsClient({ discoveryApi, fetchApi }),
-    }),
+    defineParams(backendClientFactory(secretsApiRef, SecretsClient)),
 });
 
 /**
@@ -53,12 +50,7 @@ export const secretsApi = ApiBlueprint.make({
 export const userSecretsApi = ApiBlueprint.make({
   name: 'user-secrets',
   params: defineParams =>
-    defineParams({
-      api: userSecretsApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) =>
-        new UserSecretsClient({ discoveryApi, fetchApi }),
-    }),
+    defineParams(backendClientFactory(userSecretsApiRef, UserSecretsClient)),
 });
 
 /**
@@ -102,8 +94,7 @@ export const secretsPage = PageBlueprint.make({
     title: TITLE,
     icon: <VpnKeyIcon fontSize="inherit" />,
     routeRef: rootRouteRef,
-    loader: () =>
-      import('./components/SecretsPage').then(m => <m.SecretsContent />),
+    loader: loadSecretsContent,
   },
   if: holdsManageSecrets,
 });
@@ -121,8 +112,7 @@ export const secretsPermissionDeniedPage = PageBlueprint.make({
     path: '/secrets',
     title: TITLE,
     // The same content: it checks the permission itself and explains.
-    loader: () =>
-      import('./components/SecretsPage').then(m => <m.SecretsContent />),
+    loader: loadSecretsContent,
   },
   if: { $not: holdsManageSecrets },
 });

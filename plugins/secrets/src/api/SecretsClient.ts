@@ -5,7 +5,8 @@ import type {
   SetSecretRequest,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsApi } from './SecretsApi';
-import { secretsRequest } from './request';
+import { secretsBackend } from './request';
+import { valueCollection, type ValueCollection } from './valueCollection';
 
 /**
  * {@link SecretsApi} over the secrets REST API at `/api/secrets`.
@@ -18,49 +19,21 @@ import { secretsRequest } from './request';
  * @public
  */
 export class SecretsClient implements SecretsApi {
-  readonly #discoveryApi: DiscoveryApi;
-  readonly #fetchApi: FetchApi;
+  readonly #secrets: ValueCollection<ListSecretsResponse, SecretSummary>;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.#discoveryApi = options.discoveryApi;
-    this.#fetchApi = options.fetchApi;
+    this.#secrets = valueCollection(secretsBackend(options), '/secrets');
   }
 
-  async listSecrets(): Promise<ListSecretsResponse> {
-    const response = await this.#request('/secrets', { method: 'GET' });
-    return (await response.json()) as ListSecretsResponse;
+  listSecrets(): Promise<ListSecretsResponse> {
+    return this.#secrets.list();
   }
 
-  async setSecret(
-    name: string,
-    request: SetSecretRequest,
-  ): Promise<SecretSummary> {
-    const response = await this.#request(
-      `/secrets/${encodeURIComponent(name)}`,
-      {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json' },
-        // Only the value and the expected version; nothing else is sent.
-        body: JSON.stringify({
-          value: request.value,
-          expectedVersion: request.expectedVersion,
-        }),
-      },
-    );
-    return (await response.json()) as SecretSummary;
+  setSecret(name: string, request: SetSecretRequest): Promise<SecretSummary> {
+    return this.#secrets.set(name, request);
   }
 
-  async clearSecret(name: string): Promise<void> {
-    await this.#request(`/secrets/${encodeURIComponent(name)}`, {
-      method: 'DELETE',
-    });
-  }
-
-  #request(path: string, init: RequestInit): Promise<Response> {
-    return secretsRequest(
-      { discoveryApi: this.#discoveryApi, fetchApi: this.#fetchApi },
-      path,
-      init,
-    );
+  clearSecret(name: string): Promise<void> {
+    return this.#secrets.clear(name);
   }
 }

@@ -5,7 +5,10 @@ import type {
   UserSecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { UserSecretsApi } from './UserSecretsApi';
-import { secretsRequest } from './request';
+import { secretPath, secretsBackend, type SecretsBackend } from './request';
+import { valueCollection, type ValueCollection } from './valueCollection';
+
+const BASE = '/user/secrets';
 
 /**
  * {@link UserSecretsApi} over the secrets backend's `/user/secrets` routes,
@@ -14,42 +17,27 @@ import { secretsRequest } from './request';
  * @public
  */
 export class UserSecretsClient implements UserSecretsApi {
-  readonly #discoveryApi: DiscoveryApi;
-  readonly #fetchApi: FetchApi;
+  readonly #backend: SecretsBackend;
+  readonly #values: ValueCollection<ListUserSecretsResponse, UserSecretSummary>;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.#discoveryApi = options.discoveryApi;
-    this.#fetchApi = options.fetchApi;
+    this.#backend = secretsBackend(options);
+    this.#values = valueCollection(this.#backend, BASE);
   }
 
-  async listUserSecrets(): Promise<ListUserSecretsResponse> {
-    const response = await this.#request('/user/secrets', { method: 'GET' });
-    return (await response.json()) as ListUserSecretsResponse;
+  listUserSecrets(): Promise<ListUserSecretsResponse> {
+    return this.#values.list();
   }
 
-  async setUserSecret(
+  setUserSecret(
     name: string,
     request: SetSecretRequest,
   ): Promise<UserSecretSummary> {
-    const response = await this.#request(
-      `/user/secrets/${encodeURIComponent(name)}`,
-      {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json' },
-        // Only the value and the expected version; nothing else is sent.
-        body: JSON.stringify({
-          value: request.value,
-          expectedVersion: request.expectedVersion,
-        }),
-      },
-    );
-    return (await response.json()) as UserSecretSummary;
+    return this.#values.set(name, request);
   }
 
-  async clearUserSecret(name: string): Promise<void> {
-    await this.#request(`/user/secrets/${encodeURIComponent(name)}`, {
-      method: 'DELETE',
-    });
+  clearUserSecret(name: string): Promise<void> {
+    return this.#values.clear(name);
   }
 
   async setUserSecretGrant(
@@ -57,24 +45,8 @@ export class UserSecretsClient implements UserSecretsApi {
     pluginId: string,
     allowed: boolean,
   ): Promise<UserSecretSummary> {
-    const response = await this.#request(
-      `/user/secrets/${encodeURIComponent(name)}/grants/${encodeURIComponent(
-        pluginId,
-      )}`,
-      {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ allowed }),
-      },
-    );
-    return (await response.json()) as UserSecretSummary;
-  }
-
-  #request(path: string, init: RequestInit): Promise<Response> {
-    return secretsRequest(
-      { discoveryApi: this.#discoveryApi, fetchApi: this.#fetchApi },
-      path,
-      init,
-    );
+    return this.#backend.put(secretPath(BASE, name, 'grants', pluginId), {
+      allowed,
+    });
   }
 }

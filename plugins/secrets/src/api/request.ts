@@ -1,6 +1,12 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 
+/** What a client needs to reach the secrets backend as the signed-in user. */
+export type SecretsBackendApis = {
+  discoveryApi: DiscoveryApi;
+  fetchApi: FetchApi;
+};
+
 /**
  * One request to the secrets backend: `path` is relative to its base URL.
  * A non-2xx answer becomes a ResponseError that keeps the backend's
@@ -8,7 +14,7 @@ import { ResponseError } from '@backstage/errors';
  * backend's own explanation.
  */
 export async function secretsRequest(
-  apis: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  apis: SecretsBackendApis,
   path: string,
   init: RequestInit,
 ): Promise<Response> {
@@ -18,4 +24,36 @@ export async function secretsRequest(
     throw await ResponseError.fromResponse(response);
   }
   return response;
+}
+
+/**
+ * The requests the clients make, on top of {@link secretsRequest}: reading
+ * JSON, sending JSON and deleting.
+ */
+export function secretsBackend(apis: SecretsBackendApis) {
+  const { discoveryApi, fetchApi } = apis;
+  const request = (path: string, init: RequestInit) =>
+    secretsRequest({ discoveryApi, fetchApi }, path, init);
+  const json = async <T>(path: string, init: RequestInit) =>
+    (await (await request(path, init)).json()) as T;
+  return {
+    get: <T>(path: string) => json<T>(path, { method: 'GET' }),
+    put: <T>(path: string, body: unknown) =>
+      json<T>(path, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    delete: async (path: string): Promise<void> => {
+      await request(path, { method: 'DELETE' });
+    },
+  };
+}
+
+/** The requests of {@link secretsBackend}. */
+export type SecretsBackend = ReturnType<typeof secretsBackend>;
+
+/** `base` followed by each segment, URI-encoded: `/secrets/A%2FB`. */
+export function secretPath(base: string, ...segments: string[]): string {
+  return [base, ...segments.map(encodeURIComponent)].join('/');
 }

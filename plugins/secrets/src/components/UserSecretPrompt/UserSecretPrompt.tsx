@@ -1,18 +1,19 @@
 import { InfoCard, Link, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Button from '@material-ui/core/Button';
-import CircularProgress from '@material-ui/core/CircularProgress';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import type { UserSecretSummary } from '@backstage-secrets/plugin-secrets-common';
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { userSecretsApiRef } from '../../api';
+import { useSubmission } from '../../hooks/useSubmission';
 import { isAllowed, useUserSecret } from '../../hooks/useUserSecret';
-import { describeError, isConflict } from '../../lib/errors';
-import { validateSecretValue } from '../../lib/validateValue';
+import { useValueInput } from '../../hooks/useValueInput';
+import { describeError } from '../../lib/errors';
 import { SecretNameCell } from '../SecretsTable/SecretNameCell';
 import { SecretValueField } from '../SecretValueField';
+import { SubmitButton } from '../SubmitButton';
 
 const useStyles = makeStyles(theme => ({
   form: {
@@ -68,10 +69,8 @@ export function UserSecretPrompt(props: UserSecretPromptProps) {
   const { loading, error, secret, ready, retry, update } = useUserSecret(name, {
     pluginId,
   });
-  const [value, setValue] = useState('');
-  const [problem, setProblem] = useState<string>();
-  const [saveError, setSaveError] = useState<string>();
-  const [saving, setSaving] = useState(false);
+  const input = useValueInput();
+  const { busy: saving, failure, submit } = useSubmission();
 
   if (loading && !secret) {
     return <Progress />;
@@ -111,35 +110,26 @@ export function UserSecretPrompt(props: UserSecretPromptProps) {
       ? current
       : api.setUserSecretGrant(name, pluginId, true);
 
-  const run = async (step: () => Promise<UserSecretSummary>) => {
-    setSaving(true);
-    setSaveError(undefined);
-    try {
-      const done = await step();
-      setValue('');
-      update(done);
-      onReady?.(done);
-    } catch (e) {
-      setSaveError(describeError(e));
-      if (isConflict(e)) {
-        // Set meanwhile (e.g. in another tab): show the current state.
-        retry();
-      }
-    } finally {
-      setSaving(false);
-    }
-  };
+  const run = (step: () => Promise<UserSecretSummary>) =>
+    submit(
+      async () => {
+        const done = await step();
+        input.reset();
+        update(done);
+        onReady?.(done);
+      },
+      // Set meanwhile (e.g. in another tab): show the current state.
+      { onConflict: retry },
+    );
 
   const addAndAllow = (event: FormEvent) => {
     event.preventDefault();
-    const invalid = validateSecretValue(value, secret.format);
-    setProblem(invalid);
-    if (invalid) {
+    if (!input.validate(secret.format)) {
       return;
     }
     run(async () => {
       const saved = await api.setUserSecret(name, {
-        value,
+        value: input.value,
         expectedVersion: 0,
       });
       return grantIfNeeded(saved);
@@ -149,9 +139,9 @@ export function UserSecretPrompt(props: UserSecretPromptProps) {
   return (
     <InfoCard title={`Your ${name} is needed`}>
       <SecretNameCell secret={secret} />
-      {saveError && (
+      {failure?.message && (
         <Alert severity="error" role="alert" style={{ marginTop: 16 }}>
-          {saveError}
+          {failure.message}
         </Alert>
       )}
       {secret.set ? (
@@ -195,24 +185,13 @@ export function UserSecretPrompt(props: UserSecretPromptProps) {
             name={name}
             format={secret.format}
             label={`Your ${name}`}
-            value={value}
-            onChange={newValue => {
-              setValue(newValue);
-              setProblem(undefined);
-            }}
-            problem={problem}
+            {...input.field}
             disabled={saving}
           />
           <div>
-            <Button
-              type="submit"
-              color="primary"
-              variant="contained"
-              disabled={saving || value.length === 0}
-              startIcon={saving ? <CircularProgress size={16} /> : undefined}
-            >
+            <SubmitButton busy={saving} disabled={input.value.length === 0}>
               {allowed ? 'Add' : 'Add and allow'}
-            </Button>
+            </SubmitButton>
           </div>
         </form>
       )}

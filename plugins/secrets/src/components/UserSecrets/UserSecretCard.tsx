@@ -16,7 +16,8 @@ import { userSecretsApiRef } from '../../api';
 import { describeError } from '../../lib/errors';
 import { RelativeTime } from '../RelativeTime';
 import { SecretNameCell } from '../SecretsTable/SecretNameCell';
-import { ClearUserSecretDialog, UserSecretDialog } from './UserSecretDialog';
+import { ClearUserSecretDialog } from './ClearUserSecretDialog';
+import { UserSecretDialog } from './UserSecretDialog';
 
 const useStyles = makeStyles(theme => ({
   section: {

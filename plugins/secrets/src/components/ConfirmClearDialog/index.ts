@@ -1,0 +1,2 @@
+export { ConfirmClearDialog } from './ConfirmClearDialog';
+export type { ConfirmClearDialogProps } from './ConfirmClearDialog';

@@ -1,0 +1,2 @@
+export { ValueDialog } from './ValueDialog';
+export type { ValueDialogProps } from './ValueDialog';

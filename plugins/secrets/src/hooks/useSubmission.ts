@@ -1,0 +1,39 @@
+import { useState } from 'react';
+import { describeError, isConflict } from '../lib/errors';
+
+/**
+ * One request at a time on behalf of a form or dialog: whether it is under
+ * way, and the sentence to show when the last one failed.
+ */
+export function useSubmission() {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<{
+    message: string;
+    conflict: boolean;
+  }>();
+
+  /**
+   * Runs `step`, remembering its failure; `onConflict` is called when the
+   * backend answered 409 (the value changed meanwhile).
+   */
+  const submit = async (
+    step: () => Promise<void>,
+    options?: { onConflict?(): void },
+  ) => {
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      await step();
+    } catch (error) {
+      const conflict = isConflict(error);
+      setFailure({ message: describeError(error), conflict });
+      if (conflict) {
+        options?.onConflict?.();
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return { busy, failure, submit };
+}
