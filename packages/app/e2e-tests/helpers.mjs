@@ -1,6 +1,8 @@
 // Shared pieces of the browser tests: Debian's Chromium driven by
 // playwright-core, guest sign-in, and a log of every response the page got.
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 // playwright-core is a devDependency of the repository root.
 const require = createRequire(
@@ -108,4 +110,42 @@ export function secretRow(page, name) {
       .getByTestId('secret-name')
       .filter({ hasText: new RegExp(`^${name}$`) }),
   });
+}
+
+/** A browser with one recorded page (see newRecordedPage), for a suite. */
+export async function openRecordedBrowser() {
+  const browser = await launchBrowser();
+  const session = await newRecordedPage(browser);
+  return { browser, session, page: session.page };
+}
+
+/** A full-page screenshot into the test results, for a person to look at. */
+export async function saveScreenshot(page, fileName, options = {}) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(RESULTS_DIR, fileName), ...options });
+}
+
+/**
+ * Calls a backend path from the page with the signed-in guest's own token,
+ * the way the app does: `{ status, body }` (body: parsed JSON, or null).
+ */
+export function fetchAsGuest(page, path) {
+  return page.evaluate(async target => {
+    const refresh = await fetch('/api/auth/guest/refresh', {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+      credentials: 'include',
+    });
+    const { backstageIdentity } = await refresh.json();
+    const response = await fetch(target, {
+      headers: { authorization: `Bearer ${backstageIdentity.token}` },
+    });
+    const text = await response.text();
+    let body = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+    return { status: response.status, body };
+  }, path);
 }

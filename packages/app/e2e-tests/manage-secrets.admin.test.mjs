@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   ADMIN_URL,
   DOCS_SCREENSHOT,
-  RESULTS_DIR,
-  launchBrowser,
   newRecordedPage,
+  openRecordedBrowser,
+  saveScreenshot,
   secretRow,
   signInAsGuest,
 } from './helpers.mjs';
@@ -35,9 +35,7 @@ describe('Manage secrets, as an admin', { concurrency: false }, () => {
   let page;
 
   before(async () => {
-    browser = await launchBrowser();
-    session = await newRecordedPage(browser);
-    page = session.page;
+    ({ browser, session, page } = await openRecordedBrowser());
   });
 
   after(async () => {
@@ -185,11 +183,7 @@ describe('Manage secrets, as an admin', { concurrency: false }, () => {
       null,
       { timeout: 20_000, polling: 250 },
     );
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    await page.screenshot({
-      path: join(RESULTS_DIR, 'e2e-manage-secrets.png'),
-      fullPage: true,
-    });
+    await saveScreenshot(page, 'e2e-manage-secrets.png', { fullPage: true });
     if (DOCS_SCREENSHOT) {
       mkdirSync(dirname(DOCS_SCREENSHOT), { recursive: true });
       await page.screenshot({ path: DOCS_SCREENSHOT });

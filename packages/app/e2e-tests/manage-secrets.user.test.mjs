@@ -1,14 +1,12 @@
 // The "Manage secrets" page for someone without manage-secrets: the demo
 // backend on E2E_USER_URL signs the guest in as user:default/bob.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  RESULTS_DIR,
   USER_URL,
-  launchBrowser,
-  newRecordedPage,
+  fetchAsGuest,
+  openRecordedBrowser,
+  saveScreenshot,
   signInAsGuest,
 } from './helpers.mjs';
 
@@ -20,8 +18,7 @@ describe(
     let session;
 
     before(async () => {
-      browser = await launchBrowser();
-      session = await newRecordedPage(browser);
+      ({ browser, session } = await openRecordedBrowser());
     });
 
     after(async () => {
@@ -47,10 +44,7 @@ describe(
       await page.goto(`${USER_URL}/secrets`);
       await page.getByText('You need the manage-secrets permission').waitFor();
       assert.equal(await page.getByText('OPENAI_API_KEY').count(), 0);
-      mkdirSync(RESULTS_DIR, { recursive: true });
-      await page.screenshot({
-        path: join(RESULTS_DIR, 'e2e-permission-denied.png'),
-      });
+      await saveScreenshot(page, 'e2e-permission-denied.png');
       // The page did not even ask for the list.
       assert.deepEqual(
         session.requests.filter(r => r.url.includes('/api/secrets/')),
@@ -61,17 +55,7 @@ describe(
     test('the backend refuses the list to this user anyway', async () => {
       const { page } = session;
       // The app's own token for bob, used the way the page would use it.
-      const status = await page.evaluate(async () => {
-        const refresh = await fetch('/api/auth/guest/refresh', {
-          headers: { 'x-requested-with': 'XMLHttpRequest' },
-          credentials: 'include',
-        });
-        const { backstageIdentity } = await refresh.json();
-        const list = await fetch('/api/secrets/secrets', {
-          headers: { authorization: `Bearer ${backstageIdentity.token}` },
-        });
-        return list.status;
-      });
+      const { status } = await fetchAsGuest(page, '/api/secrets/secrets');
       assert.equal(status, 403);
     });
   },

@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   MY_SECRETS_SCREENSHOT,
-  RESULTS_DIR,
   USER_URL,
-  launchBrowser,
-  newRecordedPage,
+  fetchAsGuest,
+  openRecordedBrowser,
+  saveScreenshot,
   signInAsGuest,
 } from './helpers.mjs';
 
@@ -31,9 +31,7 @@ describe('My secrets, as bob', { concurrency: false }, () => {
   let page;
 
   before(async () => {
-    browser = await launchBrowser();
-    session = await newRecordedPage(browser);
-    page = session.page;
+    ({ browser, session, page } = await openRecordedBrowser());
   });
 
   after(async () => {
@@ -105,11 +103,7 @@ describe('My secrets, as bob', { concurrency: false }, () => {
       /^Last used .* by example-consumer$/,
     );
 
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    await page.screenshot({
-      path: join(RESULTS_DIR, 'e2e-my-secrets.png'),
-      fullPage: true,
-    });
+    await saveScreenshot(page, 'e2e-my-secrets.png', { fullPage: true });
     if (MY_SECRETS_SCREENSHOT) {
       mkdirSync(dirname(MY_SECRETS_SCREENSHOT), { recursive: true });
       await page.screenshot({ path: MY_SECRETS_SCREENSHOT });
@@ -124,17 +118,10 @@ describe('My secrets, as bob', { concurrency: false }, () => {
     const text = await askUntil(/^Refused:/);
     assert.match(text, /not allowed example-consumer/);
     // And the backend route says so with a 403 and no value.
-    const answer = await page.evaluate(async () => {
-      const refresh = await fetch('/api/auth/guest/refresh', {
-        headers: { 'x-requested-with': 'XMLHttpRequest' },
-        credentials: 'include',
-      });
-      const { backstageIdentity } = await refresh.json();
-      const response = await fetch('/api/example-consumer/personal-status', {
-        headers: { authorization: `Bearer ${backstageIdentity.token}` },
-      });
-      return { status: response.status, body: await response.json() };
-    });
+    const answer = await fetchAsGuest(
+      page,
+      '/api/example-consumer/personal-status',
+    );
     assert.equal(answer.status, 403);
     assert.equal(answer.body.configured, false);
   });
@@ -166,11 +153,7 @@ describe('My secrets, as bob', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Add and allow' }).click();
     await page.getByText(`example-consumer is using your ${NAME}.`).waitFor();
     await askUntil(/used your key/);
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    await page.screenshot({
-      path: join(RESULTS_DIR, 'e2e-personal-key-page.png'),
-      fullPage: true,
-    });
+    await saveScreenshot(page, 'e2e-personal-key-page.png', { fullPage: true });
   });
 
   test('no value typed ever appears in a response the browser received', async () => {

@@ -5,14 +5,11 @@
 // PagerDuty (scripts/e2e.mjs starts it one port above the backend).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   ADMIN_URL,
-  RESULTS_DIR,
-  launchBrowser,
-  newRecordedPage,
+  openRecordedBrowser,
+  saveScreenshot,
   secretRow,
   signInAsGuest,
 } from './helpers.mjs';
@@ -26,9 +23,7 @@ describe('A proxy endpoint with a stored secret in its header', () => {
   let page;
 
   before(async () => {
-    browser = await launchBrowser();
-    session = await newRecordedPage(browser);
-    page = session.page;
+    ({ browser, session, page } = await openRecordedBrowser());
     await signInAsGuest(page, ADMIN_URL);
   });
 
@@ -76,11 +71,7 @@ describe('A proxy endpoint with a stored secret in its header', () => {
       'Bob Builder (level 2, Platform on-call)',
     ]);
     await page.getByText('Answered by the demo fake PagerDuty.').waitFor();
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    await page.screenshot({
-      path: join(RESULTS_DIR, 'e2e-proxy-secrets.png'),
-      fullPage: true,
-    });
+    await saveScreenshot(page, 'e2e-proxy-secrets.png', { fullPage: true });
   });
 
   test('the token never appears in a response the browser received', async () => {
