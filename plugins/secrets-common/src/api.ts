@@ -71,6 +71,25 @@ export type SecretSummary = {
   userValueCount?: number;
   /** e.g. the stored row cannot be decrypted (never a value) */
   error?: string;
+  /** whether the definition gives a `validate` function: `POST /secrets/:name/check` works */
+  checkable?: boolean;
+  /** when `POST /secrets/:name/check` (or a save) last ran the check, ISO-8601 UTC */
+  lastCheckedAt?: string;
+  /** whether that check passed */
+  lastCheckOk?: boolean;
+  /**
+   * The rotation interval of the definition or `secrets.rotation.<NAME>`,
+   * as an ISO-8601 duration, e.g. `P90D`.
+   */
+  rotateEvery?: string;
+  /** updatedAt + rotateEvery, ISO-8601 UTC: rotate the value by then */
+  rotateBy?: string;
+  /**
+   * Set when no plugin read the value for `secrets.unusedAfter` (default 90
+   * days), or never since it was set that long ago: the page asks whether it
+   * is still needed.
+   */
+  unused?: boolean;
 };
 
 /**
@@ -89,6 +108,67 @@ export type SetSecretRequest = {
   value: string;
   /** the version the caller last saw; a mismatch answers 409 */
   expectedVersion?: number;
+  /** save without running the definition's `validate` check */
+  skipValidation?: boolean;
+};
+
+/**
+ * One stored version of a shared secret, as listed by
+ * `GET /secrets/:name/versions` (metadata only, never a value).
+ *
+ * @public
+ */
+export type SecretVersion = {
+  version: number;
+  /** ISO-8601 UTC */
+  createdAt: string;
+  /** entity ref of who wrote this version */
+  createdBy: string;
+  /** when this version was written by a restore: the version it restored */
+  restoredFrom?: number;
+};
+
+/**
+ * Response of `GET /secrets/:name/versions`, newest first.
+ *
+ * @public
+ */
+export type ListSecretVersionsResponse = { items: SecretVersion[] };
+
+/**
+ * Body of `POST /secrets/:name/versions/:version/restore`.
+ *
+ * @public
+ */
+export type RestoreSecretVersionRequest = {
+  /** the current version the caller last saw; a mismatch answers 409 */
+  expectedVersion?: number;
+};
+
+/**
+ * Response of `POST /secrets/:name/check`.
+ *
+ * @public
+ */
+export type CheckSecretResponse = {
+  ok: boolean;
+  /** the provider's message when the check failed; never the value */
+  message?: string;
+  /** ISO-8601 UTC */
+  checkedAt: string;
+};
+
+/**
+ * Payload of the `secrets.changed` event, published through Backstage's
+ * events service on every set, clear, restore and re-encryption. Never a value.
+ *
+ * @public
+ */
+export type SecretChangedEvent = {
+  name: string;
+  scope: SecretScope;
+  /** the new version; absent when unknown */
+  version?: number;
 };
 
 /**

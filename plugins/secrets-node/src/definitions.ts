@@ -2,6 +2,17 @@ import type {
   SecretFormat,
   SecretScope,
 } from '@backstage-secrets/plugin-secrets-common';
+import type { HumanDuration } from '@backstage/types';
+
+/**
+ * The outcome of a {@link SecretDefinition.validate} check. The message is
+ * shown to admins: it must never contain the value.
+ *
+ * @public
+ */
+export type SecretValidationResult =
+  | { ok: true }
+  | { ok: false; message: string };
 
 /**
  * A secret that a plugin needs, declared at start-up through
@@ -41,4 +52,23 @@ export interface SecretDefinition {
    * secret must name its `readers`; pins do not apply to it.
    */
   scope?: SecretScope;
+  /**
+   * Checks a value with its provider before it is saved (e.g. calls the
+   * provider's "who am I" endpoint). `PUT` runs it unless the body says
+   * `skipValidation: true`, and a failure answers 422 with the message and
+   * stores nothing; `POST /secrets/:name/check` runs it on the stored value
+   * ("Test" on the page). Time-boxed by `secrets.validation.timeout`
+   * (default 10 s): honour the signal. Shared secrets only.
+   */
+  validate?(
+    value: string,
+    options: { signal: AbortSignal },
+  ): Promise<SecretValidationResult>;
+  /**
+   * How often the value should be replaced. The page shows "rotate by" and
+   * an overdue badge, and admins are notified when it is due within 7 days
+   * and when it is overdue. Operators can set or override it with
+   * `secrets.rotation.<NAME>`.
+   */
+  rotateEvery?: HumanDuration;
 }

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export type { SecretDefinition } from './definitions';
+export type { SecretDefinition, SecretValidationResult } from './definitions';
 export { secretsExtensionPoint } from './extensionPoint';
 export type { SecretsExtensionPoint } from './extensionPoint';
 export { secretsServiceRef } from './service';
