@@ -94,11 +94,134 @@ describe('SecretsClient', () => {
     expect(error.cause.message).toBe('OPENAI_API_KEY is at version 4, not 3');
   });
 
+  it('sends skipValidation only when asked to save without the check', async () => {
+    const bodies: unknown[] = [];
+    server.use(
+      rest.put(`${baseUrl}/secrets/OPENAI_API_KEY`, async (req, res, ctx) => {
+        bodies.push(await req.json());
+        return res(ctx.json(fixtures.set));
+      }),
+    );
+    await client.setSecret('OPENAI_API_KEY', {
+      value: 'sk-1',
+      expectedVersion: 3,
+      skipValidation: true,
+    });
+    await client.setSecret('OPENAI_API_KEY', {
+      value: 'sk-2',
+      expectedVersion: 3,
+      skipValidation: false,
+    });
+    expect(bodies).toEqual([
+      { value: 'sk-1', expectedVersion: 3, skipValidation: true },
+      { value: 'sk-2', expectedVersion: 3 },
+    ]);
+  });
+
+  it('keeps the provider message of a failed check (422)', async () => {
+    server.use(
+      rest.put(`${baseUrl}/secrets/OPENAI_API_KEY`, (_req, res, ctx) =>
+        res(
+          ctx.status(422),
+          ctx.json({
+            error: {
+              name: 'SecretValidationError',
+              message: 'Incorrect API key provided',
+            },
+            response: { statusCode: 422 },
+          }),
+        ),
+      ),
+    );
+    const error = await client
+      .setSecret('OPENAI_API_KEY', { value: 'x', expectedVersion: 3 })
+      .catch(e => e);
+    expect(error.statusCode).toBe(422);
+    expect(error.cause.message).toBe('Incorrect API key provided');
+  });
+
+  it('lists the versions of a secret', async () => {
+    const items = [
+      {
+        version: 4,
+        createdAt: '2025-06-03T10:00:00Z',
+        createdBy: 'user:default/alice',
+        restoredFrom: 2,
+      },
+      {
+        version: 3,
+        createdAt: '2025-06-01T10:00:00Z',
+        createdBy: 'user:default/bob',
+      },
+    ];
+    server.use(
+      rest.get(`${baseUrl}/secrets/OPENAI_API_KEY/versions`, (_req, res, ctx) =>
+        res(ctx.json({ items })),
+      ),
+    );
+    await expect(client.listVersions('OPENAI_API_KEY')).resolves.toEqual({
+      items,
+    });
+  });
+
+  it('restores a version with POST, sending only the expected version', async () => {
+    const calls: Array<{ path: string; body: unknown; type: string | null }> =
+      [];
+    server.use(
+      rest.post(
+        `${baseUrl}/secrets/:name/versions/:version/restore`,
+        async (req, res, ctx) => {
+          calls.push({
+            path: req.url.pathname,
+            body: await req.json(),
+            type: req.headers.get('content-type'),
+          });
+          return res(ctx.json({ ...fixtures.set, version: 5 }));
+        },
+      ),
+    );
+    const restored = await client.restoreVersion('A/B', 2, {
+      expectedVersion: 4,
+    });
+    expect(restored.version).toBe(5);
+    expect(calls).toEqual([
+      {
+        path: '/api/secrets/secrets/A%2FB/versions/2/restore',
+        body: { expectedVersion: 4 },
+        type: 'application/json',
+      },
+    ]);
+  });
+
+  it('runs the check with POST and returns its result', async () => {
+    const result = {
+      ok: false,
+      message: 'Invalid token',
+      checkedAt: '2025-06-03T10:00:00Z',
+    };
+    server.use(
+      rest.post(`${baseUrl}/secrets/OPENAI_API_KEY/check`, (_req, res, ctx) =>
+        res(ctx.json(result)),
+      ),
+    );
+    await expect(client.checkSecret('OPENAI_API_KEY')).resolves.toEqual(
+      result,
+    );
+  });
+
   it('has no way to read a value', () => {
     // The page must never ask for a value; the API offers no method for it.
     const methods = Object.getOwnPropertyNames(SecretsClient.prototype);
     expect(methods.sort()).toEqual(
-      ['clearSecret', 'constructor', 'listSecrets', 'setSecret'].sort(),
+      [
+        'checkSecret',
+        'clearSecret',
+        'constructor',
+        'listSecrets',
+        'listVersions',
+        'restoreVersion',
+        'setSecret',
+      ].sort(),
     );
   });
 });

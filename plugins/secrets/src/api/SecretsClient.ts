@@ -1,12 +1,17 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import type {
+  CheckSecretResponse,
   ListSecretsResponse,
+  ListSecretVersionsResponse,
+  RestoreSecretVersionRequest,
   SecretSummary,
   SetSecretRequest,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsApi } from './SecretsApi';
-import { secretsBackend } from './request';
+import { secretPath, secretsBackend, type SecretsBackend } from './request';
 import { valueCollection, type ValueCollection } from './valueCollection';
+
+const BASE = '/secrets';
 
 /**
  * {@link SecretsApi} over the secrets REST API at `/api/secrets`.
@@ -19,10 +24,12 @@ import { valueCollection, type ValueCollection } from './valueCollection';
  * @public
  */
 export class SecretsClient implements SecretsApi {
+  readonly #backend: SecretsBackend;
   readonly #secrets: ValueCollection<ListSecretsResponse, SecretSummary>;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.#secrets = valueCollection(secretsBackend(options), '/secrets');
+    this.#backend = secretsBackend(options);
+    this.#secrets = valueCollection(this.#backend, BASE);
   }
 
   listSecrets(): Promise<ListSecretsResponse> {
@@ -35,5 +42,28 @@ export class SecretsClient implements SecretsApi {
 
   clearSecret(name: string): Promise<void> {
     return this.#secrets.clear(name);
+  }
+
+  // async: a name that cannot be encoded rejects rather than throws.
+  async listVersions(name: string): Promise<ListSecretVersionsResponse> {
+    return this.#backend.get(secretPath(BASE, name, 'versions'));
+  }
+
+  async restoreVersion(
+    name: string,
+    version: number,
+    request: RestoreSecretVersionRequest,
+  ): Promise<SecretSummary> {
+    const body: RestoreSecretVersionRequest = {
+      expectedVersion: request.expectedVersion,
+    };
+    return this.#backend.post(
+      secretPath(BASE, name, 'versions', String(version), 'restore'),
+      body,
+    );
+  }
+
+  async checkSecret(name: string): Promise<CheckSecretResponse> {
+    return this.#backend.post(secretPath(BASE, name, 'check'), {});
   }
 }

@@ -28,7 +28,7 @@ export async function secretsRequest(
 
 /**
  * The requests the clients make, on top of {@link secretsRequest}: reading
- * JSON, sending JSON and deleting.
+ * JSON, sending JSON (PUT, POST) and deleting.
  */
 export function secretsBackend(apis: SecretsBackendApis) {
   const { discoveryApi, fetchApi } = apis;
@@ -41,6 +41,12 @@ export function secretsBackend(apis: SecretsBackendApis) {
     put: <T>(path: string, body: unknown) =>
       json<T>(path, {
         method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    post: <T>(path: string, body: unknown) =>
+      json<T>(path, {
+        method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       }),

@@ -20,9 +20,11 @@ export function valueCollection<TList, TSummary>(
     // async: a name that cannot be encoded rejects rather than throws.
     set: async (name, request) =>
       backend.put<TSummary>(secretPath(base, name), {
-        // Only the value and the expected version; nothing else is sent.
+        // Only the value, the expected version and, when asked for, the
+        // request to skip the definition's check; nothing else is sent.
         value: request.value,
         expectedVersion: request.expectedVersion,
+        ...(request.skipValidation ? { skipValidation: true } : {}),
       }),
     clear: async name => backend.delete(secretPath(base, name)),
   };

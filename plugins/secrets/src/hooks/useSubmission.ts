@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { describeError, isConflict } from '../lib/errors';
+import { describeError, isCheckFailure, isConflict } from '../lib/errors';
 
 /**
  * One request at a time on behalf of a form or dialog: whether it is under
@@ -9,7 +9,10 @@ export function useSubmission() {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<{
     message: string;
+    /** 409: the value changed meanwhile */
     conflict: boolean;
+    /** 422: the definition's check refused the value */
+    checkFailed: boolean;
   }>();
 
   /**
@@ -26,7 +29,11 @@ export function useSubmission() {
       await step();
     } catch (error) {
       const conflict = isConflict(error);
-      setFailure({ message: describeError(error), conflict });
+      setFailure({
+        message: describeError(error),
+        conflict,
+        checkFailed: isCheckFailure(error),
+      });
       if (conflict) {
         options?.onConflict?.();
       }

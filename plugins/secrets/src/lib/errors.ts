@@ -23,3 +23,11 @@ export function describeError(error: unknown): string {
 export function isConflict(error: unknown): boolean {
   return ResponseError.is(error) && error.statusCode === 409;
 }
+
+/**
+ * Whether the backend answered 422: the definition's check of the value
+ * failed (e.g. the provider refused the key), and nothing was stored.
+ */
+export function isCheckFailure(error: unknown): boolean {
+  return ResponseError.is(error) && error.statusCode === 422;
+}

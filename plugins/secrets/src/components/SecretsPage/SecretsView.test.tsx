@@ -58,6 +58,9 @@ describe('SecretsView', () => {
       listSecrets: () => new Promise(() => {}),
       setSecret: jest.fn(),
       clearSecret: jest.fn(),
+      listVersions: jest.fn(),
+      restoreVersion: jest.fn(),
+      checkSecret: jest.fn(),
     };
     await renderWithApis(<SecretsView />, { secretsApi: never });
     // core-components' Progress appears after a short delay (no flicker).

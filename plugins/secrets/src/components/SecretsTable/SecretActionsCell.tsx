@@ -20,13 +20,29 @@ function hasStoredValue(secret: SecretSummary): boolean {
   return secret.source === 'database' || secret.version !== undefined;
 }
 
-/** Set / Replace and Clear, as far as the secret's status allows them. */
+/** Test runs the check on the value that reads get now, wherever it is. */
+function canTest(secret: SecretSummary): boolean {
+  const status = secretStatus(secret);
+  return (
+    !!secret.checkable &&
+    (status === 'set' || status === 'config' || status === 'environment')
+  );
+}
+
+/**
+ * Set / Replace, Test, History and Clear, as far as the secret's status
+ * allows them.
+ */
 export function SecretActionsCell(props: {
   secret: SecretSummary;
   onSet(secret: SecretSummary): void;
   onClear(secret: SecretSummary): void;
+  onHistory(secret: SecretSummary): void;
+  onTest(secret: SecretSummary): void;
+  /** A check of this secret is under way. */
+  testing?: boolean;
 }) {
-  const { secret, onSet, onClear } = props;
+  const { secret, onSet, onClear, onHistory, onTest, testing } = props;
   const classes = useStyles();
   const setLabel = hasStoredValue(secret) ? 'Replace' : 'Set';
   return (
@@ -40,6 +56,30 @@ export function SecretActionsCell(props: {
           onClick={() => onSet(secret)}
         >
           {setLabel}
+        </Button>
+      )}
+      {canTest(secret) && (
+        <Button
+          size="small"
+          variant="outlined"
+          aria-label={`Test ${secret.name}`}
+          title="Check the value with the provider"
+          disabled={testing}
+          onClick={() => onTest(secret)}
+        >
+          {testing ? 'Testing…' : 'Test'}
+        </Button>
+      )}
+      {/* Per-user values have no shared history. A cleared secret may
+          still have one, so History does not depend on a stored value. */}
+      {secret.scope === 'shared' && (
+        <Button
+          size="small"
+          variant="outlined"
+          aria-label={`History of ${secret.name}`}
+          onClick={() => onHistory(secret)}
+        >
+          History
         </Button>
       )}
       {canClear(secret) && (

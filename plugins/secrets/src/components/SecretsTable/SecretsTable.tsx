@@ -1,12 +1,16 @@
 import { Table, type TableColumn } from '@backstage/core-components';
 import { useApiHolder } from '@backstage/core-plugin-api';
 import { entityPresentationApiRef } from '@backstage/plugin-catalog-react';
-import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
+import type {
+  CheckSecretResponse,
+  SecretSummary,
+} from '@backstage-secrets/plugin-secrets-common';
 import { useMemo } from 'react';
 import { secretStatus, sortSecrets, STATUS_LABELS } from '../../lib/status';
 import { matches, personText } from './search';
 import { SecretActionsCell } from './SecretActionsCell';
 import { SecretNameCell } from './SecretNameCell';
+import { healthText, SecretHealthCell } from './SecretHealthCell';
 import { readersText, SecretReadersCell } from './SecretReadersCell';
 import { SecretStatusCell, userValueCountText } from './SecretStatusCell';
 import { WhenAndWhoCell } from './WhenAndWhoCell';
@@ -15,11 +19,22 @@ export type SecretsTableProps = {
   secrets: SecretSummary[];
   onSet(secret: SecretSummary): void;
   onClear(secret: SecretSummary): void;
+  onHistory(secret: SecretSummary): void;
+  onTest(secret: SecretSummary): void;
+  /** The answers of checks run from this page, by secret name. */
+  checkResults?: Record<string, CheckSecretResponse>;
+  /** The names of the secrets being checked now. */
+  testing?: ReadonlySet<string>;
 };
+
+const NO_RESULTS: Record<string, CheckSecretResponse> = {};
+const NOTHING_TESTING: ReadonlySet<string> = new Set();
 
 /** Every secret, the ones without a value first, with a search box. */
 export function SecretsTable(props: SecretsTableProps) {
-  const { secrets, onSet, onClear } = props;
+  const { secrets, onSet, onClear, onHistory, onTest } = props;
+  const checkResults = props.checkResults ?? NO_RESULTS;
+  const testing = props.testing ?? NOTHING_TESTING;
   const presentationApi = useApiHolder().get(entityPresentationApiRef);
 
   // material-table writes its own bookkeeping into row objects; give it
@@ -64,6 +79,19 @@ export function SecretsTable(props: SecretsTableProps) {
         customFilterAndSearch: (term: string, row: SecretSummary) =>
           matches(term, readersText(row)),
         render: row => <SecretReadersCell secret={row} />,
+      },
+      {
+        title: 'Health',
+        sorting: false,
+        customFilterAndSearch: (term: string, row: SecretSummary) =>
+          matches(term, healthText(row, checkResults[row.name])),
+        render: row => (
+          <SecretHealthCell
+            secret={row}
+            checkResult={checkResults[row.name]}
+            testing={testing.has(row.name)}
+          />
+        ),
       },
       {
         title: 'Version',
@@ -114,11 +142,18 @@ export function SecretsTable(props: SecretsTableProps) {
         sorting: false,
         searchable: false,
         render: row => (
-          <SecretActionsCell secret={row} onSet={onSet} onClear={onClear} />
+          <SecretActionsCell
+            secret={row}
+            onSet={onSet}
+            onClear={onClear}
+            onHistory={onHistory}
+            onTest={onTest}
+            testing={testing.has(row.name)}
+          />
         ),
       },
     ],
-    [onSet, onClear, presentationApi],
+    [onSet, onClear, onHistory, onTest, checkResults, testing, presentationApi],
   );
 
   return (

@@ -66,11 +66,32 @@ export function SetSecretDialog(props: SetSecretDialogProps) {
           expectedVersion: secret.version ?? 0,
         })
       }
+      // The provider may be down, or the admin knows better: after a failed
+      // check they may save anyway, deliberately.
+      saveUnchecked={value =>
+        secretsApi.setSecret(secret.name, {
+          value,
+          expectedVersion: secret.version ?? 0,
+          skipValidation: true,
+        })
+      }
       onSaved={onSaved}
       onConflict={onConflict}
       onClose={onClose}
-      renderFailure={(message, conflict) =>
-        conflict ? (
+      renderFailure={(message, conflict, checkFailed) => {
+        if (checkFailed) {
+          return (
+            <>
+              <AlertTitle>The check of {secret.name} failed</AlertTitle>
+              <span data-testid="check-failure-message">{message}</span>
+              <br />
+              Nothing was saved. Correct the value, or, if you are sure it is
+              right (e.g. the provider is unreachable), save it without the
+              check.
+            </>
+          );
+        }
+        return conflict ? (
           <>
             <AlertTitle>
               Someone else changed {secret.name} while you were editing
@@ -83,8 +104,8 @@ export function SetSecretDialog(props: SetSecretDialogProps) {
           <>
             {secret.name} was not saved: {message}
           </>
-        )
-      }
+        );
+      }}
     />
   );
 }

@@ -24,12 +24,24 @@ export type ValueDialogProps<T> = {
   format: SecretFormat;
   /** Stores the value; its answer goes to `onSaved`. */
   save(value: string): Promise<T>;
+  /**
+   * Stores the value without the definition's check. When given, a failed
+   * check (422) offers "Save without check", which calls it.
+   */
+  saveUnchecked?(value: string): Promise<T>;
   onSaved(saved: T): void;
   /** The value changed elsewhere meanwhile (409). */
   onConflict(): void;
   onClose(): void;
-  /** The error alert's content when saving failed. */
-  renderFailure(message: string, conflict: boolean): ReactNode;
+  /**
+   * The error alert's content when saving failed: `conflict` for a 409,
+   * `checkFailed` when the definition's check refused the value (422).
+   */
+  renderFailure(
+    message: string,
+    conflict: boolean,
+    checkFailed: boolean,
+  ): ReactNode;
 };
 
 /**
@@ -39,7 +51,9 @@ export type ValueDialogProps<T> = {
  * nothing typed is lost.
  */
 export function ValueDialog<T>(props: ValueDialogProps<T>) {
-  const { titleId, name, format, save, onSaved, onConflict, onClose } = props;
+  const { titleId, name, format, save, saveUnchecked, onSaved, onConflict } =
+    props;
+  const { onClose } = props;
   const input = useValueInput();
   const { busy: saving, failure, submit } = useSubmission();
 
@@ -47,6 +61,15 @@ export function ValueDialog<T>(props: ValueDialogProps<T>) {
     event.preventDefault();
     if (input.validate(format)) {
       submit(async () => onSaved(await save(input.value)), { onConflict });
+    }
+  };
+
+  const offerUnchecked = !!saveUnchecked && !!failure?.checkFailed;
+  const handleSaveUnchecked = () => {
+    if (saveUnchecked && input.validate(format)) {
+      submit(async () => onSaved(await saveUnchecked(input.value)), {
+        onConflict,
+      });
     }
   };
 
@@ -72,7 +95,11 @@ export function ValueDialog<T>(props: ValueDialogProps<T>) {
           </DialogContentText>
           {failure?.message && (
             <Alert severity="error" role="alert" style={{ marginBottom: 16 }}>
-              {props.renderFailure(failure.message, failure.conflict)}
+              {props.renderFailure(
+                failure.message,
+                failure.conflict,
+                failure.checkFailed,
+              )}
             </Alert>
           )}
           <SecretValueField
@@ -86,6 +113,15 @@ export function ValueDialog<T>(props: ValueDialogProps<T>) {
           <Button onClick={close} disabled={saving}>
             Cancel
           </Button>
+          {offerUnchecked && (
+            <Button
+              onClick={handleSaveUnchecked}
+              disabled={saving || input.value.length === 0}
+              color="secondary"
+            >
+              Save without check
+            </Button>
+          )}
           <SubmitButton busy={saving} disabled={input.value.length === 0}>
             Save
           </SubmitButton>

@@ -1,0 +1,4 @@
+export {
+  SecretHistoryDrawer,
+  type SecretHistoryDrawerProps,
+} from './SecretHistoryDrawer';
