@@ -1,4 +1,8 @@
-import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
+import type {
+  CheckSecretResponse,
+  SecretSummary,
+  SecretVersion,
+} from '@backstage-secrets/plugin-secrets-common';
 import { rest } from 'msw';
 import type { SetupServer } from 'msw/node';
 
@@ -33,6 +37,19 @@ export class FakeSecretsBackend {
   failNextPut?: { status: number; name: string; message: string };
   /** Set to make the next DELETE fail with this status. */
   failNextDelete?: { status: number; name: string; message: string };
+  /** The stored versions of each secret, newest first. */
+  readonly versions = new Map<string, SecretVersion[]>();
+  /**
+   * The values the fake "stores", by secret and version: never to be seen
+   * in anything the page receives.
+   */
+  readonly values = new Map<string, Map<number, string>>();
+  /**
+   * The provider's verdict on values, by secret name: a PUT of a value it
+   * refuses answers 422 (unless skipValidation), and a check of a stored
+   * value it refuses answers ok: false with this message.
+   */
+  readonly provider = new Map<string, (value: string) => string | undefined>();
 
   constructor(initial: SecretSummary[]) {
     for (const secret of initial) {
@@ -42,14 +59,48 @@ export class FakeSecretsBackend {
 
   /** Simulates another admin saving a new version meanwhile. */
   changeBehindTheScenes(name: string, actor: string) {
+    this.#write(name, `changed-by-${actor}`, actor);
+  }
+
+  /** Gives a secret stored versions 1..n (values `${name}-v${n}`). */
+  seedVersions(name: string, authors: string[]) {
+    authors.forEach((author, index) =>
+      this.#write(name, `${name}-server-v${index + 1}`, author),
+    );
+  }
+
+  /** Stores a value as a new version, as the backend would. */
+  #write(name: string, value: string, actor: string, restoredFrom?: number) {
     const current = this.secrets.get(name)!;
-    this.secrets.set(name, {
+    const history = this.versions.get(name) ?? [];
+    const version =
+      Math.max(current.version ?? 0, history[0]?.version ?? 0) + 1;
+    const now = new Date().toISOString();
+    const entry: SecretVersion = { version, createdAt: now, createdBy: actor };
+    if (restoredFrom !== undefined) {
+      entry.restoredFrom = restoredFrom;
+    }
+    this.versions.set(name, [entry, ...history]);
+    const values = this.values.get(name) ?? new Map<number, string>();
+    values.set(version, value);
+    this.values.set(name, values);
+    const saved: SecretSummary = {
       ...current,
-      source: 'database',
-      version: (current.version ?? 0) + 1,
-      updatedAt: new Date().toISOString(),
+      source: current.source === 'unset' ? 'database' : current.source,
+      error: undefined,
+      version,
+      createdAt: current.createdAt ?? now,
+      createdBy: current.createdBy ?? actor,
+      updatedAt: now,
       updatedBy: actor,
-    });
+    };
+    this.secrets.set(name, saved);
+    return saved;
+  }
+
+  /** Every value the fake holds, to search what the page got for them. */
+  storedValues(): string[] {
+    return [...this.values.values()].flatMap(v => [...v.values()]);
   }
 
   install(server: SetupServer) {
@@ -77,6 +128,7 @@ export class FakeSecretsBackend {
         const body = (await req.json()) as {
           value: string;
           expectedVersion?: number;
+          skipValidation?: boolean;
         };
         this.requests[this.requests.length - 1].body = body;
         const name = String(req.params.name);
@@ -111,19 +163,86 @@ export class FakeSecretsBackend {
             ),
           );
         }
-        const now = new Date().toISOString();
-        const saved: SecretSummary = {
-          ...current,
-          source: current.source === 'unset' ? 'database' : current.source,
-          error: undefined,
-          version: version + 1,
-          createdAt: current.createdAt ?? now,
-          createdBy: current.createdBy ?? this.actor,
-          updatedAt: now,
-          updatedBy: this.actor,
+        const refusal = body.skipValidation
+          ? undefined
+          : this.provider.get(name)?.(body.value);
+        if (refusal) {
+          // The provider's message, never the value.
+          return res(
+            ctx.status(422),
+            ctx.json(errorBody(422, 'SecretValidationError', refusal)),
+          );
+        }
+        return res(ctx.json(this.#write(name, body.value, this.actor)));
+      }),
+      rest.get(`${base}/secrets/:name/versions`, (req, res, ctx) => {
+        const name = String(req.params.name);
+        if (!this.secrets.has(name)) {
+          return res(
+            ctx.status(404),
+            ctx.json(errorBody(404, 'NotFoundError', `No secret ${name}`)),
+          );
+        }
+        return res(ctx.json({ items: this.versions.get(name) ?? [] }));
+      }),
+      rest.post(
+        `${base}/secrets/:name/versions/:version/restore`,
+        async (req, res, ctx) => {
+          const body = (await req.json()) as { expectedVersion?: number };
+          this.requests[this.requests.length - 1].body = body;
+          const name = String(req.params.name);
+          const from = Number(req.params.version);
+          const current = this.secrets.get(name);
+          const value = this.values.get(name)?.get(from);
+          if (!current || value === undefined) {
+            return res(
+              ctx.status(404),
+              ctx.json(
+                errorBody(404, 'NotFoundError', `No v${from} of ${name}`),
+              ),
+            );
+          }
+          const version = current.version ?? 0;
+          if (
+            body.expectedVersion !== undefined &&
+            body.expectedVersion !== version
+          ) {
+            return res(
+              ctx.status(409),
+              ctx.json(
+                errorBody(
+                  409,
+                  'ConflictError',
+                  `${name} is at version ${version}, not ${body.expectedVersion}`,
+                ),
+              ),
+            );
+          }
+          return res(ctx.json(this.#write(name, value, this.actor, from)));
+        },
+      ),
+      rest.post(`${base}/secrets/:name/check`, (req, res, ctx) => {
+        const name = String(req.params.name);
+        const current = this.secrets.get(name);
+        const stored = this.values.get(name)?.get(current?.version ?? -1);
+        if (!current || stored === undefined) {
+          return res(
+            ctx.status(404),
+            ctx.json(errorBody(404, 'NotFoundError', `No value of ${name}`)),
+          );
+        }
+        const refusal = this.provider.get(name)?.(stored);
+        const result: CheckSecretResponse = {
+          ok: !refusal,
+          checkedAt: new Date().toISOString(),
+          ...(refusal ? { message: refusal } : {}),
         };
-        this.secrets.set(name, saved);
-        return res(ctx.json(saved));
+        this.secrets.set(name, {
+          ...current,
+          lastCheckedAt: result.checkedAt,
+          lastCheckOk: result.ok,
+        });
+        return res(ctx.json(result));
       }),
       rest.delete(`${base}/secrets/:name`, (req, res, ctx) => {
         const name = String(req.params.name);

@@ -6,6 +6,7 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import type { FetchApi } from '@backstage/core-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   secretsApiRef,
@@ -17,6 +18,39 @@ import {
 } from '../api';
 import { BACKEND_URL } from './fakeSecretsBackend';
 import { catalogUsers } from './fixtures';
+
+/** What went over the network between the page and the backend. */
+export type NetworkLog = {
+  /** Each request: method, URL and body as sent. */
+  requests: Array<{ method: string; url: string; body?: string }>;
+  /** The body of every response, as text. */
+  responses: Array<{ url: string; status: number; body: string }>;
+};
+
+/**
+ * The app's fetchApi, keeping a copy of every request body and response
+ * body: what the page sent and what it got back, byte for byte.
+ */
+function recordingFetchApi(log: NetworkLog): FetchApi {
+  const inner = mockApis.fetch();
+  return {
+    fetch: async (input, init) => {
+      const url = typeof input === 'string' ? input : String(input);
+      log.requests.push({
+        method: init?.method ?? 'GET',
+        url,
+        body: typeof init?.body === 'string' ? init.body : undefined,
+      });
+      const response = await inner.fetch(input, init);
+      log.responses.push({
+        url,
+        status: response.status,
+        body: await response.clone().text(),
+      });
+      return response;
+    },
+  };
+}
 
 export type RenderOptions = {
   allowed?: boolean;
@@ -49,11 +83,12 @@ export async function renderWithApis(
     })),
   });
   const alertApi = mockApis.alert();
+  const network: NetworkLog = { requests: [], responses: [] };
   const secretsApi =
     options.secretsApi ??
     new SecretsClient({
       discoveryApi: mockApis.discovery({ baseUrl: BACKEND_URL }),
-      fetchApi: mockApis.fetch(),
+      fetchApi: recordingFetchApi(network),
     });
   const rendered = renderInTestApp(element, {
     mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
@@ -80,5 +115,5 @@ export async function renderWithApis(
       alertApi,
     ],
   });
-  return { rendered, catalogApi, alertApi };
+  return { rendered, catalogApi, alertApi, network };
 }

@@ -204,9 +204,7 @@ describe('SecretsClient', () => {
         res(ctx.json(result)),
       ),
     );
-    await expect(client.checkSecret('OPENAI_API_KEY')).resolves.toEqual(
-      result,
-    );
+    await expect(client.checkSecret('OPENAI_API_KEY')).resolves.toEqual(result);
   });
 
   it('has no way to read a value', () => {

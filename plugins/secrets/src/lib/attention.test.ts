@@ -1,9 +1,4 @@
-import {
-  formatDay,
-  rotationState,
-  unusedDays,
-  unusedText,
-} from './attention';
+import { formatDay, rotationState, unusedDays, unusedText } from './attention';
 
 const now = Date.parse('2026-03-10T12:00:00Z');
 
@@ -46,7 +41,9 @@ describe('unusedDays and unusedText', () => {
     const secret = { unused: true, updatedAt: '2026-03-09T00:00:00Z' };
     expect(unusedDays(secret, now)).toBe(1);
     expect(unusedText(secret, now)).toBe('not used for 1 day — still needed?');
-    expect(unusedDays({ unused: true, createdAt: '2026-02-08T12:00:00Z' }, now)).toBe(30);
+    expect(
+      unusedDays({ unused: true, createdAt: '2026-02-08T12:00:00Z' }, now),
+    ).toBe(30);
   });
 
   it('says nothing for secrets the backend does not flag', () => {
@@ -57,8 +54,6 @@ describe('unusedDays and unusedText', () => {
   });
 
   it('still asks when there is no date to count from', () => {
-    expect(unusedText({ unused: true }, now)).toBe(
-      'not used — still needed?',
-    );
+    expect(unusedText({ unused: true }, now)).toBe('not used — still needed?');
   });
 });

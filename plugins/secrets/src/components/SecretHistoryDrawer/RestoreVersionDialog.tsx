@@ -60,8 +60,8 @@ export function RestoreVersionDialog(props: RestoreVersionDialogProps) {
                   Someone else changed {secret.name} meanwhile
                 </AlertTitle>
                 {failure.message} Nothing was restored. The history now shows
-                the latest version: restore again if you still want v{version}
-                , or cancel.
+                the latest version: restore again if you still want v{version},
+                or cancel.
               </>
             ) : (
               <>

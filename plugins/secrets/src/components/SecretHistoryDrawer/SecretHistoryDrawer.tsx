@@ -83,8 +83,8 @@ export function SecretHistoryDrawer(props: SecretHistoryDrawerProps) {
         </IconButton>
       </div>
       <Typography variant="body2" color="textSecondary" paragraph>
-        Values are never shown. Restoring writes the value of an earlier
-        version as a new version; the history itself never changes.
+        Values are never shown. Restoring writes the value of an earlier version
+        as a new version; the history itself never changes.
       </Typography>
       {!value && loading && <Progress />}
       {error && (

@@ -38,51 +38,56 @@ export function VersionList(props: {
   const classes = useStyles();
   return (
     <List aria-label={`Versions of ${name}`}>
-      {versions.map(entry => (
-        <ListItem
-          key={entry.version}
-          divider
-          className={classes.item}
-          aria-label={`v${entry.version}`}
-        >
-          <ListItemText
-            disableTypography
-            primary={
-              <div className={classes.title}>
-                <strong>v{entry.version}</strong>
-                {entry.version === current && (
-                  <Chip size="small" color="primary" label="Current" />
-                )}
-                {entry.restoredFrom !== undefined && (
-                  <Chip
-                    size="small"
-                    variant="outlined"
-                    label={`restored from v${entry.restoredFrom}`}
-                  />
-                )}
-              </div>
-            }
-            secondary={
-              <div>
-                <RelativeTime iso={entry.createdAt} /> by{' '}
-                <PrincipalText principal={entry.createdBy} />
-              </div>
-            }
-          />
-          {onRestore && entry.version !== current && (
-            <ListItemSecondaryAction>
-              <Button
-                size="small"
-                variant="outlined"
-                aria-label={`Restore v${entry.version} of ${name}`}
-                onClick={() => onRestore(entry.version)}
-              >
-                Restore
-              </Button>
-            </ListItemSecondaryAction>
-          )}
-        </ListItem>
-      ))}
+      {versions.map(entry => {
+        const restorable = !!onRestore && entry.version !== current;
+        const label = { 'aria-label': `v${entry.version}` };
+        return (
+          <ListItem
+            key={entry.version}
+            divider
+            className={classes.item}
+            // With a secondary action, the <li> is the container around it.
+            {...(restorable ? { ContainerProps: label } : label)}
+          >
+            <ListItemText
+              disableTypography
+              primary={
+                <div className={classes.title}>
+                  <strong>v{entry.version}</strong>
+                  {entry.version === current && (
+                    <Chip size="small" color="primary" label="Current" />
+                  )}
+                  {entry.restoredFrom !== undefined && (
+                    <Chip
+                      size="small"
+                      variant="outlined"
+                      label={`restored from v${entry.restoredFrom}`}
+                    />
+                  )}
+                </div>
+              }
+              secondary={
+                <div>
+                  <RelativeTime iso={entry.createdAt} /> by{' '}
+                  <PrincipalText principal={entry.createdBy} />
+                </div>
+              }
+            />
+            {restorable && (
+              <ListItemSecondaryAction>
+                <Button
+                  size="small"
+                  variant="outlined"
+                  aria-label={`Restore v${entry.version} of ${name}`}
+                  onClick={() => onRestore(entry.version)}
+                >
+                  Restore
+                </Button>
+              </ListItemSecondaryAction>
+            )}
+          </ListItem>
+        );
+      })}
     </List>
   );
 }

@@ -49,7 +49,9 @@ export function SecretsOverview() {
         alertApi.post({
           message: result.ok
             ? `The check of ${name} passed.`
-            : `The check of ${name} failed: ${result.message ?? 'no reason given'}`,
+            : `The check of ${name} failed: ${
+                result.message ?? 'no reason given'
+              }`,
           severity: result.ok ? 'success' : 'error',
           display: 'transient',
         });

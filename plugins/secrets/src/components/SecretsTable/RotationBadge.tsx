@@ -63,7 +63,8 @@ export function RotationBadge(props: { secret: SecretSummary }) {
           variant="caption"
           color={state === 'overdue' ? 'error' : 'textSecondary'}
         >
-          Rotate by <time dateTime={secret.rotateBy}>{formatDay(secret.rotateBy)}</time>
+          Rotate by{' '}
+          <time dateTime={secret.rotateBy}>{formatDay(secret.rotateBy)}</time>
         </Typography>
       </Tooltip>
       {state === 'overdue' && (

@@ -123,6 +123,56 @@ describe('SetSecretDialog', () => {
     },
   );
 
+  it("shows the provider's message when the check fails, and saves without it on request", async () => {
+    const { backend, handlers, input } = await renderDialog(fixtures.set);
+    backend.provider.set('OPENAI_API_KEY', () => 'Incorrect API key provided');
+    await userEvent.type(input, CANARY);
+    // No second way to save before a check failed.
+    expect(
+      screen.queryByRole('button', { name: 'Save without check' }),
+    ).toBeNull();
+    await save();
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('The check of OPENAI_API_KEY failed');
+    expect(alert).toHaveTextContent('Incorrect API key provided');
+    expect(alert).toHaveTextContent('Nothing was saved');
+    expect(alert).not.toHaveTextContent(CANARY);
+    expect(input).toHaveValue(CANARY);
+    expect(handlers.onSaved).not.toHaveBeenCalled();
+    expect(handlers.onConflict).not.toHaveBeenCalled();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Save without check' }),
+    );
+    await waitFor(() => expect(handlers.onSaved).toHaveBeenCalledTimes(1));
+    expect(handlers.onSaved.mock.calls[0][0]).toMatchObject({ version: 4 });
+    expect(backend.requests.map(r => r.body)).toEqual([
+      { value: CANARY, expectedVersion: 3 },
+      { value: CANARY, expectedVersion: 3, skipValidation: true },
+    ]);
+  });
+
+  it('after a failed check, a corrected value saves with the check', async () => {
+    const { backend, handlers, input } = await renderDialog(fixtures.set);
+    backend.provider.set('OPENAI_API_KEY', value =>
+      value.startsWith('sk-') ? undefined : 'Incorrect API key provided',
+    );
+    await userEvent.type(input, 'typo');
+    await save();
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Incorrect API key provided',
+    );
+    await userEvent.clear(input);
+    await userEvent.type(input, CANARY);
+    await save();
+    await waitFor(() => expect(handlers.onSaved).toHaveBeenCalledTimes(1));
+    expect(backend.requests.map(r => r.body)).toEqual([
+      { value: 'typo', expectedVersion: 3 },
+      { value: CANARY, expectedVersion: 3 },
+    ]);
+  });
+
   it('validates JSON before sending it, in a multi-line field', async () => {
     const { backend, handlers, input } = await renderDialog(fixtures.json);
     expect(input.tagName).toBe('TEXTAREA');
