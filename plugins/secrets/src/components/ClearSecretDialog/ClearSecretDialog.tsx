@@ -33,7 +33,9 @@ export function ClearSecretDialog(props: ClearSecretDialogProps) {
       {secret.registered
         ? 'Plugins that read it will find no value until someone sets it again.'
         : 'No plugin registers it any more, so nothing should miss it.'}{' '}
-      This cannot be undone.
+      {secret.registered
+        ? 'Its versions stay in the history, from which an earlier value can be restored.'
+        : ''}
     </ConfirmClearDialog>
   );
 }

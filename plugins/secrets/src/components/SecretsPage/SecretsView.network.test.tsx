@@ -6,7 +6,7 @@ import { FakeSecretsBackend } from '../../__testUtils__/fakeSecretsBackend';
 import { fixtures } from '../../__testUtils__/fixtures';
 import { renderWithApis } from '../../__testUtils__/renderSecretsView';
 import { SecretsView } from './SecretsView';
-import { getRow, row } from './testRows';
+import { getRow, row } from '../../__testUtils__/rows';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -79,17 +79,17 @@ describe('what travels over the network', () => {
     // Out: the typed value only in the PUTs, as their value, and nowhere else.
     const values = [TYPED, ...backend.storedValues()];
     expect(backend.storedValues()).toContain(`${NAME}-server-v1`);
-    for (const request of network.requests) {
-      if (request.method === 'PUT') {
-        expect(JSON.parse(request.body ?? '{}').value).toBe(TYPED);
-        continue;
-      }
+    const puts = network.requests.filter(r => r.method === 'PUT');
+    expect(puts.map(r => JSON.parse(r.body ?? '{}').value)).toEqual([
+      TYPED,
+      TYPED,
+    ]);
+    for (const request of network.requests.filter(r => r.method !== 'PUT')) {
       for (const value of values) {
         expect(request.url).not.toContain(value);
         expect(request.body ?? '').not.toContain(value);
       }
     }
-    expect(network.requests.filter(r => r.method === 'PUT')).toHaveLength(2);
 
     // Back: no response ever held a value, neither the typed one nor the
     // server's, not even in an error.

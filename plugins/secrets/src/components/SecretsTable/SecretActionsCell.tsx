@@ -20,13 +20,9 @@ function hasStoredValue(secret: SecretSummary): boolean {
   return secret.source === 'database' || secret.version !== undefined;
 }
 
-/** Test runs the check on the value that reads get now, wherever it is. */
+/** Test runs the definition's check on the stored value. */
 function canTest(secret: SecretSummary): boolean {
-  const status = secretStatus(secret);
-  return (
-    !!secret.checkable &&
-    (status === 'set' || status === 'config' || status === 'environment')
-  );
+  return !!secret.checkable && secretStatus(secret) === 'set';
 }
 
 /**
@@ -70,9 +66,11 @@ export function SecretActionsCell(props: {
           {testing ? 'Testing…' : 'Test'}
         </Button>
       )}
-      {/* Per-user values have no shared history. A cleared secret may
-          still have one, so History does not depend on a stored value. */}
-      {secret.scope === 'shared' && (
+      {/* Where Set is offered, so is History (and restoring from it): a
+          cleared secret keeps its history, so it does not depend on a
+          stored value. Per-user values have no shared history; pinned and
+          orphaned secrets cannot be written from the page. */}
+      {canSet(secret) && (
         <Button
           size="small"
           variant="outlined"

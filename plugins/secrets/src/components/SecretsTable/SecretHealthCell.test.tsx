@@ -8,7 +8,7 @@ import { fixtures } from '../../__testUtils__/fixtures';
 import { renderWithApis } from '../../__testUtils__/renderSecretsView';
 import { formatDay } from '../../lib/attention';
 import { SecretsView } from '../SecretsPage/SecretsView';
-import { row } from '../SecretsPage/testRows';
+import { row } from '../../__testUtils__/rows';
 
 const server = setupServer();
 registerMswTestHooks(server);
