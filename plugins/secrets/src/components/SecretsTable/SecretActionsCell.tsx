@@ -20,9 +20,13 @@ function hasStoredValue(secret: SecretSummary): boolean {
   return secret.source === 'database' || secret.version !== undefined;
 }
 
-/** Test runs the definition's check on the stored value. */
+/** Test runs the definition's check on the value reads get now. */
 function canTest(secret: SecretSummary): boolean {
-  return !!secret.checkable && secretStatus(secret) === 'set';
+  const status = secretStatus(secret);
+  return (
+    !!secret.checkable &&
+    (status === 'set' || status === 'config' || status === 'environment')
+  );
 }
 
 /**
