@@ -255,6 +255,15 @@ function writeConfig(dir, instance, encryptionKey) {
     // The fake PagerDuty of this instance, one port above the backend's.
     demo: { fakePagerDuty: { port: instance.port + 1 } },
   };
+  if (instance.name === 'admin') {
+    // For manage-secrets.history.admin.test.mjs: a value of
+    // GOOGLE_SERVICE_ACCOUNT_JSON is overdue for rotation a second after it
+    // is set, one of OPENAI_API_KEY due soon (within 7 days) at once.
+    config.secrets.rotation = {
+      GOOGLE_SERVICE_ACCOUNT_JSON: { seconds: 1 },
+      OPENAI_API_KEY: { days: 3 },
+    };
+  }
   if (instance.perf) {
     config.demo.syntheticSecrets = { count: PERF_SECRETS };
     // Replaces the list of app-config.yaml, so its two locations come again

@@ -60,7 +60,12 @@ export async function newRecordedPage(browser) {
   const requests = [];
   const pending = new Set();
   page.on('request', request => {
-    requests.push({ method: request.method(), url: request.url() });
+    requests.push({
+      method: request.method(),
+      url: request.url(),
+      // What the page sent: to prove a value only leaves in its PUT.
+      body: request.postData() ?? undefined,
+    });
   });
   page.on('response', response => {
     const read = response

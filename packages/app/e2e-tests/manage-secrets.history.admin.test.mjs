@@ -1,0 +1,237 @@
+// History, checks and rotation on the "Manage secrets" page, as the guest
+// admin, against the real demo backend (after manage-secrets.admin.test.mjs
+// on the same backend, so no version number is assumed). scripts/e2e.mjs
+// gives this backend a rotation interval of one second for
+// GOOGLE_SERVICE_ACCOUNT_JSON (overdue as soon as it is set) and of three
+// days for OPENAI_API_KEY (due soon). PAGERDUTY_USER_API_KEY is the demo's
+// secret with a check: the fake PagerDuty accepts "pd-demo-user-key" only.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  ADMIN_URL,
+  DOCS_SCREENSHOT,
+  openRecordedBrowser,
+  saveScreenshot,
+  secretRow,
+  signInAsGuest,
+} from './helpers.mjs';
+
+// Random per run: must never come back to the browser.
+const canary = label =>
+  `e2e-canary-${label}-${randomBytes(12).toString('hex')}`;
+const OLD_KEY = canary('old-openai');
+const NEW_KEY = canary('new-openai');
+const WRONG_PD_KEY = canary('wrong-pagerduty');
+const GOOD_PD_KEY = 'pd-demo-user-key';
+const JSON_VALUE = JSON.stringify({
+  type: 'service_account',
+  private_key: canary('json'),
+});
+const typed = [OLD_KEY, NEW_KEY, WRONG_PD_KEY, JSON_VALUE];
+
+const sleep = ms => new Promise(done => setTimeout(done, ms));
+
+describe(
+  'History, checks and rotation, as an admin',
+  { concurrency: false },
+  () => {
+    let browser;
+    let session;
+    let page;
+
+    before(async () => {
+      ({ browser, session, page } = await openRecordedBrowser());
+      await signInAsGuest(page, ADMIN_URL);
+      await page.goto(`${ADMIN_URL}/secrets`);
+      await secretRow(page, 'OPENAI_API_KEY').waitFor();
+    });
+
+    after(async () => {
+      await browser?.close();
+    });
+
+    /** Sets or replaces a value through the dialog, as an admin would. */
+    async function save(name, value) {
+      const row = secretRow(page, name);
+      await row
+        .getByRole('button', { name: new RegExp(`^(Set|Replace) ${name}$`) })
+        .click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(`New value of ${name}`).fill(value);
+      await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+      return dialog;
+    }
+
+    /** The version the row shows now, e.g. 4 for "v4". */
+    async function shownVersion(name) {
+      const text = await secretRow(page, name)
+        .getByText(/^v\d+$/)
+        .innerText();
+      return Number(text.slice(1));
+    }
+
+    test('restores an earlier version from the history drawer', async () => {
+      const name = 'OPENAI_API_KEY';
+      const row = secretRow(page, name);
+      await (await save(name, OLD_KEY)).waitFor({ state: 'detached' });
+      const old = await shownVersion(name);
+      await (await save(name, NEW_KEY)).waitFor({ state: 'detached' });
+      await row.getByText(`v${old + 1}`, { exact: true }).waitFor();
+
+      await row.getByRole('button', { name: `History of ${name}` }).click();
+      const drawer = page.getByRole('dialog', { name: `History of ${name}` });
+      const versions = drawer.getByRole('list', {
+        name: `Versions of ${name}`,
+      });
+      const current = versions.getByRole('listitem', { name: `v${old + 1}` });
+      await current.getByText('Current', { exact: true }).waitFor();
+      const earlier = versions.getByRole('listitem', { name: `v${old}` });
+      // Who wrote it: the guest, by name from the catalog.
+      await earlier
+        .getByRole('link', { name: 'Grace Guest' })
+        .first()
+        .waitFor();
+
+      await earlier
+        .getByRole('button', { name: `Restore v${old} of ${name}` })
+        .click();
+      const confirm = page.getByRole('dialog', {
+        name: `Restore v${old} of ${name}?`,
+      });
+      await confirm.getByText(`stays in the history`).waitFor();
+      await confirm
+        .getByRole('button', { name: `Restore v${old}`, exact: true })
+        .click();
+      await confirm.waitFor({ state: 'detached' });
+
+      // A new version, marked as restored; the history kept the others.
+      const restored = versions.getByRole('listitem', { name: `v${old + 2}` });
+      await restored.getByText(`restored from v${old}`).waitFor();
+      await restored.getByText('Current', { exact: true }).waitFor();
+      await versions.getByRole('listitem', { name: `v${old + 1}` }).waitFor();
+      await row.getByText(`v${old + 2}`, { exact: true }).waitFor();
+
+      await saveScreenshot(page, 'e2e-history-drawer.png');
+      if (DOCS_SCREENSHOT) {
+        const path = join(
+          dirname(DOCS_SCREENSHOT),
+          'manage-secrets-history.png',
+        );
+        mkdirSync(dirname(path), { recursive: true });
+        await page.screenshot({ path });
+      }
+      await drawer.getByRole('button', { name: 'Close history' }).click();
+      await drawer.waitFor({ state: 'detached' });
+
+      // Replaced three days' worth of rotation interval ago at most: due soon.
+      await row.getByText('Due soon', { exact: true }).waitFor();
+      await row.getByText(/^Rotate by /).waitFor();
+    });
+
+    test("a failed check shows the provider's message, on save and on Test", async () => {
+      const name = 'PAGERDUTY_USER_API_KEY';
+      const row = secretRow(page, name);
+      const dialog = await save(name, WRONG_PD_KEY);
+
+      // Refused by the provider: its message, nothing saved, value kept.
+      const alert = dialog.getByRole('alert');
+      await alert.getByText(`The check of ${name} failed`).waitFor();
+      assert.match(
+        await alert.innerText(),
+        /PagerDuty refused the key \(HTTP 401\)/,
+      );
+      assert.equal(
+        await dialog.getByLabel(`New value of ${name}`).inputValue(),
+        WRONG_PD_KEY,
+      );
+      const puts = session.requests.filter(
+        r => r.method === 'PUT' && r.url.endsWith(`/secrets/${name}`),
+      );
+      assert.equal(puts.length, 1);
+      assert.equal(JSON.parse(puts[0].body).skipValidation, undefined);
+
+      // Saved anyway, deliberately.
+      await dialog.getByRole('button', { name: 'Save without check' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await row.getByText('Set', { exact: true }).waitFor();
+
+      // Test: the stored value fails, with the provider's message.
+      await row.getByRole('button', { name: `Test ${name}` }).click();
+      const check = row.getByRole('group', { name: `Last check of ${name}` });
+      await check.getByText('Check failed', { exact: true }).waitFor();
+      await check.getByText(/PagerDuty refused the key \(HTTP 401\)/).waitFor();
+      await saveScreenshot(page, 'e2e-check-failed.png', { fullPage: true });
+
+      // The right key passes the check on save, and on Test.
+      await (await save(name, GOOD_PD_KEY)).waitFor({ state: 'detached' });
+      await row.getByRole('button', { name: `Test ${name}` }).click();
+      await check.getByText('Check passed', { exact: true }).waitFor();
+    });
+
+    test('an overdue badge once the rotation date has passed', async () => {
+      const name = 'GOOGLE_SERVICE_ACCOUNT_JSON';
+      const row = secretRow(page, name);
+      await (await save(name, JSON_VALUE)).waitFor({ state: 'detached' });
+      // The interval is one second: reload until the list says so.
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        await page.reload();
+        await row.waitFor();
+        if ((await row.getByText('Overdue', { exact: true }).count()) > 0) {
+          break;
+        }
+        await sleep(500);
+      }
+      await row.getByText('Overdue', { exact: true }).waitFor();
+      await row.getByText(/^Rotate by /).waitFor();
+
+      // The search finds it by its badge (OPENAI_API_KEY is only due soon).
+      await page.getByPlaceholder('Search secrets').fill('overdue');
+      await secretRow(page, 'OPENAI_API_KEY').waitFor({ state: 'detached' });
+      await row.waitFor();
+      await page.getByPlaceholder('Search secrets').fill('');
+    });
+
+    test('values only ever leave in a PUT, and never come back', async () => {
+      const responses = await session.settled();
+      assert.ok(
+        responses.some(r => /\/versions$/.test(r.url)),
+        'the history responses were recorded',
+      );
+      assert.ok(
+        responses.some(r => /\/check$/.test(r.url)),
+        'the check responses were recorded',
+      );
+      for (const response of responses) {
+        for (const value of [...typed, GOOD_PD_KEY]) {
+          const escaped = JSON.stringify(value).slice(1, -1);
+          assert.ok(
+            !response.body.includes(value) && !response.body.includes(escaped),
+            `a typed value came back in ${response.url}`,
+          );
+        }
+        assert.ok(
+          !response.body.includes('e2e-canary-'),
+          `a canary came back in ${response.url}`,
+        );
+      }
+      for (const request of session.requests) {
+        const carries = [...typed, GOOD_PD_KEY].filter(value =>
+          `${request.url} ${request.body ?? ''}`.includes(
+            JSON.stringify(value).slice(1, -1),
+          ),
+        );
+        if (carries.length > 0) {
+          assert.equal(request.method, 'PUT', `a value left in ${request.url}`);
+          assert.deepEqual(carries, [JSON.parse(request.body).value]);
+        }
+      }
+      assert.deepEqual(
+        session.requests.filter(r => /\/value(\?|$)/.test(r.url)),
+        [],
+      );
+    });
+  },
+);
