@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import {
   ADMIN_URL,
   DOCS_SCREENSHOT,
@@ -45,12 +45,17 @@ describe(
     before(async () => {
       ({ browser, session, page } = await openRecordedBrowser());
       await signInAsGuest(page, ADMIN_URL);
-      await page.goto(`${ADMIN_URL}/secrets`);
-      await secretRow(page, 'OPENAI_API_KEY').waitFor();
     });
 
     after(async () => {
       await browser?.close();
+    });
+
+    // Each test starts from a freshly loaded page: one that failed with a
+    // drawer or dialog open does not hide the table from the next.
+    beforeEach(async () => {
+      await page.goto(`${ADMIN_URL}/secrets`);
+      await secretRow(page, 'OPENAI_API_KEY').waitFor();
     });
 
     /** Sets or replaces a value through the dialog, as an admin would. */
