@@ -259,9 +259,10 @@ function writeConfig(dir, instance, encryptionKey) {
     // For manage-secrets.history.admin.test.mjs: a value of
     // GOOGLE_SERVICE_ACCOUNT_JSON is overdue for rotation a second after it
     // is set, one of OPENAI_API_KEY due soon (within 7 days) at once.
+    // Strings, like app-config.yaml's: the config layers must agree on type.
     config.secrets.rotation = {
-      GOOGLE_SERVICE_ACCOUNT_JSON: { seconds: 1 },
-      OPENAI_API_KEY: { days: 3 },
+      GOOGLE_SERVICE_ACCOUNT_JSON: '1 second',
+      OPENAI_API_KEY: '3 days',
     };
   }
   if (instance.perf) {
