@@ -101,6 +101,15 @@ export interface Config {
      * definition, any backend plugin may read the secret.
      */
     readers?: { [name: string]: string[] };
+    /** Earlier versions of shared secrets, for restore. */
+    history?: {
+      /**
+       * How many versions of each shared secret are kept (the current one
+       * included), encrypted like the current value. A whole number of at
+       * least 1; default 10. Older versions are dropped at the next write.
+       */
+      keep?: number;
+    };
     /** Per-user secrets (definitions with `scope: 'user'`). */
     userSecrets?: {
       /**

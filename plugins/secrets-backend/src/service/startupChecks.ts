@@ -4,6 +4,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import type { Keyring } from '../crypto/Keyring';
+import { DEFAULT_HISTORY_KEEP } from '../database/secretHistory';
 import type { SecretsManager } from './SecretsManager';
 import type { SecretsRegistry } from './SecretsRegistry';
 
@@ -60,7 +61,29 @@ export function refuseExternalSubjectsThatLookLikePlugins(
 }
 
 /**
- * Stored rows (shared and users' values) under key ids that are not
+ * `secrets.history.keep`: how many versions of each shared secret are
+ * kept. An integer of at least 1 (the current version is always in its
+ * history), checked at start-up rather than at the first write.
+ */
+export function readHistoryKeep(config: RootConfigService): number {
+  const key = 'secrets.history.keep';
+  let keep: number | undefined;
+  try {
+    keep = config.getOptionalNumber(key);
+  } catch {
+    keep = NaN;
+  }
+  if (keep === undefined) return DEFAULT_HISTORY_KEEP;
+  if (!Number.isInteger(keep) || keep < 1) {
+    throw new Error(
+      `${key} must be a whole number of at least 1 (the versions kept per secret, default ${DEFAULT_HISTORY_KEEP}).`,
+    );
+  }
+  return keep;
+}
+
+/**
+ * Stored rows (shared values, their history, and users' values) under key ids that are not
  * configured could never be read: fail, naming the ids and row counts,
  * unless the operator chose to start anyway.
  */

@@ -21,6 +21,7 @@ import {
   checkStoredKeys,
   IN_MEMORY_WARNING,
   isInMemorySqlite,
+  readHistoryKeep,
   refuseExternalSubjectsThatLookLikePlugins,
 } from './startupChecks';
 
@@ -44,6 +45,7 @@ export async function wireSecretsBackend(options: {
 }> {
   const { config, logger, database, lifecycle, registry } = options;
   refuseExternalSubjectsThatLookLikePlugins(config);
+  const historyKeep = readHistoryKeep(config);
   const keyring = await loadKeyring(config, logger);
 
   const knex = await database.getClient();
@@ -59,6 +61,9 @@ export async function wireSecretsBackend(options: {
     keyring,
     rowsPerKey: [
       ...(await store.countByKeyId()),
+      // History rows too: retiring a key they still use would silently
+      // make those versions impossible to restore.
+      ...(await store.countHistoryByKeyId()),
       ...(await userStore.countByKeyId()),
     ],
   });
@@ -74,6 +79,7 @@ export async function wireSecretsBackend(options: {
     logger,
     env: options.env,
     userStore,
+    historyKeep,
   });
   const userTracker = new LastUsedTracker<UserLastUsedRecord>(
     userStore,
