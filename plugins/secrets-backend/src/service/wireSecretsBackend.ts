@@ -61,11 +61,11 @@ export async function wireSecretsBackend(options: {
     keyring,
     rowsPerKey: [
       ...(await store.countByKeyId()),
-      // History rows too: retiring a key they still use would silently
-      // make those versions impossible to restore.
-      ...(await store.countHistoryByKeyId()),
       ...(await userStore.countByKeyId()),
     ],
+    // History rows too: retiring a key they still use would silently make
+    // those versions impossible to restore.
+    historyRowsPerKey: await store.countHistoryByKeyId(),
   });
 
   const tracker = new LastUsedTracker(store, logger);
