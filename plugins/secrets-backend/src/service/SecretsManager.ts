@@ -391,7 +391,10 @@ export class SecretsManager {
     return this.options.historyKeep ?? DEFAULT_HISTORY_KEEP;
   }
 
-  /** The definition of a name that may be written here: registered, shared, not pinned. */
+  /**
+   * The definition of a name whose stored value may be written: a
+   * registered, shared secret that no configuration or environment pins.
+   */
   #writable(name: string): RegisteredSecret {
     const definition = this.options.registry.get(name);
     if (!definition) {
