@@ -282,8 +282,7 @@ it('covers every route the router declares (a new route needs a row in DESIGN)',
   // …and exactly the routes the OpenAPI document declares.
   const documented = Object.entries(spec.paths).flatMap(([path, item]) =>
     Object.keys(item).map(
-      method =>
-        `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`,
+      method => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`,
     ),
   );
   expect(documented.sort()).toEqual([...COVERED].sort());
