@@ -32,7 +32,7 @@ import {
  *
  * The design (README of the plugin, router.ts):
  * - manage routes (GET /secrets, GET /encryption, PUT and DELETE
- *   /secrets/:name): anonymous
+ *   /secrets/:name, POST /secrets/:name/check): anonymous
  *   401, a user without manage-secrets 403, a user with it 2xx, a backend
  *   plugin (service token) 403, an external static token 403;
  * - GET /secrets/:name/value: anonymous 401, every user 403 (the admin
@@ -82,6 +82,7 @@ type Route =
   | 'list'
   | 'encryption'
   | 'item'
+  | 'check'
   | 'value'
   | 'userList'
   | 'userItem'
@@ -95,6 +96,7 @@ const PATHS: Record<Route, string> = {
   list: '/secrets',
   encryption: '/encryption',
   item: `/secrets/${NAME}`,
+  check: `/secrets/${NAME}/check`,
   value: `/secrets/${NAME}/value`,
   userList: '/user/secrets',
   userItem: `/user/secrets/${USER_NAME}`,
@@ -186,6 +188,9 @@ const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
   list: { GET: manage(200), HEAD: manage(200) },
   encryption: { GET: manage(200), HEAD: manage(200) },
   item: { PUT: manage(200), DELETE: manage(204) },
+  // OPENAI_API_KEY gives no validate function: an admin is told so (400);
+  // checks.test.ts covers the checks themselves.
+  check: { POST: manage(400) },
   value: { GET: read, HEAD: read },
   userList: { GET: own(200), HEAD: own(200) },
   userItem: { PUT: own(200), DELETE: own(204) },
@@ -195,6 +200,7 @@ const ALLOW: Record<Route, string> = {
   list: 'GET,HEAD',
   encryption: 'GET,HEAD',
   item: 'PUT,DELETE',
+  check: 'POST',
   value: 'GET,HEAD',
   userList: 'GET,HEAD',
   userItem: 'PUT,DELETE',
@@ -225,6 +231,7 @@ function expectedOutcome(
 }
 
 const ERROR_NAMES: Record<number, string> = {
+  400: 'InputError',
   401: 'AuthenticationError',
   403: 'NotAllowedError',
 };
@@ -253,6 +260,7 @@ const COVERED = [
   'GET /encryption',
   'PUT /secrets/:name',
   'DELETE /secrets/:name',
+  'POST /secrets/:name/check',
   'GET /secrets/:name/value',
   'GET /user/secrets',
   'PUT /user/secrets/:name',
