@@ -27,7 +27,7 @@ export const secretsModuleCheckedSecrets = createBackendModule({
         secrets.registerSecrets({
           name: 'PAGERDUTY_USER_API_KEY',
           description:
-            'A PagerDuty **user** API key. It is checked with PagerDuty (`GET /users/me`) before it is saved and when you press Test; in the demo that is a fake PagerDuty which accepts `pd-demo-user-key` only.',
+            'A PagerDuty **user** API key. It is checked with PagerDuty (`GET /users/me`) before it is saved and when you press Test; in the demo that is a fake PagerDuty that accepts one key only (see the demo backend README).',
           obtainUrl:
             'https://support.pagerduty.com/main/docs/api-access-keys#generate-a-user-token-rest-api-key',
           obtainLabel: 'Create a PagerDuty user API key',
