@@ -27,7 +27,9 @@ exports.up = async function up(knex) {
     table
       .string('source', 16)
       .notNullable()
-      .comment('Where the checked value came from: database, config or environment');
+      .comment(
+        'Where the checked value came from: database, config or environment',
+      );
   });
 };
 

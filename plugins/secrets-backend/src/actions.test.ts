@@ -190,7 +190,11 @@ describe.each(databases.eachSupportedId())('actions on %p', databaseId => {
   });
 
   it('refuses anonymous callers', async () => {
-    const res = await invoke('secrets:list-secrets', {}, CALLER_HEADERS.anonymous);
+    const res = await invoke(
+      'secrets:list-secrets',
+      {},
+      CALLER_HEADERS.anonymous,
+    );
     expect(res.status).toBe(401);
   });
 });
@@ -219,7 +223,9 @@ describe('actions and service principals', () => {
       auth: mockServices.auth(),
       permissions,
       auditor: mockServices.auditor.mock(),
-      config: mockServices.rootConfig({ data: { permission: { enabled: true } } }),
+      config: mockServices.rootConfig({
+        data: { permission: { enabled: true } },
+      }),
     });
     return { actionsRegistry, manager };
   }

@@ -319,6 +319,8 @@ describe.each(databases.eachSupportedId())('checks on %p', databaseId => {
       skipValidation: 'yes',
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/skipValidation must be true or false/);
+    expect(res.body.error.message).toMatch(
+      /skipValidation must be true or false/,
+    );
   });
 });

@@ -47,7 +47,7 @@ describe('SecretsRegistry', () => {
     expect(() => registry.register('m.ts:1', [definition])).toThrow(message);
   });
 
-  it('keeps a shared definition\'s validate function', async () => {
+  it("keeps a shared definition's validate function", async () => {
     const registry = new SecretsRegistry();
     const validate = async () => ({ ok: true as const });
     registry.register('m.ts:1', [{ name: 'CHECKED', validate }]);
