@@ -87,14 +87,22 @@ describe('SecretChecks', () => {
       source: 'database' as const,
       version: 2,
     };
-    expect(lastCheckFields(check, { source: 'database', version: 2 })).toEqual({
-      lastCheckedAt: check.checkedAt,
-      lastCheckOk: true,
-    });
-    expect(lastCheckFields(check, { source: 'database', version: 3 })).toEqual(
+    const started = '2026-12-01T12:00:00.000Z';
+    expect(
+      lastCheckFields(check, { source: 'database', version: 2 }, started),
+    ).toEqual({ lastCheckedAt: check.checkedAt, lastCheckOk: true });
+    expect(
+      lastCheckFields(check, { source: 'database', version: 3 }, started),
+    ).toEqual({});
+    expect(lastCheckFields(check, { source: 'config' }, started)).toEqual({});
+    expect(lastCheckFields(undefined, { source: 'database' }, started)).toEqual(
       {},
     );
-    expect(lastCheckFields(check, { source: 'config' })).toEqual({});
-    expect(lastCheckFields(undefined, { source: 'database' })).toEqual({});
+    // A pinned value's check counts only from this instance's start on.
+    const pinned = { ...check, source: 'config' as const, version: undefined };
+    expect(lastCheckFields(pinned, { source: 'config' }, started)).toEqual({});
+    expect(
+      lastCheckFields(pinned, { source: 'config' }, check.checkedAt),
+    ).toEqual({ lastCheckedAt: check.checkedAt, lastCheckOk: true });
   });
 });

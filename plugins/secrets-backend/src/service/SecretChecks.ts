@@ -60,6 +60,11 @@ export function quotesValue(message: string, value: string): boolean {
  */
 export class SecretChecks {
   readonly timeoutMs: number;
+  /**
+   * When this instance started: a pin can only change with a restart, so
+   * a check of a pinned value from before it may be of another value.
+   */
+  readonly startedAt = new Date().toISOString();
 
   constructor(
     private readonly options: {
@@ -196,15 +201,21 @@ export class SecretChecks {
 
 /**
  * The summary fields of a secret's last check, when that check was of the
- * value a read would get now: a newer stored version (or a pin that came or
- * went) makes it stale, and then nothing is shown.
+ * value a read would get now: a newer stored version, a pin that came or
+ * went, or a check of a pinned value from before this instance started
+ * (the pin may have changed with the restart) makes it stale, and then
+ * nothing is shown.
  */
 export function lastCheckFields(
   check: SecretCheckRecord | undefined,
   current: { source: SecretSource; version?: number },
+  startedAt: string,
 ): Pick<SecretSummary, 'lastCheckedAt' | 'lastCheckOk'> {
   if (!check || check.source !== current.source) return {};
   if (current.source === 'database' && check.version !== current.version) {
+    return {};
+  }
+  if (current.source !== 'database' && check.checkedAt < startedAt) {
     return {};
   }
   return { lastCheckedAt: check.checkedAt, lastCheckOk: check.ok };

@@ -237,7 +237,13 @@ export class SecretsManager {
       scope: 'shared',
       error,
       checkable: Boolean(definition?.validate),
-      ...lastCheckFields(check, { source, version: stored?.version }),
+      ...(this.options.checks
+        ? lastCheckFields(
+            check,
+            { source, version: stored?.version },
+            this.options.checks.startedAt,
+          )
+        : {}),
     };
   }
 
