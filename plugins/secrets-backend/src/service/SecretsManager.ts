@@ -22,7 +22,7 @@ import type {
 } from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
 import type { SecretCheckRecord } from '../database/SecretChecksStore';
-import { lastCheckFields, SecretChecks } from './SecretChecks';
+import { lastCheckFields, type SecretChecks } from './SecretChecks';
 import { validateValue } from './valueRules';
 import type { LastUsedTracker } from './LastUsedTracker';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
