@@ -142,5 +142,15 @@ export interface Config {
      * @deprecated use lastUsedFlushInterval
      */
     lastUsedFlushIntervalSeconds?: number;
+    /** Checks of values with their providers (`SecretDefinition.validate`). */
+    validation?: {
+      /**
+       * How long a check may take before it counts as failed (the save
+       * answers 422; the admin can save without the check), e.g.
+       * `{ seconds: 10 }` or `PT10S`. Default 10 seconds. The check's
+       * AbortSignal aborts then.
+       */
+      timeout?: { [unit: string]: number } | string;
+    };
   };
 }

@@ -34,7 +34,8 @@ import {
  * The design (README of the plugin, router.ts):
  * - manage routes (GET /secrets, GET /encryption, PUT and DELETE
  *   /secrets/:name, GET /secrets/:name/versions, POST
- *   /secrets/:name/versions/:version/restore): anonymous
+ *   /secrets/:name/versions/:version/restore, POST /secrets/:name/check):
+ *   anonymous
  *   401, a user without manage-secrets 403, a user with it 2xx, a backend
  *   plugin (service token) 403, an external static token 403;
  * - GET /secrets/:name/value: anonymous 401, every user 403 (the admin
@@ -86,6 +87,7 @@ type Route =
   | 'item'
   | 'versions'
   | 'restore'
+  | 'check'
   | 'value'
   | 'userList'
   | 'userItem'
@@ -103,6 +105,7 @@ const PATHS: Record<Route, string> = {
   // Version 1 is the first baseline value; the main backend keeps every
   // version, so it is always there to restore.
   restore: `/secrets/${NAME}/versions/1/restore`,
+  check: `/secrets/${NAME}/check`,
   value: `/secrets/${NAME}/value`,
   userList: '/user/secrets',
   userItem: `/user/secrets/${USER_NAME}`,
@@ -196,6 +199,9 @@ const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
   item: { PUT: manage(200), DELETE: manage(204) },
   versions: { GET: manage(200), HEAD: manage(200) },
   restore: { POST: manage(200) },
+  // OPENAI_API_KEY gives no validate function: an admin is told so (400);
+  // checks.test.ts covers the checks themselves.
+  check: { POST: manage(400) },
   value: { GET: read, HEAD: read },
   userList: { GET: own(200), HEAD: own(200) },
   userItem: { PUT: own(200), DELETE: own(204) },
@@ -207,6 +213,7 @@ const ALLOW: Record<Route, string> = {
   item: 'PUT,DELETE',
   versions: 'GET,HEAD',
   restore: 'POST',
+  check: 'POST',
   value: 'GET,HEAD',
   userList: 'GET,HEAD',
   userItem: 'PUT,DELETE',
@@ -242,6 +249,7 @@ function expectedOutcome(
 }
 
 const ERROR_NAMES: Record<number, string> = {
+  400: 'InputError',
   401: 'AuthenticationError',
   403: 'NotAllowedError',
 };
@@ -272,6 +280,7 @@ const COVERED = [
   'DELETE /secrets/:name',
   'GET /secrets/:name/versions',
   'POST /secrets/:name/versions/:version/restore',
+  'POST /secrets/:name/check',
   'GET /secrets/:name/value',
   'GET /user/secrets',
   'PUT /user/secrets/:name',

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
@@ -13,6 +14,7 @@ import {
   registerConfigDefinitions,
 } from './service/configDefinitions';
 import { wireSecretsBackend } from './service/wireSecretsBackend';
+import { registerSecretsActions } from './service/actions';
 
 /**
  * The secrets backend plugin: an encrypted store of the secrets that other
@@ -46,6 +48,7 @@ export const secretsPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -60,6 +63,7 @@ export const secretsPlugin = createBackendPlugin({
         lifecycle,
         scheduler,
         catalog,
+        actionsRegistry,
       }) {
         // Secrets declared in app-config (secrets.definitions) register
         // after the modules', through the same registry and rules.
@@ -91,6 +95,16 @@ export const secretsPlugin = createBackendPlugin({
           auth,
           auditor,
           logger,
+        });
+
+        // list-secrets and check-secret, for AI agents (MCP) and automation.
+        registerSecretsActions({
+          actionsRegistry,
+          manager,
+          auth,
+          permissions,
+          auditor,
+          config,
         });
 
         httpRouter.use(

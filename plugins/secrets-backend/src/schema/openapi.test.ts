@@ -56,6 +56,7 @@ jest.spyOn(dns, 'lookup').mockImplementation(((
   return (realLookup as any)(hostname, opts, done);
 }) as any);
 const USER_SCOPED = 'PERSONAL_TOKEN';
+const CHECKED = 'CHECKED_TOKEN';
 const { admin, nonAdmin, plugin, anonymous } = CALLER_HEADERS;
 
 async function contractApp(databaseId: Parameters<typeof databases.init>[0]) {
@@ -64,6 +65,13 @@ async function contractApp(databaseId: Parameters<typeof databases.init>[0]) {
   registry.register('openapi.test.ts', [
     ...DEFAULT_DEFINITIONS,
     { name: USER_SCOPED, scope: 'user', readers: ['catalog'] },
+    {
+      name: CHECKED,
+      validate: async value =>
+        value === 'good'
+          ? { ok: true }
+          : { ok: false, message: 'the provider refused it' },
+    },
   ]);
   registry.close();
   const config = mockServices.rootConfig({
@@ -160,6 +168,34 @@ describe.each(databases.eachSupportedId())(
       expect(
         (await call(plugin).get('/secrets/PAGERDUTY_TOKEN/value')).status,
       ).toBe(404);
+
+      // Checks: a refused value (422), a save without the check, Test.
+      expect(
+        (await asAdmin.put(`/secrets/${CHECKED}`, { value: 'bad' })).status,
+      ).toBe(422);
+      expect(
+        (
+          await asAdmin.put(`/secrets/${CHECKED}`, {
+            value: 'bad',
+            skipValidation: true,
+          })
+        ).status,
+      ).toBe(200);
+      const checked = await request(server)
+        .post(`/secrets/${CHECKED}/check`)
+        .set('Authorization', admin);
+      expect(checked.status).toBe(200);
+      expect(checked.body).toMatchObject({
+        ok: false,
+        message: 'the provider refused it',
+      });
+      expect(
+        (
+          await request(server)
+            .post('/secrets/OPENAI_API_KEY/check')
+            .set('Authorization', admin)
+        ).status,
+      ).toBe(400);
 
       // History and restore.
       const versions = await asAdmin.get('/secrets/OPENAI_API_KEY/versions');

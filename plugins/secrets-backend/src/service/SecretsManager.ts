@@ -2,10 +2,12 @@ import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
+  InputError,
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
 import {
+  CheckSecretResponse,
   secretEnvironmentVariable,
   SECRET_ENV_PREFIX,
   secretNotRegisteredMessage,
@@ -21,6 +23,8 @@ import type {
   StoredSecretMetadata,
 } from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
+import type { SecretCheckRecord } from '../database/SecretChecksStore';
+import { lastCheckFields, type SecretChecks } from './SecretChecks';
 import { validateValue } from './valueRules';
 import type { LastUsedTracker } from './LastUsedTracker';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
@@ -87,6 +91,8 @@ export class SecretsManager {
       userStore?: UserSecretsStore;
       /** versions kept per secret (`secrets.history.keep`); default 10 */
       historyKeep?: number;
+      /** runs and records definitions' checks (validate) */
+      checks?: SecretChecks;
     },
   ) {}
 
@@ -190,6 +196,7 @@ export class SecretsManager {
     name: string,
     stored: StoredSecretMetadata | undefined,
     pins?: Map<string, Pin & { value: string }>,
+    check?: SecretCheckRecord,
   ): SecretSummary {
     if (definition?.scope === 'user') {
       return this.#summarizeUserScoped(definition, 0);
@@ -233,6 +240,14 @@ export class SecretsManager {
       ...(definition ? { readers: this.readersOf(name) } : {}),
       scope: 'shared',
       error,
+      checkable: Boolean(definition?.validate),
+      ...(this.options.checks
+        ? lastCheckFields(
+            check,
+            { source, version: stored?.version },
+            this.options.checks.startedAt,
+          )
+        : {}),
     };
   }
 
@@ -262,6 +277,7 @@ export class SecretsManager {
   async list(): Promise<SecretSummary[]> {
     const rows = await this.options.store.listMetadata();
     const storedByName = new Map(rows.map(row => [row.name, row]));
+    const checks = await this.options.checks?.all();
     const pins = this.#allPins();
     const definitions = this.options.registry.list();
     const userCounts = definitions.some(d => d.scope === 'user')
@@ -285,6 +301,7 @@ export class SecretsManager {
           definition.name,
           storedByName.get(definition.name),
           pins,
+          checks?.get(definition.name),
         ),
       );
       storedByName.delete(definition.name);
@@ -303,7 +320,8 @@ export class SecretsManager {
     if (!definition && !stored) {
       throw new NotFoundError(this.#notRegisteredMessage(name));
     }
-    return this.#summarize(definition, name, stored);
+    const check = await this.options.checks?.get(name);
+    return this.#summarize(definition, name, stored, undefined, check);
   }
 
   #notRegisteredMessage(name: string): string {
@@ -316,10 +334,23 @@ export class SecretsManager {
     value: string;
     expectedVersion?: number;
     actor: string;
+    /** save without running the definition's check */
+    skipValidation?: boolean;
   }): Promise<SecretSummary> {
+    const { skipValidation, ...write } = options;
     const definition = this.#writable(options.name);
     validateValue(definition, options.value);
-    return this.#write({ definition, ...options });
+    // The provider's check, time-boxed; a value it refuses is not stored.
+    const checks = this.options.checks;
+    const checkedAt =
+      checks && definition.validate && !skipValidation
+        ? await checks.assertValid(
+            options.name,
+            definition.validate,
+            options.value,
+          )
+        : undefined;
+    return this.#write({ definition, ...write, checkedAt });
   }
 
   /**
@@ -426,8 +457,12 @@ export class SecretsManager {
     expectedVersion?: number;
     actor: string;
     restoredFrom?: number;
+    /** when the value's check passed just before this write */
+    checkedAt?: string;
   }): Promise<SecretSummary> {
-    const { definition, name, value, expectedVersion, actor } = options;
+    const { definition, name, value, expectedVersion, actor, checkedAt } =
+      options;
+    const checks = this.options.checks;
     // Compare-and-set, retried when another writer got in between (unless
     // the caller asked for a specific version: then that is a conflict).
     // Versions continue after a clear: (name, version) is never reused, so
@@ -453,7 +488,14 @@ export class SecretsManager {
       });
       if (result.ok) {
         this.#undecryptable.delete(name);
-        return this.#summarize(definition, name, result.row);
+        // A save whose check passed is a passed check of the new version;
+        // any other save leaves the last check stale (another version).
+        let check: SecretCheckRecord | undefined;
+        if (checks && checkedAt) {
+          check = { name, checkedAt, ok: true, source: 'database', version };
+          await checks.record(check);
+        }
+        return this.#summarize(definition, name, result.row, undefined, check);
       }
       if (expectedVersion !== undefined) {
         throw this.#conflict(name, expectedVersion, result.currentVersion);
@@ -533,30 +575,84 @@ export class SecretsManager {
     if (!definition) {
       throw new SecretNotRegisteredError(secretNotRegisteredMessage(name));
     }
-    const pin = this.#pinOf(name);
-    let value: string;
-    let source: SecretSource;
-    if (pin) {
-      value = pin.value;
-      source = pin.source;
-    } else {
-      const stored = await this.options.store.get(name);
-      if (!stored) {
-        throw new NotFoundError(
-          `Secret ${name} is not set. ${MANAGE_PAGE_HINT}, or an operator can pin it with secrets.values.${name} in app-config.yaml or the ${secretEnvironmentVariable(
-            name,
-          )} environment variable.`,
-        );
-      }
-      value = this.#decrypt(stored);
-      source = 'database';
+    const current = await this.#currentValue(name);
+    if (!current) {
+      throw new NotFoundError(
+        `Secret ${name} is not set. ${MANAGE_PAGE_HINT}, or an operator can pin it with secrets.values.${name} in app-config.yaml or the ${secretEnvironmentVariable(
+          name,
+        )} environment variable.`,
+      );
     }
+    const { value, source } = current;
     this.options.tracker.record({
       name,
       at: new Date().toISOString(),
       by: request.caller,
     });
     return { value, source };
+  }
+
+  /**
+   * The value a read gets now (configuration, then environment, then
+   * database) and where it comes from; undefined when unset.
+   */
+  async #currentValue(name: string): Promise<
+    | {
+        value: string;
+        source: Exclude<SecretSource, 'unset'>;
+        version?: number;
+      }
+    | undefined
+  > {
+    const pin = this.#pinOf(name);
+    if (pin) return { value: pin.value, source: pin.source };
+    const stored = await this.options.store.get(name);
+    if (!stored) return undefined;
+    return {
+      value: this.#decrypt(stored),
+      source: 'database',
+      version: stored.version,
+    };
+  }
+
+  /**
+   * Runs the definition's check on the value a read would get now, and
+   * records the outcome. A failed check is an answer (ok: false), not an
+   * error: the check ran. Not a use of the secret (last-used is untouched).
+   */
+  async check(name: string): Promise<CheckSecretResponse> {
+    const definition = this.options.registry.get(name);
+    if (!definition) {
+      throw new NotFoundError(
+        `Secret ${name} is not registered: no installed plugin declares it, so there is nothing to check.`,
+      );
+    }
+    const checks = this.options.checks;
+    if (!definition.validate || !checks) {
+      throw new InputError(
+        `Secret ${name} cannot be checked: the plugin that registers it (${definition.registeredBy}) gives no validate function.`,
+      );
+    }
+    const current = await this.#currentValue(name);
+    if (!current) {
+      throw new NotFoundError(
+        `Secret ${name} is not set, so there is no value to check. ${MANAGE_PAGE_HINT}.`,
+      );
+    }
+    const outcome = await checks.run(name, definition.validate, current.value);
+    const checkedAt = new Date().toISOString();
+    await checks.record({
+      name,
+      checkedAt,
+      ok: outcome.ok,
+      source: current.source,
+      version: current.version,
+    });
+    return {
+      ok: outcome.ok,
+      ...(outcome.message === undefined ? {} : { message: outcome.message }),
+      checkedAt,
+    };
   }
 
   #decrypt(stored: StoredSecret): string {

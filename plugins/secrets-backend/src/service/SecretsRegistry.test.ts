@@ -46,4 +46,30 @@ describe('SecretsRegistry', () => {
     const registry = new SecretsRegistry();
     expect(() => registry.register('m.ts:1', [definition])).toThrow(message);
   });
+
+  it("keeps a shared definition's validate function", async () => {
+    const registry = new SecretsRegistry();
+    const validate = async () => ({ ok: true as const });
+    registry.register('m.ts:1', [{ name: 'CHECKED', validate }]);
+    expect(registry.get('CHECKED')?.validate).toBe(validate);
+  });
+
+  it.each([
+    [
+      {
+        name: 'MINE',
+        scope: 'user' as const,
+        readers: ['catalog'],
+        validate: async () => ({ ok: true as const }),
+      },
+      /validate is supported for shared secrets only/,
+    ],
+    [
+      { name: 'NOT_A_FUNCTION', validate: 'yes' as any },
+      /validate must be a function/,
+    ],
+  ])('refuses validate where it cannot apply %p', (definition, message) => {
+    const registry = new SecretsRegistry();
+    expect(() => registry.register('m.ts:1', [definition])).toThrow(message);
+  });
 });

@@ -8,6 +8,9 @@ import type {
   SecretsExtensionPoint,
 } from '@backstage-secrets/plugin-secrets-node';
 
+/** A definition's check of a value with its provider (see SecretChecks). */
+export type SecretValidator = NonNullable<SecretDefinition['validate']>;
+
 /** A definition as kept by the registry, with who registered it. */
 export interface RegisteredSecret
   extends Required<Pick<SecretDefinition, 'name' | 'format' | 'scope'>> {
@@ -16,6 +19,11 @@ export interface RegisteredSecret
   obtainLabel?: string;
   /** plugin ids that may read it; undefined = any backend plugin */
   readers?: string[];
+  /**
+   * The definition's check of a value; only extension-point definitions
+   * can give one (config-declared definitions have no code).
+   */
+  validate?: SecretValidator;
   registeredBy: string;
 }
 
@@ -75,6 +83,22 @@ function validateDefinition(definition: SecretDefinition): void {
   if (definition.scope === 'user' && definition.readers === undefined) {
     throw new Error(
       `Cannot register secret ${definition.name}: a user-scoped secret must name its readers (the plugin ids that may use a user's value), so that users know which plugins they allow.`,
+    );
+  }
+  if (
+    definition.validate !== undefined &&
+    typeof definition.validate !== 'function'
+  ) {
+    throw new Error(
+      `Cannot register secret ${definition.name}: validate must be a function (value, { signal }) => Promise<{ ok: true } | { ok: false; message: string }>.`,
+    );
+  }
+  if (definition.scope === 'user' && definition.validate !== undefined) {
+    // Users' own values are never sent to a provider on their behalf by the
+    // admin's machinery, and nothing would show the outcome: refused rather
+    // than silently ignored.
+    throw new Error(
+      `Cannot register secret ${definition.name}: validate is supported for shared secrets only, not for user-scoped ones. Remove validate, or check the user's value in your plugin when it reads it.`,
     );
   }
   if (definition.readers !== undefined) {
@@ -146,6 +170,7 @@ export class SecretsRegistry {
         readers: definition.readers
           ? [...new Set(definition.readers)]
           : undefined,
+        validate: definition.validate,
         registeredBy,
       });
     }

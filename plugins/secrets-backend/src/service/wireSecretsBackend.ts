@@ -9,10 +9,12 @@ import { loadKeyring } from '../crypto/loadKeyring';
 import { SecretCipher } from '../crypto/SecretCipher';
 import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
 import { DatabaseUserSecretsStore } from '../database/DatabaseUserSecretsStore';
+import { DatabaseSecretChecksStore } from '../database/SecretChecksStore';
 import type { UserLastUsedRecord } from '../database/UserSecretsStore';
 import { userSecretKey, UserSecretsManager } from './UserSecretsManager';
 import { KeyRotation } from './KeyRotation';
 import { LastUsedTracker } from './LastUsedTracker';
+import { SecretChecks } from './SecretChecks';
 import { SecretsManager } from './SecretsManager';
 import type { SecretsRegistry } from './SecretsRegistry';
 import { readDurationOr } from './scheduledTasks';
@@ -70,6 +72,11 @@ export async function wireSecretsBackend(options: {
 
   const tracker = new LastUsedTracker(store, logger);
   const cipher = new SecretCipher(keyring);
+  const checks = new SecretChecks({
+    store: new DatabaseSecretChecksStore(knex),
+    logger,
+    timeoutMs: SecretChecks.timeoutFromConfig(config),
+  });
   const manager = new SecretsManager({
     config,
     registry,
@@ -80,6 +87,7 @@ export async function wireSecretsBackend(options: {
     env: options.env,
     userStore,
     historyKeep,
+    checks,
   });
   const userTracker = new LastUsedTracker<UserLastUsedRecord>(
     userStore,

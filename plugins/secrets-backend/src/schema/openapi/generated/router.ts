@@ -329,6 +329,25 @@ export const spec = {
           },
         },
       },
+      CheckSecretResponse: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['ok', 'checkedAt'],
+        properties: {
+          ok: {
+            type: 'boolean',
+          },
+          message: {
+            type: 'string',
+            description:
+              "why the check failed, from the definition's validate; never the value",
+          },
+          checkedAt: {
+            type: 'string',
+            description: 'ISO-8601 UTC date-time',
+          },
+        },
+      },
       Error: {
         type: 'object',
         properties: {
@@ -446,6 +465,17 @@ export const spec = {
           '413': {
             $ref: '#/components/responses/Error',
           },
+          '422': {
+            description:
+              "The definition's check (validate) did not accept the value, threw, or did not finish within secrets.validation.timeout; nothing was stored. Send skipValidation: true to save without the check.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
         },
       },
       delete: {
@@ -482,6 +512,56 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/secrets/{name}/check': {
+      post: {
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        summary:
+          "Run the definition's check (validate) on the value a read gets now (pin, environment or stored value) and record the outcome (lastCheckedAt, lastCheckOk on the summary). Needs manage-secrets. A failed check is a 200 with ok false: the check ran.",
+        responses: {
+          '200': {
+            description: 'The outcome of the check',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CheckSecretResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            description:
+              'The definition gives no validate function (or the name is invalid).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            description: 'The secret is not registered, or has no value.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
           },
         },
       },
