@@ -5,6 +5,7 @@ import {
 import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { createRouter } from './service/router';
 import { scheduleSecretsTasks } from './service/scheduledTasks';
 import { SecretsRegistry } from './service/SecretsRegistry';
@@ -46,6 +47,7 @@ export const secretsPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -60,6 +62,7 @@ export const secretsPlugin = createBackendPlugin({
         lifecycle,
         scheduler,
         catalog,
+        notifications,
       }) {
         // Secrets declared in app-config (secrets.definitions) register
         // after the modules', through the same registry and rules.
@@ -73,7 +76,7 @@ export const secretsPlugin = createBackendPlugin({
 
         permissionsRegistry.addPermissions(secretsPermissions);
 
-        const { manager, userManager, userStore, rotation } =
+        const { manager, userManager, userStore, rotation, reminderStore } =
           await wireSecretsBackend({
             config,
             logger,
@@ -91,6 +94,9 @@ export const secretsPlugin = createBackendPlugin({
           auth,
           auditor,
           logger,
+          manager,
+          reminderStore,
+          notifications,
         });
 
         httpRouter.use(

@@ -7,6 +7,8 @@ import type {
   SecretDefinition,
   SecretsExtensionPoint,
 } from '@backstage-secrets/plugin-secrets-node';
+import type { HumanDuration } from '@backstage/types';
+import { checkPositiveDuration } from './rotationPolicy';
 
 /** A definition as kept by the registry, with who registered it. */
 export interface RegisteredSecret
@@ -16,6 +18,8 @@ export interface RegisteredSecret
   obtainLabel?: string;
   /** plugin ids that may read it; undefined = any backend plugin */
   readers?: string[];
+  /** how often the value should be replaced; `secrets.rotation.<NAME>` wins */
+  rotateEvery?: HumanDuration;
   registeredBy: string;
 }
 
@@ -87,6 +91,12 @@ function validateDefinition(definition: SecretDefinition): void {
       );
     }
   }
+  if (definition.rotateEvery !== undefined) {
+    checkPositiveDuration(
+      definition.rotateEvery,
+      `Cannot register secret ${definition.name}: rotateEvery`,
+    );
+  }
   if (definition.obtainUrl !== undefined) {
     let url: URL | undefined;
     try {
@@ -146,6 +156,9 @@ export class SecretsRegistry {
         readers: definition.readers
           ? [...new Set(definition.readers)]
           : undefined,
+        ...(definition.rotateEvery
+          ? { rotateEvery: { ...definition.rotateEvery } }
+          : {}),
         registeredBy,
       });
     }
