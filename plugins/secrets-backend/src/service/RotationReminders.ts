@@ -158,7 +158,8 @@ export class RotationReminders {
     // A reminder about an earlier version says nothing about this value.
     const reminded =
       record?.version === summary.version ? record.state : undefined;
-    if (due === reminded) return undefined;
+    const stale = record !== undefined && record.version !== summary.version;
+    if (due === reminded && !stale) return undefined;
     if (!due || (reminded && RANK[due] < RANK[reminded])) {
       // Not due (any more), or less due than announced (the interval was
       // lengthened): nothing to announce; remember the lower state so that
