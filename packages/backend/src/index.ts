@@ -36,6 +36,10 @@ backend.add(import('@backstage/plugin-proxy-backend'));
 backend.add(import('@backstage-secrets/plugin-proxy-backend-module-secrets'));
 backend.add(fakePagerDutyPlugin);
 
+// Notifications: where the secrets plugin's rotation reminders land, for
+// the members of secrets.reminders.recipients (GET /api/notifications).
+backend.add(import('@backstage/plugin-notifications-backend'));
+
 // Demo and performance tests only: registers nothing unless
 // demo.syntheticSecrets.count is set (see the module).
 backend.add(secretsModuleSyntheticSecrets);
