@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { EncryptionStatus } from '@backstage-secrets/plugin-secrets-common';
 import type { Keyring } from '../crypto/Keyring';
 import {
   EncryptedValue,
@@ -9,21 +10,6 @@ import type { SecretsStore } from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
 
 /** Rows per key, and whether each key may be removed from the config. */
-export interface EncryptionStatus {
-  primaryKeyId: string;
-  keys: Array<{
-    id: string;
-    primary: boolean;
-    /** false: rows use a key id that is not configured (they cannot be read) */
-    configured: boolean;
-    rows: number;
-    /** a configured, non-primary key that encrypts no row any more */
-    removable?: boolean;
-  }>;
-  /** rows that rotation still has to re-encrypt with the primary key */
-  rowsUnderOlderKeys: number;
-}
-
 export interface RotationResult {
   reencrypted: number;
   /** changed by a writer meanwhile (already under the primary key) */

@@ -1,5 +1,6 @@
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
+import { createOpenApiRouter } from '../schema/openapi';
 import type {
   AuditorService,
   AuditorServiceEvent,
@@ -133,11 +134,25 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { manager, userManager, rotation } = options;
-  const router = Router();
+  const outer = Router();
 
-  // Who may call a route is decided before anything else (access.ts).
-  router.use(createAccessGate(options));
-  router.use(express.json({ limit: BODY_LIMIT_BYTES }));
+  // Who may call a route is decided before anything else (access.ts), and
+  // a body is parsed only for callers let in. Both sit outside the OpenAPI
+  // router: its error transformer would turn their 401/403/413 into 400s
+  // quoting the body parser's message, which can hold part of a value.
+  outer.use(createAccessGate(options));
+  outer.use(express.json({ limit: BODY_LIMIT_BYTES }));
+
+  // The routes are the ones src/schema/openapi.yaml declares (typed from
+  // it, and served at /openapi.json). Requests are validated by the zod
+  // schemas in validation.ts, whose messages say what to fix and which
+  // also enforce what JSON Schema cannot (well-formed Unicode, byte size);
+  // validation.test.ts proves the two agree on every request shape.
+  // (Its own JSON parser finds the body parsed and leaves it.)
+  const router = await createOpenApiRouter({
+    validatorOptions: { validateRequests: false },
+  });
+  outer.use(router);
 
   router.get('/secrets', async (_req, res) => {
     const { event } = accessOf(res, 'manage');
@@ -277,6 +292,6 @@ export async function createRouter(
     });
   });
 
-  router.use(mapBodyParserErrors);
-  return router;
+  outer.use(mapBodyParserErrors);
+  return outer;
 }

@@ -39,6 +39,9 @@ export const setSecretBodySchema = z
       .int('expectedVersion must be an integer')
       .min(0, 'expectedVersion must be 0 (no stored value) or a version')
       .optional(),
+    skipValidation: z
+      .boolean({ invalid_type_error: 'skipValidation must be true or false' })
+      .optional(),
   })
   .strict();
 
