@@ -9,7 +9,11 @@ import { plantCanary } from '../__testUtils__/canaries';
 import { LogCapture } from '../__testUtils__/capturingLogger';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { LastUsedTracker } from './LastUsedTracker';
-import { readReminderRecipients, RotationReminders } from './RotationReminders';
+import {
+  describeIsoDuration,
+  readReminderRecipients,
+  RotationReminders,
+} from './RotationReminders';
 import { SecretsManager } from './SecretsManager';
 import { SecretsRegistry } from './SecretsRegistry';
 
@@ -113,6 +117,7 @@ describe.each(databases.eachSupportedId())(
       expect(t.sent[0].payload.description).toContain(
         new Date(rotateBy).toISOString(),
       );
+      expect(t.sent[0].payload.description).toContain('(every 30 days)');
 
       // Later runs in the same state send nothing, also from a fresh
       // instance (a restart or another replica): the state is stored.
@@ -210,6 +215,18 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+describe('describeIsoDuration', () => {
+  it.each([
+    ['P90D', '90 days'],
+    ['PT10M', '10 minutes'],
+    ['P1Y6M', '1 year 6 months'],
+    ['P1DT1H30M5.5S', '1 day 1 hour 30 minutes 5.5 seconds'],
+    ['PT0S', '0 seconds'],
+  ])('%s → %s', (iso, text) => {
+    expect(describeIsoDuration(iso)).toBe(text);
+  });
+});
 
 describe('readReminderRecipients', () => {
   it('defaults to the admins group', () => {

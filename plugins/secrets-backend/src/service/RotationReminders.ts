@@ -54,6 +54,24 @@ function day(iso: string): string {
   return iso.slice(0, 10);
 }
 
+const ISO_UNITS: Array<[RegExp, string]> = [
+  [/^P(?:[^T]*?)(\d+(?:\.\d+)?)Y/, 'year'],
+  [/^P(?:[^T]*?)(\d+(?:\.\d+)?)M/, 'month'],
+  [/^P(?:[^T]*?)(\d+(?:\.\d+)?)D/, 'day'],
+  [/T(?:.*?)(\d+(?:\.\d+)?)H/, 'hour'],
+  [/T(?:.*?)(\d+(?:\.\d+)?)M/, 'minute'],
+  [/T(?:.*?)(\d+(?:\.\d+)?)S/, 'second'],
+];
+
+/** `P90D` → `90 days`, `PT10M` → `10 minutes`, for the notification text. */
+export function describeIsoDuration(iso: string): string {
+  const parts = ISO_UNITS.flatMap(([pattern, unit]) => {
+    const amount = iso.match(pattern)?.[1];
+    return amount ? [`${amount} ${unit}${amount === '1' ? '' : 's'}`] : [];
+  });
+  return parts.length > 0 ? parts.join(' ') : iso;
+}
+
 /**
  * The notification of one reminder. It names the secret and the dates, and
  * links to the page; it is built from the summary, which never holds a
@@ -63,7 +81,9 @@ export function reminderPayload(
   summary: SecretSummary & { rotateBy: string },
   state: ReminderState,
 ): NotificationSendOptions['payload'] {
-  const every = summary.rotateEvery ? ` (every ${summary.rotateEvery})` : '';
+  const every = summary.rotateEvery
+    ? ` (every ${describeIsoDuration(summary.rotateEvery)})`
+    : '';
   const current = `The current value (version ${summary.version}) was set on ${
     summary.updatedAt ? day(summary.updatedAt) : 'an unknown date'
   }${summary.updatedBy ? ` by ${summary.updatedBy}` : ''}.`;
@@ -131,11 +151,23 @@ export class RotationReminders {
       }
       const record = recordOf.get(summary.name);
       recordOf.delete(summary.name);
-      const outcome = await this.#remind(
-        summary as SecretSummary & { rotateBy: string; version: number },
-        record,
-        now,
-      );
+      let outcome: 'sent' | 'failed' | undefined;
+      try {
+        outcome = await this.#remind(
+          summary as SecretSummary & { rotateBy: string; version: number },
+          record,
+          now,
+        );
+      } catch (error) {
+        // A store error (it names the operation, never data): the other
+        // secrets still get their reminders; this one is retried next run.
+        outcome = 'failed';
+        this.options.logger.warn(
+          `Could not evaluate the rotation reminder for secret ${
+            summary.name
+          }; it is retried on the next run: ${(error as Error)?.message}`,
+        );
+      }
       if (outcome === 'sent') sent++;
       if (outcome === 'failed') failed++;
     }
