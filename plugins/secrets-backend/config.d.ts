@@ -143,6 +143,15 @@ export interface Config {
         scope?: 'global' | 'local';
       };
     };
+    /** Earlier versions of shared secrets, for restore. */
+    history?: {
+      /**
+       * How many versions of each shared secret are kept (the current one
+       * included), encrypted like the current value. A whole number of at
+       * least 1; default 10. Older versions are dropped at the next write.
+       */
+      keep?: number;
+    };
     /** Per-user secrets (definitions with `scope: 'user'`). */
     userSecrets?: {
       /**

@@ -33,7 +33,8 @@ import {
  *
  * The design (README of the plugin, router.ts):
  * - manage routes (GET /secrets, GET /encryption, PUT and DELETE
- *   /secrets/:name): anonymous
+ *   /secrets/:name, GET /secrets/:name/versions, POST
+ *   /secrets/:name/versions/:version/restore): anonymous
  *   401, a user without manage-secrets 403, a user with it 2xx, a backend
  *   plugin (service token) 403, an external static token 403;
  * - GET /secrets/:name/value: anonymous 401, every user 403 (the admin
@@ -83,6 +84,8 @@ type Route =
   | 'list'
   | 'encryption'
   | 'item'
+  | 'versions'
+  | 'restore'
   | 'value'
   | 'userList'
   | 'userItem'
@@ -96,6 +99,10 @@ const PATHS: Record<Route, string> = {
   list: '/secrets',
   encryption: '/encryption',
   item: `/secrets/${NAME}`,
+  versions: `/secrets/${NAME}/versions`,
+  // Version 1 is the first baseline value; the main backend keeps every
+  // version, so it is always there to restore.
+  restore: `/secrets/${NAME}/versions/1/restore`,
   value: `/secrets/${NAME}/value`,
   userList: '/user/secrets',
   userItem: `/user/secrets/${USER_NAME}`,
@@ -187,6 +194,8 @@ const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
   list: { GET: manage(200), HEAD: manage(200) },
   encryption: { GET: manage(200), HEAD: manage(200) },
   item: { PUT: manage(200), DELETE: manage(204) },
+  versions: { GET: manage(200), HEAD: manage(200) },
+  restore: { POST: manage(200) },
   value: { GET: read, HEAD: read },
   userList: { GET: own(200), HEAD: own(200) },
   userItem: { PUT: own(200), DELETE: own(204) },
@@ -196,6 +205,8 @@ const ALLOW: Record<Route, string> = {
   list: 'GET,HEAD',
   encryption: 'GET,HEAD',
   item: 'PUT,DELETE',
+  versions: 'GET,HEAD',
+  restore: 'POST',
   value: 'GET,HEAD',
   userList: 'GET,HEAD',
   userItem: 'PUT,DELETE',
@@ -214,12 +225,17 @@ function expectedOutcome(
   method: Method,
   status: number,
   submitted: string,
+  baseValue: string,
 ): Outcome {
   if (route === 'item' && method === 'PUT' && status === 200) {
     return { kind: 'set', name: NAME, value: submitted, actor: ADMIN };
   }
   if (route === 'item' && method === 'DELETE' && status === 204) {
     return { kind: 'clear', name: NAME };
+  }
+  if (route === 'restore' && method === 'POST' && status === 200) {
+    // Version 1 holds the baseline value; it comes back as a new version.
+    return { kind: 'set', name: NAME, value: baseValue, actor: ADMIN };
   }
   // Nothing else may change anything.
   return { kind: 'none' };
@@ -254,6 +270,8 @@ const COVERED = [
   'GET /encryption',
   'PUT /secrets/:name',
   'DELETE /secrets/:name',
+  'GET /secrets/:name/versions',
+  'POST /secrets/:name/versions/:version/restore',
   'GET /secrets/:name/value',
   'GET /user/secrets',
   'PUT /user/secrets/:name',
@@ -292,7 +310,7 @@ it('covers every route the router declares (a new route needs a row in DESIGN)',
       const [method, path] = route.split(' ');
       const concrete = path.startsWith('/user/')
         ? path.replace(':name', USER_NAME).replace(':pluginId', 'catalog')
-        : path.replace(':name', NAME);
+        : path.replace(':name', NAME).replace(':version', '1');
       const key = (Object.keys(PATHS) as Route[]).find(
         r => PATHS[r] === concrete,
       );
@@ -343,7 +361,11 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       main = await instance({
-        secrets: { readers: { [NAME]: ['catalog'] } },
+        secrets: {
+          readers: { [NAME]: ['catalog'] },
+          // Every version stays restorable (see PATHS.restore).
+          history: { keep: 1_000_000 },
+        },
       });
       allowing = await instance({
         secrets: { allowExternalAccessToValues: true },
@@ -447,8 +469,9 @@ describe.each(databases.eachSupportedId())(
           await baseline(backend);
           const submitted = canaries.next();
           const withBody = ['PUT', 'POST', 'PATCH'].includes(method);
-          const body =
-            route === 'userGrant' ? { allowed: true } : { value: submitted };
+          let body: object = { value: submitted };
+          if (route === 'userGrant') body = { allowed: true };
+          if (route === 'restore') body = {};
           const res = await send(
             caller,
             method,
@@ -485,7 +508,7 @@ describe.each(databases.eachSupportedId())(
           await backend.knex('user_secrets').delete();
           await expectState(
             backend,
-            expectedOutcome(route, method, status, submitted),
+            expectedOutcome(route, method, status, submitted, BASE_VALUE),
           );
         },
       );
@@ -540,6 +563,20 @@ describe.each(databases.eachSupportedId())(
             `/secrets/${name}`,
             manage(204)[caller],
           ]);
+          cases.push([
+            what,
+            caller,
+            'GET',
+            `/secrets/${name}/versions`,
+            manage(200)[caller],
+          ]);
+          cases.push([
+            what,
+            caller,
+            'POST',
+            `/secrets/${name}/versions/1/restore`,
+            manage(200)[caller],
+          ]);
         }
       }
       it.each(cases)(
@@ -552,7 +589,7 @@ describe.each(databases.eachSupportedId())(
             caller,
             method,
             path,
-            method === 'PUT'
+            method === 'PUT' || method === 'POST'
               ? JSON.stringify({ value: submitted, expectedVersion: 99 })
               : undefined,
           );

@@ -11,7 +11,11 @@ import { spec } from './openapi';
 import { createRouter } from '../service/router';
 import { SecretsRegistry } from '../service/SecretsRegistry';
 import { wireSecretsBackend } from '../service/wireSecretsBackend';
-import { setGrantBodySchema, setSecretBodySchema } from '../service/validation';
+import {
+  restoreBodySchema,
+  setGrantBodySchema,
+  setSecretBodySchema,
+} from '../service/validation';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { CALLER_HEADERS } from '../__testUtils__/hostileHttp';
 import {
@@ -112,6 +116,8 @@ describe.each(databases.eachSupportedId())(
           request(server).put(path).set('Authorization', auth).send(body),
         del: (path: string) =>
           request(server).delete(path).set('Authorization', auth),
+        post: (path: string, body: object) =>
+          request(server).post(path).set('Authorization', auth).send(body),
       });
 
       // Manage routes, as the admin.
@@ -155,7 +161,42 @@ describe.each(databases.eachSupportedId())(
         (await call(plugin).get('/secrets/PAGERDUTY_TOKEN/value')).status,
       ).toBe(404);
 
+      // History and restore.
+      const versions = await asAdmin.get('/secrets/OPENAI_API_KEY/versions');
+      expect(versions.status).toBe(200);
+      expect(versions.body.items).toHaveLength(1);
+      expect(
+        (await asAdmin.get('/secrets/NOT_REGISTERED/versions')).status,
+      ).toBe(404);
+      // (The body may be left out, but the test proxy's request check
+      // does not honour an optional body: an empty object stands for it.)
+      const restore = (version: string, body: object = {}) =>
+        asAdmin.post(
+          `/secrets/OPENAI_API_KEY/versions/${version}/restore`,
+          body,
+        );
+      const restored = await restore('1', { expectedVersion: 1 });
+      expect(restored.status).toBe(200);
+      expect(restored.body.version).toBe(2);
+      expect((await restore('1')).status).toBe(200);
+      expect((await restore('1', { expectedVersion: 1 })).status).toBe(409);
+      expect((await restore('9')).status).toBe(404);
+      expect((await restore('0')).status).toBe(400);
+      expect((await restore('1', { expectedVersion: 'x' })).status).toBe(400);
+      expect(
+        (await asAdmin.get('/secrets/OPENAI_API_KEY/versions')).body.items[0],
+      ).toMatchObject({ version: 3, restoredFrom: 1 });
+
       expect((await asAdmin.del('/secrets/OPENAI_API_KEY')).status).toBe(204);
+      expect(
+        (await asAdmin.del('/secrets/OPENAI_API_KEY?purge=maybe')).status,
+      ).toBe(400);
+      expect(
+        (await asAdmin.del('/secrets/OPENAI_API_KEY?purge=true')).status,
+      ).toBe(204);
+      expect(
+        (await asAdmin.get('/secrets/OPENAI_API_KEY/versions')).body,
+      ).toEqual({ items: [] });
 
       // A user's own routes.
       const asUser = call(nonAdmin);
@@ -242,6 +283,20 @@ describe('the zod request schemas and the document agree', () => {
       fc.property(bodyOf(['allowed']), body => {
         expect(setGrantBodySchema.safeParse(body).success).toBe(
           validateGrant(body),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('POST /secrets/{name}/versions/{version}/restore', () => {
+    const validateRestore = ajv.compile(
+      spec.components.schemas.RestoreSecretVersionRequest as object,
+    );
+    fc.assert(
+      fc.property(bodyOf(['expectedVersion']), body => {
+        expect(restoreBodySchema.safeParse(body).success).toBe(
+          validateRestore(body),
         );
       }),
       { numRuns: 500 },

@@ -44,6 +44,7 @@ export class KeyRotation {
     const counts = new Map<string, number>();
     for (const { keyId, count } of [
       ...(await store.countByKeyId()),
+      ...(await store.countHistoryByKeyId()),
       ...((await userStore?.countByKeyId()) ?? []),
     ]) {
       counts.set(keyId, (counts.get(keyId) ?? 0) + count);
@@ -81,7 +82,8 @@ export class KeyRotation {
       failed: 0,
       remaining: 0,
     };
-    // Shared values, then users' own values (bound to their owner too).
+    // Shared values, their history, then users' own values (bound to
+    // their owner too).
     let afterName: string | undefined;
     await this.#pass(result, signal, async () => {
       const batch = await store.listNotUnderKey({
@@ -94,6 +96,28 @@ export class KeyRotation {
         row,
         replace: (encrypted: EncryptedValue) =>
           store.replaceCiphertext({
+            name: row.name,
+            version: row.version,
+            fromKeyId: row.keyId,
+            fromCiphertext: row.ciphertext,
+            encrypted,
+          }),
+      }));
+    });
+    // Their history: a key removed while a history row still needs it
+    // would make that version impossible to restore.
+    let afterVersion: { name: string; version: number } | undefined;
+    await this.#pass(result, signal, async () => {
+      const batch = await store.listHistoryNotUnderKey({
+        keyId: primary,
+        after: afterVersion,
+        limit: batchSize,
+      });
+      afterVersion = batch[batch.length - 1];
+      return batch.map(row => ({
+        row,
+        replace: (encrypted: EncryptedValue) =>
+          store.replaceHistoryCiphertext({
             name: row.name,
             version: row.version,
             fromKeyId: row.keyId,

@@ -11,8 +11,10 @@ import {
   secretNotRegisteredMessage,
   SecretSource,
   SecretSummary,
+  SecretVersion,
 } from '@backstage-secrets/plugin-secrets-common';
 import { SecretCipher, SecretDecryptionError } from '../crypto/SecretCipher';
+import { DEFAULT_HISTORY_KEEP } from '../database/secretHistory';
 import type {
   SecretsStore,
   StoredSecret,
@@ -90,6 +92,8 @@ export class SecretsManager {
       rotation?: RotationPolicy;
       /** the time the `unused` flag is computed against; tests pass a fixed one */
       now?: () => Date;
+      /** versions kept per secret (`secrets.history.keep`); default 10 */
+      historyKeep?: number;
     },
   ) {
     this.#rotation =
@@ -335,7 +339,85 @@ export class SecretsManager {
     expectedVersion?: number;
     actor: string;
   }): Promise<SecretSummary> {
-    const { name, value, expectedVersion, actor } = options;
+    const definition = this.#writable(options.name);
+    validateValue(definition, options.value);
+    return this.#write({ definition, ...options });
+  }
+
+  /**
+   * Writes a recorded version's value again, as a new version (history is
+   * never rewritten). A row that fails to decrypt (altered, or copied from
+   * another name or version) fails like a current row and stores nothing.
+   */
+  async restore(options: {
+    name: string;
+    version: number;
+    expectedVersion?: number;
+    actor: string;
+  }): Promise<SecretSummary> {
+    const { name, version } = options;
+    const definition = this.#writable(name);
+    const recorded = await this.options.store.getHistoryVersion(name, version);
+    if (!recorded) {
+      throw new NotFoundError(
+        `Secret ${name} has no version ${version} in its history: only the last ${
+          this.#historyKeep
+        } versions are kept, and a purge removes them all.`,
+      );
+    }
+    let value: string;
+    try {
+      value = this.options.cipher.decrypt(name, version, recorded);
+    } catch (error) {
+      if (error instanceof SecretDecryptionError) {
+        this.options.logger.error(
+          `Restoring version ${version}: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    // The value passed the format rules when it was set; the rules may
+    // have changed since, and a restore must not store what a set refuses.
+    validateValue(definition, value);
+    return this.#write({
+      definition,
+      name,
+      value,
+      expectedVersion: options.expectedVersion,
+      actor: options.actor,
+      restoredFrom: version,
+    });
+  }
+
+  /** A secret's recorded versions, newest first; metadata only. */
+  async versions(name: string): Promise<SecretVersion[]> {
+    const recorded = await this.options.store.listVersions(name);
+    if (
+      recorded.length === 0 &&
+      !this.options.registry.get(name) &&
+      !(await this.options.store.getVersion(name))
+    ) {
+      throw new NotFoundError(this.#notRegisteredMessage(name));
+    }
+    return recorded.map(entry => ({
+      version: entry.version,
+      createdAt: entry.createdAt,
+      createdBy: entry.createdBy,
+      ...(entry.restoredFrom === undefined
+        ? {}
+        : { restoredFrom: entry.restoredFrom }),
+    }));
+  }
+
+  get #historyKeep(): number {
+    return this.options.historyKeep ?? DEFAULT_HISTORY_KEEP;
+  }
+
+  /**
+   * The definition of a name whose stored value may be written: a
+   * registered, shared secret that no configuration or environment pins.
+   */
+  #writable(name: string): RegisteredSecret {
     const definition = this.options.registry.get(name);
     if (!definition) {
       throw new NotFoundError(this.#notRegisteredMessage(name));
@@ -351,8 +433,23 @@ export class SecretsManager {
         }, which wins over a stored value; change it there instead.`,
       );
     }
-    validateValue(definition, value);
+    return definition;
+  }
 
+  /**
+   * The one write path of shared values (set and restore): compare-and-set
+   * of the value together with its history row. Whatever must happen on
+   * every change of a stored value (e.g. change events) belongs here.
+   */
+  async #write(options: {
+    definition: RegisteredSecret;
+    name: string;
+    value: string;
+    expectedVersion?: number;
+    actor: string;
+    restoredFrom?: number;
+  }): Promise<SecretSummary> {
+    const { definition, name, value, expectedVersion, actor } = options;
     // Compare-and-set, retried when another writer got in between (unless
     // the caller asked for a specific version: then that is a conflict).
     // Versions continue after a clear: (name, version) is never reused, so
@@ -371,6 +468,10 @@ export class SecretsManager {
         encrypted: this.options.cipher.encrypt(name, version, value),
         actor,
         now: new Date().toISOString(),
+        history: {
+          keep: this.#historyKeep,
+          restoredFrom: options.restoredFrom,
+        },
       });
       if (result.ok) {
         this.#undecryptable.delete(name);
@@ -414,6 +515,28 @@ export class SecretsManager {
     }
     this.#undecryptable.delete(name);
     return { existed };
+  }
+
+  /**
+   * Clears the stored value and removes its whole history. The tombstone
+   * stays, so versions keep counting up and no purged ciphertext can ever
+   * match a (name, version) again.
+   */
+  async purge(
+    name: string,
+    actor: string,
+  ): Promise<{ existed: boolean; versions: number }> {
+    const definition = this.options.registry.get(name);
+    if (definition) this.#refuseUserScoped(definition);
+    const result = await this.options.store.purge(name, {
+      actor,
+      now: new Date().toISOString(),
+    });
+    if (!result.existed && result.versions === 0 && !definition) {
+      throw new NotFoundError(this.#notRegisteredMessage(name));
+    }
+    this.#undecryptable.delete(name);
+    return result;
   }
 
   /**

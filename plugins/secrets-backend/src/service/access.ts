@@ -30,7 +30,7 @@ import type { SecretsManager } from './SecretsManager';
  * user with their own token, for their own values.
  */
 const ROUTES: ReadonlyArray<{
-  method: 'GET' | 'PUT' | 'DELETE';
+  method: 'GET' | 'PUT' | 'DELETE' | 'POST';
   /** matched against the raw path, as express routes (case-insensitive) */
   path: RegExp;
   who: 'manager' | 'reader' | 'user';
@@ -63,6 +63,20 @@ const ROUTES: ReadonlyArray<{
     path: /^\/secrets\/([^/]+)$/i,
     who: 'manager',
     eventId: 'secret-clear',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'GET',
+    path: /^\/secrets\/([^/]+)\/versions$/i,
+    who: 'manager',
+    eventId: 'secret-versions',
+    severityLevel: 'low',
+  },
+  {
+    method: 'POST',
+    path: /^\/secrets\/([^/]+)\/versions\/([^/]+)\/restore$/i,
+    who: 'manager',
+    eventId: 'secret-restore',
     severityLevel: 'medium',
   },
   {

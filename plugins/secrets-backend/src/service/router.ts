@@ -16,6 +16,7 @@ import {
   SECRET_REASON_HEADER,
   SECRET_VALUE_MAX_BYTES,
   ListSecretsResponse,
+  ListSecretVersionsResponse,
   ListUserSecretsResponse,
   SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
@@ -28,11 +29,14 @@ import type { KeyRotation } from './KeyRotation';
 import { accessOf, createAccessGate } from './access';
 import { mapBodyParserErrors } from './errors';
 import {
+  clearQuerySchema,
   parseInput,
   pluginIdSchema,
+  restoreBodySchema,
   secretNameSchema,
   setGrantBodySchema,
   setSecretBodySchema,
+  versionParamSchema,
 } from './validation';
 
 export interface RouterOptions {
@@ -182,8 +186,63 @@ export async function createRouter(
     const { credentials, event } = accessOf(res, 'manage');
     await audited(event, auditMeta(req), async () => {
       const name = nameOf(req);
+      const { purge } = parseInput(clearQuerySchema, req.query, 'query');
       const actor = credentials.principal.userEntityRef;
+      if (purge === 'true') {
+        const result = await manager.purge(name, actor);
+        return {
+          meta: {
+            name,
+            existed: result.existed,
+            purge: true,
+            purgedVersions: result.versions,
+          },
+          send: () => res.status(204).end(),
+        };
+      }
       return cleared(res, name, await manager.clear(name, actor));
+    });
+  });
+
+  /** Who wrote which version when; never a value. */
+  router.get('/secrets/:name/versions', async (req, res) => {
+    const { event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
+      const body: ListSecretVersionsResponse = {
+        items: await manager.versions(name),
+      };
+      return json(res, body, { name, count: body.items.length });
+    });
+  });
+
+  /** Writes a recorded version's value as a new version. */
+  router.post('/secrets/:name/versions/:version/restore', async (req, res) => {
+    const { credentials, event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
+      const version = parseInput(
+        versionParamSchema,
+        req.params.version,
+        'version',
+      );
+      // A POST without a body is a restore without expectedVersion.
+      const { expectedVersion } = parseInput(
+        restoreBodySchema,
+        req.body ?? {},
+        'request body',
+      );
+      const summary = await manager.restore({
+        name,
+        version,
+        expectedVersion,
+        actor: credentials.principal.userEntityRef,
+      });
+      return json(res, summary, {
+        name,
+        version: summary.version ?? 0,
+        restoredFrom: version,
+      });
     });
   });
 

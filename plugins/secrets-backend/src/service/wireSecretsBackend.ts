@@ -22,6 +22,7 @@ import {
   checkStoredKeys,
   IN_MEMORY_WARNING,
   isInMemorySqlite,
+  readHistoryKeep,
   refuseExternalSubjectsThatLookLikePlugins,
 } from './startupChecks';
 
@@ -46,6 +47,7 @@ export async function wireSecretsBackend(options: {
 }> {
   const { config, logger, database, lifecycle, registry } = options;
   refuseExternalSubjectsThatLookLikePlugins(config);
+  const historyKeep = readHistoryKeep(config);
   const keyring = await loadKeyring(config, logger);
 
   const knex = await database.getClient();
@@ -63,6 +65,9 @@ export async function wireSecretsBackend(options: {
       ...(await store.countByKeyId()),
       ...(await userStore.countByKeyId()),
     ],
+    // History rows too: retiring a key they still use would silently make
+    // those versions impossible to restore.
+    historyRowsPerKey: await store.countHistoryByKeyId(),
   });
 
   const tracker = new LastUsedTracker(store, logger);
@@ -76,6 +81,7 @@ export async function wireSecretsBackend(options: {
     logger,
     env: options.env,
     userStore,
+    historyKeep,
   });
   const userTracker = new LastUsedTracker<UserLastUsedRecord>(
     userStore,

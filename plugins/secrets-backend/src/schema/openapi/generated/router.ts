@@ -278,6 +278,57 @@ export const spec = {
           },
         },
       },
+      SecretVersion: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['version', 'createdAt', 'createdBy'],
+        properties: {
+          version: {
+            type: 'integer',
+            minimum: 1,
+          },
+          createdAt: {
+            type: 'string',
+            description: 'ISO-8601 UTC date-time',
+          },
+          createdBy: {
+            type: 'string',
+            description: 'entity ref of who wrote this version',
+          },
+          restoredFrom: {
+            type: 'integer',
+            minimum: 1,
+            description:
+              'when a restore wrote this version: the version it restored',
+          },
+        },
+      },
+      ListSecretVersionsResponse: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            description: 'newest first; at most secrets.history.keep versions',
+            items: {
+              $ref: '#/components/schemas/SecretVersion',
+            },
+          },
+        },
+      },
+      RestoreSecretVersionRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          expectedVersion: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'the current version the caller last saw; a mismatch answers 409',
+          },
+        },
+      },
       Error: {
         type: 'object',
         properties: {
@@ -402,12 +453,26 @@ export const spec = {
           {
             $ref: '#/components/parameters/name',
           },
+          {
+            name: 'purge',
+            in: 'query',
+            required: false,
+            description:
+              'true: also remove every recorded version (the version counter is kept, so versions never repeat). Audited with `purge: true`.',
+            schema: {
+              type: 'string',
+              enum: ['true', 'false'],
+            },
+          },
         ],
         summary:
-          'Clear the stored value (registered secrets and orphans). Needs manage-secrets.',
+          'Clear the stored value (registered secrets and orphans); its history is kept, unless `purge=true`. Needs manage-secrets.',
         responses: {
           '204': {
             description: 'Cleared',
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
           },
           '401': {
             $ref: '#/components/responses/Error',
@@ -417,6 +482,110 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/secrets/{name}/versions': {
+      get: {
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        summary:
+          'The recorded versions of a shared secret, newest first: who wrote which version when, never a value. Needs manage-secrets.',
+        responses: {
+          '200': {
+            description: 'The versions',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ListSecretVersionsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/secrets/{name}/versions/{version}/restore': {
+      post: {
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'version',
+            in: 'path',
+            required: true,
+            description: 'a positive integer, e.g. 3',
+            schema: {
+              type: 'string',
+              pattern: '^[1-9][0-9]{0,9}$',
+            },
+          },
+        ],
+        summary:
+          "Write a recorded version's value again as a new version (history is never rewritten). Audited as secret-restore. Needs manage-secrets.",
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RestoreSecretVersionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The metadata of the new version',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/SecretSummary',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+          '500': {
+            description:
+              'The recorded version cannot be decrypted (altered, copied from another secret or version, or its key is gone); nothing was stored.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
           },
         },
       },
