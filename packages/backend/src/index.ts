@@ -45,6 +45,10 @@ backend.add(secretsModuleCheckedSecrets);
 // signed-in user (backend.actions.pluginSources in app-config.yaml).
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
+// Notifications: where the secrets plugin's rotation reminders land, for
+// the members of secrets.reminders.recipients (GET /api/notifications).
+backend.add(import('@backstage/plugin-notifications-backend'));
+
 // Demo and performance tests only: registers nothing unless
 // demo.syntheticSecrets.count is set (see the module).
 backend.add(secretsModuleSyntheticSecrets);

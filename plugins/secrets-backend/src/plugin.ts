@@ -6,6 +6,7 @@ import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { createRouter } from './service/router';
 import { scheduleSecretsTasks } from './service/scheduledTasks';
 import { SecretsRegistry } from './service/SecretsRegistry';
@@ -49,6 +50,7 @@ export const secretsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -64,6 +66,7 @@ export const secretsPlugin = createBackendPlugin({
         scheduler,
         catalog,
         actionsRegistry,
+        notifications,
       }) {
         // Secrets declared in app-config (secrets.definitions) register
         // after the modules', through the same registry and rules.
@@ -77,7 +80,7 @@ export const secretsPlugin = createBackendPlugin({
 
         permissionsRegistry.addPermissions(secretsPermissions);
 
-        const { manager, userManager, userStore, rotation } =
+        const { manager, userManager, userStore, rotation, reminderStore } =
           await wireSecretsBackend({
             config,
             logger,
@@ -95,6 +98,9 @@ export const secretsPlugin = createBackendPlugin({
           auth,
           auditor,
           logger,
+          manager,
+          reminderStore,
+          notifications,
         });
 
         // list-secrets and check-secret, for AI agents (MCP) and automation.

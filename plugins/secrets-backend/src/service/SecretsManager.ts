@@ -28,6 +28,7 @@ import { lastCheckFields, type SecretChecks } from './SecretChecks';
 import { validateValue } from './valueRules';
 import type { LastUsedTracker } from './LastUsedTracker';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
+import { RotationPolicy } from './rotationPolicy';
 
 /** Where a secret's value comes from right now, without the value. */
 interface Pin {
@@ -77,6 +78,8 @@ const MANAGE_PAGE_HINT =
 export class SecretsManager {
   /** Names whose stored row failed to decrypt, so the list can mark them. */
   readonly #undecryptable = new Map<string, string>();
+  readonly #rotation: RotationPolicy;
+  readonly #now: () => Date;
 
   constructor(
     private readonly options: {
@@ -89,12 +92,25 @@ export class SecretsManager {
       env?: NodeJS.ProcessEnv;
       /** users' own values, for the admin list's counts of user-scoped secrets */
       userStore?: UserSecretsStore;
+      /** rotateEvery and unusedAfter; read from config when absent */
+      rotation?: RotationPolicy;
+      /** the time the `unused` flag is computed against; tests pass a fixed one */
+      now?: () => Date;
       /** versions kept per secret (`secrets.history.keep`); default 10 */
       historyKeep?: number;
       /** runs and records definitions' checks (validate) */
       checks?: SecretChecks;
     },
-  ) {}
+  ) {
+    this.#rotation =
+      options.rotation ?? RotationPolicy.fromConfig(options.config);
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** The rotation settings, shared with the reminder task. */
+  get rotation(): RotationPolicy {
+    return this.#rotation;
+  }
 
   #configKey(name: string): string {
     return `secrets.values.${name}`;
@@ -248,6 +264,12 @@ export class SecretsManager {
             this.options.checks.startedAt,
           )
         : {}),
+      ...this.#rotation.summaryFields({
+        name,
+        definition,
+        summary: { source, updatedAt: stored?.updatedAt, lastUsedAt },
+        now: this.#now(),
+      }),
     };
   }
 

@@ -42,6 +42,14 @@ describe('SecretsRegistry', () => {
       { name: 'OK', obtainUrl: 'not a url' },
       /obtainUrl must be an http\(s\) URL/,
     ],
+    [
+      { name: 'OK', rotateEvery: { days: 0 } },
+      /Cannot register secret OK: rotateEvery must be a positive duration/,
+    ],
+    [
+      { name: 'OK', rotateEvery: 'P90D' as any },
+      /rotateEvery must be a positive duration/,
+    ],
   ])('refuses an invalid definition %p', (definition, message) => {
     const registry = new SecretsRegistry();
     expect(() => registry.register('m.ts:1', [definition])).toThrow(message);

@@ -7,6 +7,8 @@ import type {
   SecretDefinition,
   SecretsExtensionPoint,
 } from '@backstage-secrets/plugin-secrets-node';
+import type { HumanDuration } from '@backstage/types';
+import { checkPositiveDuration } from './rotationPolicy';
 
 /** A definition's check of a value with its provider (see SecretChecks). */
 export type SecretValidator = NonNullable<SecretDefinition['validate']>;
@@ -24,6 +26,8 @@ export interface RegisteredSecret
    * can give one (config-declared definitions have no code).
    */
   validate?: SecretValidator;
+  /** how often the value should be replaced; `secrets.rotation.<NAME>` wins */
+  rotateEvery?: HumanDuration;
   registeredBy: string;
 }
 
@@ -111,6 +115,12 @@ function validateDefinition(definition: SecretDefinition): void {
       );
     }
   }
+  if (definition.rotateEvery !== undefined) {
+    checkPositiveDuration(
+      definition.rotateEvery,
+      `Cannot register secret ${definition.name}: rotateEvery`,
+    );
+  }
   if (definition.obtainUrl !== undefined) {
     let url: URL | undefined;
     try {
@@ -171,6 +181,9 @@ export class SecretsRegistry {
           ? [...new Set(definition.readers)]
           : undefined,
         validate: definition.validate,
+        ...(definition.rotateEvery
+          ? { rotateEvery: { ...definition.rotateEvery } }
+          : {}),
         registeredBy,
       });
     }

@@ -10,6 +10,7 @@ import { SecretCipher } from '../crypto/SecretCipher';
 import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
 import { DatabaseUserSecretsStore } from '../database/DatabaseUserSecretsStore';
 import { DatabaseSecretChecksStore } from '../database/SecretChecksStore';
+import { ReminderStateStore } from '../database/ReminderStateStore';
 import type { UserLastUsedRecord } from '../database/UserSecretsStore';
 import { userSecretKey, UserSecretsManager } from './UserSecretsManager';
 import { KeyRotation } from './KeyRotation';
@@ -44,6 +45,7 @@ export async function wireSecretsBackend(options: {
   userManager: UserSecretsManager;
   userStore: DatabaseUserSecretsStore;
   rotation: KeyRotation;
+  reminderStore: ReminderStateStore;
 }> {
   const { config, logger, database, lifecycle, registry } = options;
   refuseExternalSubjectsThatLookLikePlugins(config);
@@ -139,5 +141,19 @@ export async function wireSecretsBackend(options: {
       keyring.ids.length
     } key(s) configured)`,
   );
-  return { manager, userManager, userStore, rotation };
+  for (const name of manager.rotation.configuredNames()) {
+    if (registry.get(name)?.scope !== 'shared') {
+      logger.warn(
+        `secrets.rotation.${name} is ignored: no installed plugin declares a shared secret ${name}.`,
+      );
+    }
+  }
+
+  return {
+    manager,
+    userManager,
+    userStore,
+    rotation,
+    reminderStore: new ReminderStateStore(knex),
+  };
 }
