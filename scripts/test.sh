@@ -47,6 +47,9 @@ yarn build:api-reports:only --ci
 step "Lint (Backstage ESLint config)"
 yarn backstage-cli repo lint
 
+step "OpenAPI: the generated router matches src/schema/openapi.yaml"
+(cd plugins/secrets-backend && node ../../scripts/openapi-router.mjs --check)
+
 step "Formatting (prettier)"
 yarn prettier --check .
 

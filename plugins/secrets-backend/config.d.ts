@@ -92,6 +92,11 @@ export interface Config {
        * `[proxy]`. Absent: any backend plugin.
        */
       readers?: string[];
+      /**
+       * How often the value should be replaced, e.g. `{ days: 90 }`,
+       * `P90D` or `90 days`. `secrets.rotation.<NAME>` wins over it.
+       */
+      rotateEvery?: { [unit: string]: number } | string;
     }>;
     /**
      * Which backend plugins may read each secret, by plugin id, e.g.
@@ -101,6 +106,52 @@ export interface Config {
      * definition, any backend plugin may read the secret.
      */
     readers?: { [name: string]: string[] };
+    /**
+     * How often each shared secret's value should be replaced, by name,
+     * e.g. `OPENAI_API_KEY: { days: 90 }`, `P90D` or `90 days`. Wins over
+     * the definition's `rotateEvery`. The "Manage secrets" page shows the
+     * date to rotate by (the time the current value was set plus this) and
+     * an overdue badge, and the reminder task notifies (see `reminders`).
+     */
+    rotation?: { [name: string]: { [unit: string]: number } | string };
+    /**
+     * After how long without a read a stored value is flagged as unused on
+     * the "Manage secrets" page, e.g. `{ days: 90 }` or `P90D`. Default 90
+     * days. A value that was never read is flagged this long after it was
+     * set.
+     */
+    unusedAfter?: { [unit: string]: number } | string;
+    /**
+     * Rotation reminders: Backstage notifications when a secret's value is
+     * due for rotation within 7 days and when it is overdue, once per state
+     * change. Needs the notifications backend
+     * (`@backstage/plugin-notifications-backend`) in the backend.
+     */
+    reminders?: {
+      /**
+       * Who is notified, as entity refs. Default `['group:default/admins']`.
+       */
+      recipients?: string[];
+      /**
+       * The schedule of the reminder task, as a Backstage scheduler task
+       * definition. Default: every hour, 5 minutes timeout.
+       */
+      schedule?: {
+        frequency: { [unit: string]: number } | string | { cron: string };
+        timeout: { [unit: string]: number } | string;
+        initialDelay?: { [unit: string]: number } | string;
+        scope?: 'global' | 'local';
+      };
+    };
+    /** Earlier versions of shared secrets, for restore. */
+    history?: {
+      /**
+       * How many versions of each shared secret are kept (the current one
+       * included), encrypted like the current value. A whole number of at
+       * least 1; default 10. Older versions are dropped at the next write.
+       */
+      keep?: number;
+    };
     /** Per-user secrets (definitions with `scope: 'user'`). */
     userSecrets?: {
       /**
@@ -133,5 +184,15 @@ export interface Config {
      * @deprecated use lastUsedFlushInterval
      */
     lastUsedFlushIntervalSeconds?: number;
+    /** Checks of values with their providers (`SecretDefinition.validate`). */
+    validation?: {
+      /**
+       * How long a check may take before it counts as failed (the save
+       * answers 422; the admin can save without the check), e.g.
+       * `{ seconds: 10 }` or `PT10S`. Default 10 seconds. The check's
+       * AbortSignal aborts then.
+       */
+      timeout?: { [unit: string]: number } | string;
+    };
   };
 }

@@ -1,5 +1,6 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import notificationsPlugin from '@backstage/plugin-notifications/alpha';
 import orgPlugin from '@backstage/plugin-org/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import secretsPlugin from '@backstage-secrets/plugin-secrets/alpha';
@@ -11,6 +12,8 @@ export default createApp({
   features: [
     catalogPlugin,
     orgPlugin,
+    // The inbox of the secrets plugin's rotation reminders (/notifications).
+    notificationsPlugin,
     userSettingsPlugin,
     secretsPlugin,
     exampleConsumerPlugin,

@@ -5,6 +5,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { permissionModuleDemoPolicy } from './modules/permissionPolicy';
 import { secretsModuleExampleSecrets } from './modules/exampleSecrets';
+import { secretsModuleCheckedSecrets } from './modules/checkedSecrets';
 import { secretsModuleSyntheticSecrets } from './modules/syntheticSecrets';
 import { exampleConsumerPlugin } from './plugins/exampleConsumer';
 import { fakePagerDutyPlugin } from './plugins/fakePagerDuty';
@@ -35,6 +36,18 @@ backend.add(exampleConsumerPlugin);
 backend.add(import('@backstage/plugin-proxy-backend'));
 backend.add(import('@backstage-secrets/plugin-proxy-backend-module-secrets'));
 backend.add(fakePagerDutyPlugin);
+// A secret whose value is checked with (the fake) PagerDuty before it is
+// saved, and when an admin presses "Test": PAGERDUTY_USER_API_KEY.
+backend.add(secretsModuleCheckedSecrets);
+
+// The MCP actions backend: AI agents (MCP clients) list the secrets plugin's
+// actions (list-secrets, check-secret) at /api/mcp-actions/v1, as the
+// signed-in user (backend.actions.pluginSources in app-config.yaml).
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
+// Notifications: where the secrets plugin's rotation reminders land, for
+// the members of secrets.reminders.recipients (GET /api/notifications).
+backend.add(import('@backstage/plugin-notifications-backend'));
 
 // Demo and performance tests only: registers nothing unless
 // demo.syntheticSecrets.count is set (see the module).

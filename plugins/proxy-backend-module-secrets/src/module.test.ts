@@ -8,6 +8,7 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
 // The real secrets backend, as the module's counterpart in these tests.
@@ -170,6 +171,9 @@ describe('proxy endpoints with secrets in headers', () => {
         secretsPlugin,
         proxyPlugin,
         proxyModuleSecrets,
+        // The secrets plugin registers actions (as a backend from
+        // createBackend provides the registry).
+        actionsRegistryServiceMock.factory(),
         logs.factory(),
         adminOnlyPermissions,
         mockServices.rootConfig.factory({

@@ -4,6 +4,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { createRouter } from './service/router';
 import { LogCapture } from './__testUtils__/capturingLogger';
 import { createTestDatabases } from './__testUtils__/databases';
+import { spec } from './schema/openapi';
 import {
   ADMIN,
   DEFAULT_DEFINITIONS,
@@ -32,7 +33,9 @@ import {
  *
  * The design (README of the plugin, router.ts):
  * - manage routes (GET /secrets, GET /encryption, PUT and DELETE
- *   /secrets/:name): anonymous
+ *   /secrets/:name, GET /secrets/:name/versions, POST
+ *   /secrets/:name/versions/:version/restore, POST /secrets/:name/check):
+ *   anonymous
  *   401, a user without manage-secrets 403, a user with it 2xx, a backend
  *   plugin (service token) 403, an external static token 403;
  * - GET /secrets/:name/value: anonymous 401, every user 403 (the admin
@@ -82,6 +85,9 @@ type Route =
   | 'list'
   | 'encryption'
   | 'item'
+  | 'versions'
+  | 'restore'
+  | 'check'
   | 'value'
   | 'userList'
   | 'userItem'
@@ -95,6 +101,11 @@ const PATHS: Record<Route, string> = {
   list: '/secrets',
   encryption: '/encryption',
   item: `/secrets/${NAME}`,
+  versions: `/secrets/${NAME}/versions`,
+  // Version 1 is the first baseline value; the main backend keeps every
+  // version, so it is always there to restore.
+  restore: `/secrets/${NAME}/versions/1/restore`,
+  check: `/secrets/${NAME}/check`,
   value: `/secrets/${NAME}/value`,
   userList: '/user/secrets',
   userItem: `/user/secrets/${USER_NAME}`,
@@ -186,6 +197,11 @@ const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
   list: { GET: manage(200), HEAD: manage(200) },
   encryption: { GET: manage(200), HEAD: manage(200) },
   item: { PUT: manage(200), DELETE: manage(204) },
+  versions: { GET: manage(200), HEAD: manage(200) },
+  restore: { POST: manage(200) },
+  // OPENAI_API_KEY gives no validate function: an admin is told so (400);
+  // checks.test.ts covers the checks themselves.
+  check: { POST: manage(400) },
   value: { GET: read, HEAD: read },
   userList: { GET: own(200), HEAD: own(200) },
   userItem: { PUT: own(200), DELETE: own(204) },
@@ -195,6 +211,9 @@ const ALLOW: Record<Route, string> = {
   list: 'GET,HEAD',
   encryption: 'GET,HEAD',
   item: 'PUT,DELETE',
+  versions: 'GET,HEAD',
+  restore: 'POST',
+  check: 'POST',
   value: 'GET,HEAD',
   userList: 'GET,HEAD',
   userItem: 'PUT,DELETE',
@@ -213,6 +232,7 @@ function expectedOutcome(
   method: Method,
   status: number,
   submitted: string,
+  baseValue: string,
 ): Outcome {
   if (route === 'item' && method === 'PUT' && status === 200) {
     return { kind: 'set', name: NAME, value: submitted, actor: ADMIN };
@@ -220,11 +240,16 @@ function expectedOutcome(
   if (route === 'item' && method === 'DELETE' && status === 204) {
     return { kind: 'clear', name: NAME };
   }
+  if (route === 'restore' && method === 'POST' && status === 200) {
+    // Version 1 holds the baseline value; it comes back as a new version.
+    return { kind: 'set', name: NAME, value: baseValue, actor: ADMIN };
+  }
   // Nothing else may change anything.
   return { kind: 'none' };
 }
 
 const ERROR_NAMES: Record<number, string> = {
+  400: 'InputError',
   401: 'AuthenticationError',
   403: 'NotAllowedError',
 };
@@ -253,6 +278,9 @@ const COVERED = [
   'GET /encryption',
   'PUT /secrets/:name',
   'DELETE /secrets/:name',
+  'GET /secrets/:name/versions',
+  'POST /secrets/:name/versions/:version/restore',
+  'POST /secrets/:name/check',
   'GET /secrets/:name/value',
   'GET /user/secrets',
   'PUT /user/secrets/:name',
@@ -264,21 +292,34 @@ it('covers every route the router declares (a new route needs a row in DESIGN)',
   const router = await createRouter({
     config: mockServices.rootConfig({ data: {} }),
   } as any);
-  const declared = router.stack.flatMap((layer: any) =>
-    layer.route
-      ? Object.keys(layer.route.methods).map(
+  // Routes sit in the OpenAPI router nested in the outer one.
+  const routesOf = (stack: any[]): string[] =>
+    stack.flatMap((layer: any) => {
+      if (layer.route) {
+        return Object.keys(layer.route.methods).map(
           method => `${method.toUpperCase()} ${layer.route.path}`,
-        )
-      : [],
+        );
+      }
+      return layer.handle?.stack ? routesOf(layer.handle.stack) : [];
+    });
+  const declared = routesOf(router.stack).filter(
+    route => route !== 'GET /openapi.json',
   );
   expect(declared.sort()).toEqual([...COVERED].sort());
+  // …and exactly the routes the OpenAPI document declares.
+  const documented = Object.entries(spec.paths).flatMap(([path, item]) =>
+    Object.keys(item).map(
+      method => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`,
+    ),
+  );
+  expect(documented.sort()).toEqual([...COVERED].sort());
   // Every covered route has a design row.
   expect(
     COVERED.map(route => {
       const [method, path] = route.split(' ');
       const concrete = path.startsWith('/user/')
         ? path.replace(':name', USER_NAME).replace(':pluginId', 'catalog')
-        : path.replace(':name', NAME);
+        : path.replace(':name', NAME).replace(':version', '1');
       const key = (Object.keys(PATHS) as Route[]).find(
         r => PATHS[r] === concrete,
       );
@@ -329,7 +370,11 @@ describe.each(databases.eachSupportedId())(
 
     beforeAll(async () => {
       main = await instance({
-        secrets: { readers: { [NAME]: ['catalog'] } },
+        secrets: {
+          readers: { [NAME]: ['catalog'] },
+          // Every version stays restorable (see PATHS.restore).
+          history: { keep: 1_000_000 },
+        },
       });
       allowing = await instance({
         secrets: { allowExternalAccessToValues: true },
@@ -433,8 +478,9 @@ describe.each(databases.eachSupportedId())(
           await baseline(backend);
           const submitted = canaries.next();
           const withBody = ['PUT', 'POST', 'PATCH'].includes(method);
-          const body =
-            route === 'userGrant' ? { allowed: true } : { value: submitted };
+          let body: object = { value: submitted };
+          if (route === 'userGrant') body = { allowed: true };
+          if (route === 'restore') body = {};
           const res = await send(
             caller,
             method,
@@ -471,7 +517,7 @@ describe.each(databases.eachSupportedId())(
           await backend.knex('user_secrets').delete();
           await expectState(
             backend,
-            expectedOutcome(route, method, status, submitted),
+            expectedOutcome(route, method, status, submitted, BASE_VALUE),
           );
         },
       );
@@ -526,6 +572,20 @@ describe.each(databases.eachSupportedId())(
             `/secrets/${name}`,
             manage(204)[caller],
           ]);
+          cases.push([
+            what,
+            caller,
+            'GET',
+            `/secrets/${name}/versions`,
+            manage(200)[caller],
+          ]);
+          cases.push([
+            what,
+            caller,
+            'POST',
+            `/secrets/${name}/versions/1/restore`,
+            manage(200)[caller],
+          ]);
         }
       }
       it.each(cases)(
@@ -538,7 +598,7 @@ describe.each(databases.eachSupportedId())(
             caller,
             method,
             path,
-            method === 'PUT'
+            method === 'PUT' || method === 'POST'
               ? JSON.stringify({ value: submitted, expectedVersion: 99 })
               : undefined,
           );

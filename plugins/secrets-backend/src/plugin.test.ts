@@ -497,7 +497,7 @@ describe.each(databases.eachSupportedId())(
               },
             },
           }),
-        ).rejects.toThrow(/'test' \(1 row\)/);
+        ).rejects.toThrow(/'test' \(1 row, 1 history row\)/);
       });
     });
 

@@ -2,9 +2,11 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { createRouter } from './service/router';
 import { scheduleSecretsTasks } from './service/scheduledTasks';
 import { SecretsRegistry } from './service/SecretsRegistry';
@@ -13,6 +15,7 @@ import {
   registerConfigDefinitions,
 } from './service/configDefinitions';
 import { wireSecretsBackend } from './service/wireSecretsBackend';
+import { registerSecretsActions } from './service/actions';
 
 /**
  * The secrets backend plugin: an encrypted store of the secrets that other
@@ -46,6 +49,8 @@ export const secretsPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -60,6 +65,8 @@ export const secretsPlugin = createBackendPlugin({
         lifecycle,
         scheduler,
         catalog,
+        actionsRegistry,
+        notifications,
       }) {
         // Secrets declared in app-config (secrets.definitions) register
         // after the modules', through the same registry and rules.
@@ -73,7 +80,7 @@ export const secretsPlugin = createBackendPlugin({
 
         permissionsRegistry.addPermissions(secretsPermissions);
 
-        const { manager, userManager, userStore, rotation } =
+        const { manager, userManager, userStore, rotation, reminderStore } =
           await wireSecretsBackend({
             config,
             logger,
@@ -91,6 +98,19 @@ export const secretsPlugin = createBackendPlugin({
           auth,
           auditor,
           logger,
+          manager,
+          reminderStore,
+          notifications,
+        });
+
+        // list-secrets and check-secret, for AI agents (MCP) and automation.
+        registerSecretsActions({
+          actionsRegistry,
+          manager,
+          auth,
+          permissions,
+          auditor,
+          config,
         });
 
         httpRouter.use(

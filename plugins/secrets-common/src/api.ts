@@ -224,3 +224,24 @@ export type ListUserSecretsResponse = { items: UserSecretSummary[] };
  * @public
  */
 export type SetUserSecretGrantRequest = { allowed: boolean };
+
+/**
+ * Response of `GET /encryption`: the keys in use and rotation progress (key
+ * ids and row counts, never key material).
+ *
+ * @public
+ */
+export type EncryptionStatus = {
+  primaryKeyId: string;
+  keys: Array<{
+    id: string;
+    primary: boolean;
+    /** false: rows use a key id that is not configured (they cannot be read) */
+    configured: boolean;
+    rows: number;
+    /** a configured, non-primary key that encrypts no row any more */
+    removable?: boolean;
+  }>;
+  /** rows that rotation still has to re-encrypt with the primary key */
+  rowsUnderOlderKeys: number;
+};

@@ -22,6 +22,9 @@ export const secretsModuleExampleSecrets = createBackendModule({
             // Only the example consumer plugin (pluginId 'example-consumer')
             // may read it; the other two are open to any backend plugin.
             readers: ['example-consumer'],
+            // The page shows "rotate by" (90 days after each new value),
+            // and admins are notified a week before and once overdue.
+            rotateEvery: { days: 90 },
           },
           {
             name: 'GOOGLE_SERVICE_ACCOUNT_JSON',

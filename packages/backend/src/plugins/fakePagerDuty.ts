@@ -8,6 +8,13 @@ import http from 'node:http';
 export const FAKE_PAGERDUTY_PORT_KEY = 'demo.fakePagerDuty.port';
 
 /**
+ * The one user API key that the fake's "who am I" endpoint accepts: the
+ * value that passes the check of PAGERDUTY_USER_API_KEY in the demo. Any
+ * other value fails it, as an unknown key fails at PagerDuty.
+ */
+export const DEMO_PAGERDUTY_USER_KEY = 'pd-demo-user-key';
+
+/**
  * A stand-in for the PagerDuty REST API (there is no internet here), so that
  * the demo's proxy endpoint `/api/proxy/pagerduty-demo` has an upstream: an
  * HTTP server on 127.0.0.1 at `demo.fakePagerDuty.port`.
@@ -15,8 +22,10 @@ export const FAKE_PAGERDUTY_PORT_KEY = 'demo.fakePagerDuty.port';
  * `GET /oncalls` answers a fixed on-call list when the request carries a
  * PagerDuty-style `Authorization: Token token=<token>` header (any token of
  * at least 8 characters: the fake cannot check a real one), and 401 as
- * PagerDuty does otherwise. It never echoes or logs the header: what it
- * answers reaches the browser.
+ * PagerDuty does otherwise. `GET /users/me` ("who am I", which the demo's
+ * PAGERDUTY_USER_API_KEY check calls) accepts {@link DEMO_PAGERDUTY_USER_KEY}
+ * only. It never echoes or logs the header: what it answers reaches the
+ * browser.
  */
 export const fakePagerDutyPlugin = createBackendPlugin({
   pluginId: 'demo-fake-pagerduty',
@@ -38,6 +47,25 @@ export const fakePagerDutyPlugin = createBackendPlugin({
             res.end(JSON.stringify(body));
           };
           const path = (req.url ?? '').split('?')[0];
+          if (req.method === 'GET' && path === '/users/me') {
+            const known =
+              req.headers.authorization ===
+              `Token token=${DEMO_PAGERDUTY_USER_KEY}`;
+            if (known) {
+              json(200, {
+                user: { name: 'Grace Guest', email: 'guest@example.com' },
+              });
+            } else {
+              json(401, {
+                error: {
+                  message:
+                    'Unauthorized: PagerDuty does not know this API key (the demo accepts one key only; see the demo backend README).',
+                  code: 2006,
+                },
+              });
+            }
+            return;
+          }
           if (req.method !== 'GET' || path !== '/oncalls') {
             json(404, { error: { message: 'Not found', code: 2100 } });
             return;

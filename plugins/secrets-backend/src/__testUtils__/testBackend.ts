@@ -11,6 +11,7 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { JsonObject } from '@backstage/types';
 import type { Knex } from 'knex';
@@ -107,6 +108,8 @@ export async function startSecretsBackend(options: {
       mockServices.rootConfig.factory({ data: config }),
       logs.factory(),
       adminOnlyPermissions,
+      // The real actions registry (its HTTP interface under /api/secrets).
+      actionsRegistryServiceMock.factory(),
       ...(options.knex
         ? [mockServices.database.factory({ knex: options.knex })]
         : []),

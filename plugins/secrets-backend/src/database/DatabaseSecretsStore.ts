@@ -6,12 +6,14 @@ import {
 import type {
   LastUsedRecord,
   SecretsStore,
+  StoredHistoryVersion,
   StoredSecret,
   StoredSecretMetadata,
   StoredVersion,
   WriteResult,
 } from './SecretsStore';
 import { guardStoreErrors } from './storeErrors';
+import * as history from './secretHistory';
 import {
   clearLive,
   countLiveByKeyId,
@@ -89,6 +91,9 @@ function isBookkeepingRace(error: unknown): boolean {
 }
 
 type Options<K extends keyof SecretsStore> = Parameters<SecretsStore[K]>[0];
+
+/** Thrown inside a write's transaction to roll it back: another writer won. */
+class LostRace extends Error {}
 
 /**
  * The `secrets` table in the plugin's own database. Clearing keeps the row
@@ -184,14 +189,35 @@ export class DatabaseSecretsStore implements SecretsStore {
         updated_at: now,
         updated_by: actor,
       };
-      const written = await writeVersion(this.db, TABLE, {
-        key: { name },
-        previous,
-        version,
-        encrypted,
-        insert: columns,
-        update: columns,
-      });
+      // The value and its history row are written together or not at all.
+      // A lost race rolls back (on PostgreSQL a failed insert also aborts
+      // the transaction, so nothing more may run in it).
+      let written = true;
+      try {
+        await this.db.transaction(async tx => {
+          const ok = await writeVersion(tx, TABLE, {
+            key: { name },
+            previous,
+            version,
+            encrypted,
+            insert: columns,
+            update: columns,
+          });
+          if (!ok) throw new LostRace();
+          await history.recordVersion(tx, {
+            name,
+            version,
+            encrypted,
+            createdAt: now,
+            createdBy: actor,
+            restoredFrom: options.history?.restoredFrom,
+            keep: options.history?.keep ?? history.DEFAULT_HISTORY_KEEP,
+          });
+        });
+      } catch (error) {
+        if (!(error instanceof LostRace)) throw error;
+        written = false;
+      }
       if (!written) {
         return {
           ok: false,
@@ -247,6 +273,63 @@ export class DatabaseSecretsStore implements SecretsStore {
         { name },
         { updated_at: options.now, updated_by: options.actor },
       ),
+    );
+  }
+
+  async purge(
+    name: string,
+    options: { actor: string; now: string },
+  ): Promise<{ existed: boolean; versions: number }> {
+    return guardStoreErrors('purge a secret', () =>
+      this.db.transaction(async tx => {
+        const existed = await clearLive(
+          tx,
+          TABLE,
+          { name },
+          { updated_at: options.now, updated_by: options.actor },
+        );
+        const versions = await history.deleteVersions(tx, name);
+        return { existed, versions };
+      }),
+    );
+  }
+
+  async listVersions(name: string): Promise<StoredHistoryVersion[]> {
+    return guardStoreErrors('list secret versions', () =>
+      history.listVersions(this.db, name),
+    );
+  }
+
+  async getHistoryVersion(
+    name: string,
+    version: number,
+  ): Promise<StoredHistoryVersion | undefined> {
+    return guardStoreErrors('read a secret version', () =>
+      history.getVersion(this.db, name, version),
+    );
+  }
+
+  async countHistoryByKeyId(): Promise<
+    Array<{ keyId: string; count: number }>
+  > {
+    return guardStoreErrors('count secret versions by key', () =>
+      history.countVersionsByKeyId(this.db),
+    );
+  }
+
+  async listHistoryNotUnderKey(
+    options: Options<'listHistoryNotUnderKey'>,
+  ): Promise<StoredHistoryVersion[]> {
+    return guardStoreErrors('list secret versions to re-encrypt', () =>
+      history.listVersionsNotUnderKey(this.db, options),
+    );
+  }
+
+  async replaceHistoryCiphertext(
+    options: Options<'replaceHistoryCiphertext'>,
+  ): Promise<boolean> {
+    return guardStoreErrors('re-encrypt a secret version', () =>
+      history.replaceVersionCiphertext(this.db, options),
     );
   }
 

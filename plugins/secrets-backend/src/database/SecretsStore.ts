@@ -31,6 +31,21 @@ export interface StoredVersion {
   metadata?: StoredSecretMetadata;
 }
 
+/**
+ * One recorded version of a shared secret: the ciphertext it was stored
+ * with (bound to name and version) and who wrote it when.
+ */
+export interface StoredHistoryVersion {
+  name: string;
+  version: number;
+  keyId: string;
+  ciphertext: string;
+  createdAt: string;
+  createdBy: string;
+  /** when a restore wrote this version: the version it copied */
+  restoredFrom?: number;
+}
+
 /** The outcome of a compare-and-set write. */
 export type WriteResult =
   | { ok: true; row: StoredSecretMetadata }
@@ -70,6 +85,11 @@ export interface SecretsStore {
     encrypted: EncryptedValue;
     actor: string;
     now: string;
+    /**
+     * The version is recorded in history in the same transaction, and
+     * versions beyond the newest `keep` (default 10) are dropped.
+     */
+    history?: { keep?: number; restoredFrom?: number };
   }): Promise<WriteResult>;
   /**
    * The next stored values (by name, after `afterName`) not encrypted with
@@ -100,6 +120,37 @@ export interface SecretsStore {
     name: string,
     options: { actor: string; now: string },
   ): Promise<boolean>;
+  /**
+   * Clears the stored value (keeping the tombstone, so versions never
+   * repeat) and removes every recorded version of it, in one transaction.
+   */
+  purge(
+    name: string,
+    options: { actor: string; now: string },
+  ): Promise<{ existed: boolean; versions: number }>;
+  /** A name's recorded versions, newest first. */
+  listVersions(name: string): Promise<StoredHistoryVersion[]>;
+  /** One recorded version, or undefined when it was never kept or is gone. */
+  getHistoryVersion(
+    name: string,
+    version: number,
+  ): Promise<StoredHistoryVersion | undefined>;
+  /** How many history rows each key encrypts. */
+  countHistoryByKeyId(): Promise<Array<{ keyId: string; count: number }>>;
+  /** The next history rows not under `keyId` (by name, then version). */
+  listHistoryNotUnderKey(options: {
+    keyId: string;
+    after?: { name: string; version: number };
+    limit: number;
+  }): Promise<StoredHistoryVersion[]>;
+  /** replaceCiphertext, for a history row. */
+  replaceHistoryCiphertext(options: {
+    name: string;
+    version: number;
+    fromKeyId: string;
+    fromCiphertext: string;
+    encrypted: EncryptedValue;
+  }): Promise<boolean>;
   /** Writes last-used records, never moving a timestamp backwards. */
   recordLastUsed(records: LastUsedRecord[]): Promise<void>;
 }

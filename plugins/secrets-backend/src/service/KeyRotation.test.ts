@@ -89,7 +89,8 @@ describe.each(databases.eachSupportedId())('KeyRotation on %p', databaseId => {
     expect(interleavings).toBe(1);
     // The row it read is gone (version 1 became 2 through the tombstone
     // and the new set): its update is skipped, the new value survives.
-    expect(firstPass).toMatchObject({ reencrypted: 0, skipped: 1 });
+    // (The two history rows, versions 1 and 2, are re-encrypted.)
+    expect(firstPass).toMatchObject({ reencrypted: 2, skipped: 1 });
     expect(
       await newReplica.manager.readValue({ name: NAME, caller: 'plugin:t' }),
     ).toMatchObject({ value: 'second' });
@@ -130,5 +131,79 @@ describe.each(databases.eachSupportedId())('KeyRotation on %p', databaseId => {
     expect(
       await manager.readValue({ name: NAME, caller: 'plugin:t' }),
     ).toMatchObject({ value: 'original' });
+  });
+
+  it('re-encrypts history rows too, so that old versions stay restorable once the old key is gone', async () => {
+    const store = await setup();
+    const oldReplica = replica(store, [OLD_KEY]);
+    for (const value of ['one', 'two', 'three']) {
+      await oldReplica.manager.set({ name: NAME, value, actor: ADMIN });
+    }
+    const rotating = replica(store, [NEW_KEY, OLD_KEY]);
+    const rotation = new KeyRotation({
+      keyring: Keyring.fromSecrets([NEW_KEY, OLD_KEY]),
+      cipher: rotating.cipher,
+      store,
+      logger: rotating.logger,
+      batchSize: 2,
+      pauseBetweenBatchesMs: 0,
+    });
+    // The old key still encrypts history rows: it is not removable yet.
+    expect((await rotation.status()).keys).toContainEqual({
+      id: 'old',
+      primary: false,
+      configured: true,
+      rows: 4,
+      removable: false,
+    });
+    expect(await rotation.run()).toMatchObject({
+      reencrypted: 4,
+      failed: 0,
+      remaining: 0,
+    });
+    expect(await store.countHistoryByKeyId()).toEqual([
+      { keyId: 'new', count: 3 },
+    ]);
+    // With the old key removed, every kept version restores.
+    const newOnly = replica(store, [NEW_KEY]);
+    for (const [version, value] of [
+      [1, 'one'],
+      [2, 'two'],
+    ] as const) {
+      await newOnly.manager.restore({ name: NAME, version, actor: ADMIN });
+      expect(
+        await newOnly.manager.readValue({ name: NAME, caller: 'plugin:t' }),
+      ).toMatchObject({ value });
+    }
+  });
+
+  it('re-encrypts only the exact history row it read', async () => {
+    const store = await setup();
+    const { manager, cipher } = replica(store, [OLD_KEY]);
+    await manager.set({ name: NAME, value: 'original', actor: ADMIN });
+    const [read] = await store.listHistoryNotUnderKey({
+      keyId: NEW_KEY.id,
+      limit: 10,
+    });
+    const newCipher = new SecretCipher(Keyring.fromSecrets([NEW_KEY, OLD_KEY]));
+    const replace = (fromCiphertext: string) =>
+      store.replaceHistoryCiphertext({
+        name: NAME,
+        version: read.version,
+        fromKeyId: read.keyId,
+        fromCiphertext,
+        encrypted: newCipher.encrypt(NAME, read.version, 'original'),
+      });
+    expect(
+      await replace(cipher.encrypt(NAME, read.version, 'other').ciphertext),
+    ).toBe(false);
+    expect(await store.getHistoryVersion(NAME, 1)).toMatchObject({
+      keyId: 'old',
+      ciphertext: read.ciphertext,
+    });
+    expect(await replace(read.ciphertext)).toBe(true);
+    expect(await store.getHistoryVersion(NAME, 1)).toMatchObject({
+      keyId: 'new',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { EncryptionStatus } from '@backstage-secrets/plugin-secrets-common';
 import type { Keyring } from '../crypto/Keyring';
 import {
   EncryptedValue,
@@ -9,21 +10,6 @@ import type { SecretsStore } from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
 
 /** Rows per key, and whether each key may be removed from the config. */
-export interface EncryptionStatus {
-  primaryKeyId: string;
-  keys: Array<{
-    id: string;
-    primary: boolean;
-    /** false: rows use a key id that is not configured (they cannot be read) */
-    configured: boolean;
-    rows: number;
-    /** a configured, non-primary key that encrypts no row any more */
-    removable?: boolean;
-  }>;
-  /** rows that rotation still has to re-encrypt with the primary key */
-  rowsUnderOlderKeys: number;
-}
-
 export interface RotationResult {
   reencrypted: number;
   /** changed by a writer meanwhile (already under the primary key) */
@@ -58,6 +44,7 @@ export class KeyRotation {
     const counts = new Map<string, number>();
     for (const { keyId, count } of [
       ...(await store.countByKeyId()),
+      ...(await store.countHistoryByKeyId()),
       ...((await userStore?.countByKeyId()) ?? []),
     ]) {
       counts.set(keyId, (counts.get(keyId) ?? 0) + count);
@@ -95,7 +82,8 @@ export class KeyRotation {
       failed: 0,
       remaining: 0,
     };
-    // Shared values, then users' own values (bound to their owner too).
+    // Shared values, their history, then users' own values (bound to
+    // their owner too).
     let afterName: string | undefined;
     await this.#pass(result, signal, async () => {
       const batch = await store.listNotUnderKey({
@@ -108,6 +96,28 @@ export class KeyRotation {
         row,
         replace: (encrypted: EncryptedValue) =>
           store.replaceCiphertext({
+            name: row.name,
+            version: row.version,
+            fromKeyId: row.keyId,
+            fromCiphertext: row.ciphertext,
+            encrypted,
+          }),
+      }));
+    });
+    // Their history: a key removed while a history row still needs it
+    // would make that version impossible to restore.
+    let afterVersion: { name: string; version: number } | undefined;
+    await this.#pass(result, signal, async () => {
+      const batch = await store.listHistoryNotUnderKey({
+        keyId: primary,
+        after: afterVersion,
+        limit: batchSize,
+      });
+      afterVersion = batch[batch.length - 1];
+      return batch.map(row => ({
+        row,
+        replace: (encrypted: EncryptedValue) =>
+          store.replaceHistoryCiphertext({
             name: row.name,
             version: row.version,
             fromKeyId: row.keyId,

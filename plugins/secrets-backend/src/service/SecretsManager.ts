@@ -2,26 +2,33 @@ import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
+  InputError,
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
 import {
+  CheckSecretResponse,
   secretEnvironmentVariable,
   SECRET_ENV_PREFIX,
   secretNotRegisteredMessage,
   SecretSource,
   SecretSummary,
+  SecretVersion,
 } from '@backstage-secrets/plugin-secrets-common';
 import { SecretCipher, SecretDecryptionError } from '../crypto/SecretCipher';
+import { DEFAULT_HISTORY_KEEP } from '../database/secretHistory';
 import type {
   SecretsStore,
   StoredSecret,
   StoredSecretMetadata,
 } from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
+import type { SecretCheckRecord } from '../database/SecretChecksStore';
+import { lastCheckFields, type SecretChecks } from './SecretChecks';
 import { validateValue } from './valueRules';
 import type { LastUsedTracker } from './LastUsedTracker';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
+import { RotationPolicy } from './rotationPolicy';
 
 /** Where a secret's value comes from right now, without the value. */
 interface Pin {
@@ -71,6 +78,8 @@ const MANAGE_PAGE_HINT =
 export class SecretsManager {
   /** Names whose stored row failed to decrypt, so the list can mark them. */
   readonly #undecryptable = new Map<string, string>();
+  readonly #rotation: RotationPolicy;
+  readonly #now: () => Date;
 
   constructor(
     private readonly options: {
@@ -83,8 +92,25 @@ export class SecretsManager {
       env?: NodeJS.ProcessEnv;
       /** users' own values, for the admin list's counts of user-scoped secrets */
       userStore?: UserSecretsStore;
+      /** rotateEvery and unusedAfter; read from config when absent */
+      rotation?: RotationPolicy;
+      /** the time the `unused` flag is computed against; tests pass a fixed one */
+      now?: () => Date;
+      /** versions kept per secret (`secrets.history.keep`); default 10 */
+      historyKeep?: number;
+      /** runs and records definitions' checks (validate) */
+      checks?: SecretChecks;
     },
-  ) {}
+  ) {
+    this.#rotation =
+      options.rotation ?? RotationPolicy.fromConfig(options.config);
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** The rotation settings, shared with the reminder task. */
+  get rotation(): RotationPolicy {
+    return this.#rotation;
+  }
 
   #configKey(name: string): string {
     return `secrets.values.${name}`;
@@ -186,6 +212,7 @@ export class SecretsManager {
     name: string,
     stored: StoredSecretMetadata | undefined,
     pins?: Map<string, Pin & { value: string }>,
+    check?: SecretCheckRecord,
   ): SecretSummary {
     if (definition?.scope === 'user') {
       return this.#summarizeUserScoped(definition, 0);
@@ -229,6 +256,20 @@ export class SecretsManager {
       ...(definition ? { readers: this.readersOf(name) } : {}),
       scope: 'shared',
       error,
+      checkable: Boolean(definition?.validate),
+      ...(this.options.checks
+        ? lastCheckFields(
+            check,
+            { source, version: stored?.version },
+            this.options.checks.startedAt,
+          )
+        : {}),
+      ...this.#rotation.summaryFields({
+        name,
+        definition,
+        summary: { source, updatedAt: stored?.updatedAt, lastUsedAt },
+        now: this.#now(),
+      }),
     };
   }
 
@@ -258,6 +299,7 @@ export class SecretsManager {
   async list(): Promise<SecretSummary[]> {
     const rows = await this.options.store.listMetadata();
     const storedByName = new Map(rows.map(row => [row.name, row]));
+    const checks = await this.options.checks?.all();
     const pins = this.#allPins();
     const definitions = this.options.registry.list();
     const userCounts = definitions.some(d => d.scope === 'user')
@@ -281,6 +323,7 @@ export class SecretsManager {
           definition.name,
           storedByName.get(definition.name),
           pins,
+          checks?.get(definition.name),
         ),
       );
       storedByName.delete(definition.name);
@@ -299,7 +342,8 @@ export class SecretsManager {
     if (!definition && !stored) {
       throw new NotFoundError(this.#notRegisteredMessage(name));
     }
-    return this.#summarize(definition, name, stored);
+    const check = await this.options.checks?.get(name);
+    return this.#summarize(definition, name, stored, undefined, check);
   }
 
   #notRegisteredMessage(name: string): string {
@@ -312,8 +356,99 @@ export class SecretsManager {
     value: string;
     expectedVersion?: number;
     actor: string;
+    /** save without running the definition's check */
+    skipValidation?: boolean;
   }): Promise<SecretSummary> {
-    const { name, value, expectedVersion, actor } = options;
+    const { skipValidation, ...write } = options;
+    const definition = this.#writable(options.name);
+    validateValue(definition, options.value);
+    // The provider's check, time-boxed; a value it refuses is not stored.
+    const checks = this.options.checks;
+    const checkedAt =
+      checks && definition.validate && !skipValidation
+        ? await checks.assertValid(
+            options.name,
+            definition.validate,
+            options.value,
+          )
+        : undefined;
+    return this.#write({ definition, ...write, checkedAt });
+  }
+
+  /**
+   * Writes a recorded version's value again, as a new version (history is
+   * never rewritten). A row that fails to decrypt (altered, or copied from
+   * another name or version) fails like a current row and stores nothing.
+   */
+  async restore(options: {
+    name: string;
+    version: number;
+    expectedVersion?: number;
+    actor: string;
+  }): Promise<SecretSummary> {
+    const { name, version } = options;
+    const definition = this.#writable(name);
+    const recorded = await this.options.store.getHistoryVersion(name, version);
+    if (!recorded) {
+      throw new NotFoundError(
+        `Secret ${name} has no version ${version} in its history: only the last ${
+          this.#historyKeep
+        } versions are kept, and a purge removes them all.`,
+      );
+    }
+    let value: string;
+    try {
+      value = this.options.cipher.decrypt(name, version, recorded);
+    } catch (error) {
+      if (error instanceof SecretDecryptionError) {
+        this.options.logger.error(
+          `Restoring version ${version}: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    // The value passed the format rules when it was set; the rules may
+    // have changed since, and a restore must not store what a set refuses.
+    validateValue(definition, value);
+    return this.#write({
+      definition,
+      name,
+      value,
+      expectedVersion: options.expectedVersion,
+      actor: options.actor,
+      restoredFrom: version,
+    });
+  }
+
+  /** A secret's recorded versions, newest first; metadata only. */
+  async versions(name: string): Promise<SecretVersion[]> {
+    const recorded = await this.options.store.listVersions(name);
+    if (
+      recorded.length === 0 &&
+      !this.options.registry.get(name) &&
+      !(await this.options.store.getVersion(name))
+    ) {
+      throw new NotFoundError(this.#notRegisteredMessage(name));
+    }
+    return recorded.map(entry => ({
+      version: entry.version,
+      createdAt: entry.createdAt,
+      createdBy: entry.createdBy,
+      ...(entry.restoredFrom === undefined
+        ? {}
+        : { restoredFrom: entry.restoredFrom }),
+    }));
+  }
+
+  get #historyKeep(): number {
+    return this.options.historyKeep ?? DEFAULT_HISTORY_KEEP;
+  }
+
+  /**
+   * The definition of a name whose stored value may be written: a
+   * registered, shared secret that no configuration or environment pins.
+   */
+  #writable(name: string): RegisteredSecret {
     const definition = this.options.registry.get(name);
     if (!definition) {
       throw new NotFoundError(this.#notRegisteredMessage(name));
@@ -329,8 +464,27 @@ export class SecretsManager {
         }, which wins over a stored value; change it there instead.`,
       );
     }
-    validateValue(definition, value);
+    return definition;
+  }
 
+  /**
+   * The one write path of shared values (set and restore): compare-and-set
+   * of the value together with its history row. Whatever must happen on
+   * every change of a stored value (e.g. change events) belongs here.
+   */
+  async #write(options: {
+    definition: RegisteredSecret;
+    name: string;
+    value: string;
+    expectedVersion?: number;
+    actor: string;
+    restoredFrom?: number;
+    /** when the value's check passed just before this write */
+    checkedAt?: string;
+  }): Promise<SecretSummary> {
+    const { definition, name, value, expectedVersion, actor, checkedAt } =
+      options;
+    const checks = this.options.checks;
     // Compare-and-set, retried when another writer got in between (unless
     // the caller asked for a specific version: then that is a conflict).
     // Versions continue after a clear: (name, version) is never reused, so
@@ -349,10 +503,21 @@ export class SecretsManager {
         encrypted: this.options.cipher.encrypt(name, version, value),
         actor,
         now: new Date().toISOString(),
+        history: {
+          keep: this.#historyKeep,
+          restoredFrom: options.restoredFrom,
+        },
       });
       if (result.ok) {
         this.#undecryptable.delete(name);
-        return this.#summarize(definition, name, result.row);
+        // A save whose check passed is a passed check of the new version;
+        // any other save leaves the last check stale (another version).
+        let check: SecretCheckRecord | undefined;
+        if (checks && checkedAt) {
+          check = { name, checkedAt, ok: true, source: 'database', version };
+          await checks.record(check);
+        }
+        return this.#summarize(definition, name, result.row, undefined, check);
       }
       if (expectedVersion !== undefined) {
         throw this.#conflict(name, expectedVersion, result.currentVersion);
@@ -395,6 +560,28 @@ export class SecretsManager {
   }
 
   /**
+   * Clears the stored value and removes its whole history. The tombstone
+   * stays, so versions keep counting up and no purged ciphertext can ever
+   * match a (name, version) again.
+   */
+  async purge(
+    name: string,
+    actor: string,
+  ): Promise<{ existed: boolean; versions: number }> {
+    const definition = this.options.registry.get(name);
+    if (definition) this.#refuseUserScoped(definition);
+    const result = await this.options.store.purge(name, {
+      actor,
+      now: new Date().toISOString(),
+    });
+    if (!result.existed && result.versions === 0 && !definition) {
+      throw new NotFoundError(this.#notRegisteredMessage(name));
+    }
+    this.#undecryptable.delete(name);
+    return result;
+  }
+
+  /**
    * The value for a backend plugin: configuration, then environment, then
    * database. Records the read in memory only (flushed in batches).
    */
@@ -410,30 +597,84 @@ export class SecretsManager {
     if (!definition) {
       throw new SecretNotRegisteredError(secretNotRegisteredMessage(name));
     }
-    const pin = this.#pinOf(name);
-    let value: string;
-    let source: SecretSource;
-    if (pin) {
-      value = pin.value;
-      source = pin.source;
-    } else {
-      const stored = await this.options.store.get(name);
-      if (!stored) {
-        throw new NotFoundError(
-          `Secret ${name} is not set. ${MANAGE_PAGE_HINT}, or an operator can pin it with secrets.values.${name} in app-config.yaml or the ${secretEnvironmentVariable(
-            name,
-          )} environment variable.`,
-        );
-      }
-      value = this.#decrypt(stored);
-      source = 'database';
+    const current = await this.#currentValue(name);
+    if (!current) {
+      throw new NotFoundError(
+        `Secret ${name} is not set. ${MANAGE_PAGE_HINT}, or an operator can pin it with secrets.values.${name} in app-config.yaml or the ${secretEnvironmentVariable(
+          name,
+        )} environment variable.`,
+      );
     }
+    const { value, source } = current;
     this.options.tracker.record({
       name,
       at: new Date().toISOString(),
       by: request.caller,
     });
     return { value, source };
+  }
+
+  /**
+   * The value a read gets now (configuration, then environment, then
+   * database) and where it comes from; undefined when unset.
+   */
+  async #currentValue(name: string): Promise<
+    | {
+        value: string;
+        source: Exclude<SecretSource, 'unset'>;
+        version?: number;
+      }
+    | undefined
+  > {
+    const pin = this.#pinOf(name);
+    if (pin) return { value: pin.value, source: pin.source };
+    const stored = await this.options.store.get(name);
+    if (!stored) return undefined;
+    return {
+      value: this.#decrypt(stored),
+      source: 'database',
+      version: stored.version,
+    };
+  }
+
+  /**
+   * Runs the definition's check on the value a read would get now, and
+   * records the outcome. A failed check is an answer (ok: false), not an
+   * error: the check ran. Not a use of the secret (last-used is untouched).
+   */
+  async check(name: string): Promise<CheckSecretResponse> {
+    const definition = this.options.registry.get(name);
+    if (!definition) {
+      throw new NotFoundError(
+        `Secret ${name} is not registered: no installed plugin declares it, so there is nothing to check.`,
+      );
+    }
+    const checks = this.options.checks;
+    if (!definition.validate || !checks) {
+      throw new InputError(
+        `Secret ${name} cannot be checked: the plugin that registers it (${definition.registeredBy}) gives no validate function.`,
+      );
+    }
+    const current = await this.#currentValue(name);
+    if (!current) {
+      throw new NotFoundError(
+        `Secret ${name} is not set, so there is no value to check. ${MANAGE_PAGE_HINT}.`,
+      );
+    }
+    const outcome = await checks.run(name, definition.validate, current.value);
+    const checkedAt = new Date().toISOString();
+    await checks.record({
+      name,
+      checkedAt,
+      ok: outcome.ok,
+      source: current.source,
+      version: current.version,
+    });
+    return {
+      ok: outcome.ok,
+      ...(outcome.message === undefined ? {} : { message: outcome.message }),
+      checkedAt,
+    };
   }
 
   #decrypt(stored: StoredSecret): string {

@@ -42,7 +42,41 @@ describe('SecretsRegistry', () => {
       { name: 'OK', obtainUrl: 'not a url' },
       /obtainUrl must be an http\(s\) URL/,
     ],
+    [
+      { name: 'OK', rotateEvery: { days: 0 } },
+      /Cannot register secret OK: rotateEvery must be a positive duration/,
+    ],
+    [
+      { name: 'OK', rotateEvery: 'P90D' as any },
+      /rotateEvery must be a positive duration/,
+    ],
   ])('refuses an invalid definition %p', (definition, message) => {
+    const registry = new SecretsRegistry();
+    expect(() => registry.register('m.ts:1', [definition])).toThrow(message);
+  });
+
+  it("keeps a shared definition's validate function", async () => {
+    const registry = new SecretsRegistry();
+    const validate = async () => ({ ok: true as const });
+    registry.register('m.ts:1', [{ name: 'CHECKED', validate }]);
+    expect(registry.get('CHECKED')?.validate).toBe(validate);
+  });
+
+  it.each([
+    [
+      {
+        name: 'MINE',
+        scope: 'user' as const,
+        readers: ['catalog'],
+        validate: async () => ({ ok: true as const }),
+      },
+      /validate is supported for shared secrets only/,
+    ],
+    [
+      { name: 'NOT_A_FUNCTION', validate: 'yes' as any },
+      /validate must be a function/,
+    ],
+  ])('refuses validate where it cannot apply %p', (definition, message) => {
     const registry = new SecretsRegistry();
     expect(() => registry.register('m.ts:1', [definition])).toThrow(message);
   });

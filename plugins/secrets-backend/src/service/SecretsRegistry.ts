@@ -7,6 +7,11 @@ import type {
   SecretDefinition,
   SecretsExtensionPoint,
 } from '@backstage-secrets/plugin-secrets-node';
+import type { HumanDuration } from '@backstage/types';
+import { checkPositiveDuration } from './rotationPolicy';
+
+/** A definition's check of a value with its provider (see SecretChecks). */
+export type SecretValidator = NonNullable<SecretDefinition['validate']>;
 
 /** A definition as kept by the registry, with who registered it. */
 export interface RegisteredSecret
@@ -16,6 +21,13 @@ export interface RegisteredSecret
   obtainLabel?: string;
   /** plugin ids that may read it; undefined = any backend plugin */
   readers?: string[];
+  /**
+   * The definition's check of a value; only extension-point definitions
+   * can give one (config-declared definitions have no code).
+   */
+  validate?: SecretValidator;
+  /** how often the value should be replaced; `secrets.rotation.<NAME>` wins */
+  rotateEvery?: HumanDuration;
   registeredBy: string;
 }
 
@@ -77,6 +89,22 @@ function validateDefinition(definition: SecretDefinition): void {
       `Cannot register secret ${definition.name}: a user-scoped secret must name its readers (the plugin ids that may use a user's value), so that users know which plugins they allow.`,
     );
   }
+  if (
+    definition.validate !== undefined &&
+    typeof definition.validate !== 'function'
+  ) {
+    throw new Error(
+      `Cannot register secret ${definition.name}: validate must be a function (value, { signal }) => Promise<{ ok: true } | { ok: false; message: string }>.`,
+    );
+  }
+  if (definition.scope === 'user' && definition.validate !== undefined) {
+    // Users' own values are never sent to a provider on their behalf by the
+    // admin's machinery, and nothing would show the outcome: refused rather
+    // than silently ignored.
+    throw new Error(
+      `Cannot register secret ${definition.name}: validate is supported for shared secrets only, not for user-scoped ones. Remove validate, or check the user's value in your plugin when it reads it.`,
+    );
+  }
   if (definition.readers !== undefined) {
     if (
       !Array.isArray(definition.readers) ||
@@ -86,6 +114,12 @@ function validateDefinition(definition: SecretDefinition): void {
         `Cannot register secret ${definition.name}: readers must be a list of backend plugin ids, e.g. ['catalog', 'my-plugin'].`,
       );
     }
+  }
+  if (definition.rotateEvery !== undefined) {
+    checkPositiveDuration(
+      definition.rotateEvery,
+      `Cannot register secret ${definition.name}: rotateEvery`,
+    );
   }
   if (definition.obtainUrl !== undefined) {
     let url: URL | undefined;
@@ -146,6 +180,10 @@ export class SecretsRegistry {
         readers: definition.readers
           ? [...new Set(definition.readers)]
           : undefined,
+        validate: definition.validate,
+        ...(definition.rotateEvery
+          ? { rotateEvery: { ...definition.rotateEvery } }
+          : {}),
         registeredBy,
       });
     }

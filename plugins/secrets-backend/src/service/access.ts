@@ -30,7 +30,7 @@ import type { SecretsManager } from './SecretsManager';
  * user with their own token, for their own values.
  */
 const ROUTES: ReadonlyArray<{
-  method: 'GET' | 'PUT' | 'DELETE';
+  method: 'GET' | 'PUT' | 'DELETE' | 'POST';
   /** matched against the raw path, as express routes (case-insensitive) */
   path: RegExp;
   who: 'manager' | 'reader' | 'user';
@@ -63,6 +63,28 @@ const ROUTES: ReadonlyArray<{
     path: /^\/secrets\/([^/]+)$/i,
     who: 'manager',
     eventId: 'secret-clear',
+    severityLevel: 'medium',
+  },
+  {
+    // Runs the definition's check with the value: it reaches the provider.
+    method: 'POST',
+    path: /^\/secrets\/([^/]+)\/check$/i,
+    who: 'manager',
+    eventId: 'secret-check',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'GET',
+    path: /^\/secrets\/([^/]+)\/versions$/i,
+    who: 'manager',
+    eventId: 'secret-versions',
+    severityLevel: 'low',
+  },
+  {
+    method: 'POST',
+    path: /^\/secrets\/([^/]+)\/versions\/([^/]+)\/restore$/i,
+    who: 'manager',
+    eventId: 'secret-restore',
     severityLevel: 'medium',
   },
   {
@@ -163,6 +185,44 @@ function routeOf(method: string, path: string) {
 }
 
 /**
+ * The manage-secrets decision for credentials: the permission framework's
+ * answer, or, when the framework is disabled, the operator's explicit
+ * choice (fail closed otherwise). Used by the manage routes and by the
+ * actions (actions.ts). Throws NotAllowedError when refused.
+ */
+export function createManageAuthorizer(options: {
+  permissions: PermissionsService;
+  config: Config;
+}): (credentials: BackstageCredentials) => Promise<void> {
+  const { permissions, config } = options;
+  const permissionFrameworkEnabled =
+    config.getOptionalBoolean('permission.enabled') === true;
+  const allowWithoutPermissionFramework =
+    config.getOptionalBoolean(
+      'secrets.dangerouslyAllowManageWithoutPermissionFramework',
+    ) === true;
+  return async credentials => {
+    if (!permissionFrameworkEnabled) {
+      if (!allowWithoutPermissionFramework) {
+        throw new NotAllowedError(
+          'The secrets manage API is disabled because the permission framework is not enabled (permission.enabled is not true). Enable it and grant manage-secrets through a policy, or set secrets.dangerouslyAllowManageWithoutPermissionFramework: true to let every signed-in user manage secrets.',
+        );
+      }
+      return;
+    }
+    const [decision] = await permissions.authorize(
+      [{ permission: manageSecretsPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        'You need the manage-secrets permission to manage secrets.',
+      );
+    }
+  };
+}
+
+/**
  * The access gate: decides who may call a route from the raw method and
  * path, before the body is parsed or express decodes `:name`, so a caller
  * who may not use a route gets 401/403 (and an audit event) whatever they
@@ -176,13 +236,8 @@ export function createAccessGate(options: {
   config: Config;
   manager: SecretsManager;
 }): RequestHandler {
-  const { httpAuth, auth, permissions, auditor, config, manager } = options;
-  const permissionFrameworkEnabled =
-    config.getOptionalBoolean('permission.enabled') === true;
-  const allowWithoutPermissionFramework =
-    config.getOptionalBoolean(
-      'secrets.dangerouslyAllowManageWithoutPermissionFramework',
-    ) === true;
+  const { httpAuth, auth, auditor, config, manager } = options;
+  const authorizeManage = createManageAuthorizer(options);
   const allowExternalAccessToValues =
     config.getOptionalBoolean('secrets.allowExternalAccessToValues') === true;
 
@@ -199,23 +254,7 @@ export function createAccessGate(options: {
     });
     try {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      if (!permissionFrameworkEnabled) {
-        if (!allowWithoutPermissionFramework) {
-          throw new NotAllowedError(
-            'The secrets manage API is disabled because the permission framework is not enabled (permission.enabled is not true). Enable it and grant manage-secrets through a policy, or set secrets.dangerouslyAllowManageWithoutPermissionFramework: true to let every signed-in user manage secrets.',
-          );
-        }
-      } else {
-        const [decision] = await permissions.authorize(
-          [{ permission: manageSecretsPermission }],
-          { credentials },
-        );
-        if (decision.result !== AuthorizeResult.ALLOW) {
-          throw new NotAllowedError(
-            'You need the manage-secrets permission to manage secrets.',
-          );
-        }
-      }
+      await authorizeManage(credentials);
       return { kind: 'manage', credentials, event };
     } catch (error) {
       if (isError(error)) {

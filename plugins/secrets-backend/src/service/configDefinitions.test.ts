@@ -1,6 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import request from 'supertest';
 import { SecretsRegistry } from './SecretsRegistry';
+import { toIsoDuration } from './rotationPolicy';
 import {
   checkProxyReferences,
   registerConfigDefinitions,
@@ -87,6 +88,24 @@ describe('registerConfigDefinitions', () => {
     ]);
   });
 
+  it('reads rotateEvery in every duration form', () => {
+    const registry = new SecretsRegistry();
+    registerConfigDefinitions(
+      configWith({
+        definitions: [
+          { name: 'ISO', rotateEvery: 'P90D' },
+          { name: 'HUMAN', rotateEvery: '30 days' },
+          { name: 'OBJECT', rotateEvery: { weeks: 2 } },
+        ],
+      }),
+      registry,
+    );
+    expect(registry.get('ISO')?.rotateEvery).toEqual({ days: 90 });
+    // '30 days' parses as { weeks: 4, days: 2 }: the same 30 days
+    expect(toIsoDuration(registry.get('HUMAN')!.rotateEvery!)).toBe('P30D');
+    expect(registry.get('OBJECT')?.rotateEvery).toEqual({ weeks: 2 });
+  });
+
   it('does nothing without secrets.definitions', () => {
     const registry = new SecretsRegistry();
     registerConfigDefinitions(new ConfigReader({}), registry);
@@ -125,6 +144,14 @@ describe('registerConfigDefinitions', () => {
     [
       { definitions: [{ name: 'OK', reader: ['proxy'] }] },
       /Invalid app-config secrets.definitions\[0\]: unknown key 'reader'; allowed are name, description/,
+    ],
+    [
+      { definitions: [{ name: 'OK', rotateEvery: 'soon' }] },
+      /Invalid app-config secrets.definitions\[0\]: Invalid duration 'soon'/,
+    ],
+    [
+      { definitions: [{ name: 'OK', rotateEvery: { days: 0 } }] },
+      /Invalid app-config secrets.definitions\[0\]: .*rotateEvery must be a positive duration/,
     ],
   ])('refuses %j', (secrets, message) => {
     expect(() =>

@@ -1,4 +1,5 @@
 import type { Config } from '@backstage/config';
+import { readDurationFromConfig } from '@backstage/config';
 import type { JsonObject, JsonValue } from '@backstage/types';
 import { secretTemplateNames } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretDefinition } from '@backstage-secrets/plugin-secrets-node';
@@ -13,6 +14,7 @@ const ENTRY_KEYS = new Set([
   'obtainLabel',
   'format',
   'readers',
+  'rotateEvery',
 ]);
 
 /**
@@ -38,7 +40,7 @@ export function registerConfigDefinitions(
     entries = config.getConfigArray(CONFIG_KEY);
   } catch (error) {
     throw new Error(
-      `Invalid app-config ${CONFIG_KEY}: it must be a list of { name, description?, obtainUrl?, obtainLabel?, format?, readers? } (${messageOf(
+      `Invalid app-config ${CONFIG_KEY}: it must be a list of { name, description?, obtainUrl?, obtainLabel?, format?, readers?, rotateEvery? } (${messageOf(
         error,
       )})`,
     );
@@ -77,6 +79,11 @@ function readEntry(entry: Config): SecretDefinition {
   }
   const readers = entry.getOptionalStringArray('readers');
   if (readers !== undefined) definition.readers = readers;
+  if (entry.has('rotateEvery')) {
+    definition.rotateEvery = readDurationFromConfig(entry, {
+      key: 'rotateEvery',
+    });
+  }
   return definition;
 }
 

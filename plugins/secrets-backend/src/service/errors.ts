@@ -12,6 +12,21 @@ export class PayloadTooLargeError extends CustomErrorBase {
 }
 
 /**
+ * A value that the secret's own check (its definition's `validate`) did
+ * not accept, or whose check failed or did not finish in time: nothing was
+ * stored. Backstage's error handler answers with the error's `statusCode`:
+ * 422. The message never contains the value (see SecretChecks).
+ */
+export class SecretCheckFailedError extends CustomErrorBase {
+  name = 'SecretCheckFailedError' as const;
+  // A getter, not a field: the error handler reads it, but it is no own
+  // property, so the body stays the standard { error: { name, message } }.
+  get statusCode(): number {
+    return 422;
+  }
+}
+
+/**
  * Replaces errors whose messages must not reach the caller as they are.
  * Body parser failures quote the offending input (a JSON SyntaxError
  * message includes part of the body, i.e. possibly a value): they become

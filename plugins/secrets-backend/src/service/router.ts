@@ -1,5 +1,6 @@
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
+import { createOpenApiRouter } from '../schema/openapi';
 import type {
   AuditorService,
   AuditorServiceEvent,
@@ -15,8 +16,10 @@ import {
   SECRET_REASON_HEADER,
   SECRET_VALUE_MAX_BYTES,
   ListSecretsResponse,
+  ListSecretVersionsResponse,
   ListUserSecretsResponse,
   SecretValueResponse,
+  CheckSecretResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import {
   SecretNotRegisteredError,
@@ -27,11 +30,14 @@ import type { KeyRotation } from './KeyRotation';
 import { accessOf, createAccessGate } from './access';
 import { mapBodyParserErrors } from './errors';
 import {
+  clearQuerySchema,
   parseInput,
   pluginIdSchema,
+  restoreBodySchema,
   secretNameSchema,
   setGrantBodySchema,
   setSecretBodySchema,
+  versionParamSchema,
 } from './validation';
 
 export interface RouterOptions {
@@ -133,11 +139,25 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { manager, userManager, rotation } = options;
-  const router = Router();
+  const outer = Router();
 
-  // Who may call a route is decided before anything else (access.ts).
-  router.use(createAccessGate(options));
-  router.use(express.json({ limit: BODY_LIMIT_BYTES }));
+  // Who may call a route is decided before anything else (access.ts), and
+  // a body is parsed only for callers let in. Both sit outside the OpenAPI
+  // router: its error transformer would turn their 401/403/413 into 400s
+  // quoting the body parser's message, which can hold part of a value.
+  outer.use(createAccessGate(options));
+  outer.use(express.json({ limit: BODY_LIMIT_BYTES }));
+
+  // The routes are the ones src/schema/openapi.yaml declares (typed from
+  // it, and served at /openapi.json). Requests are validated by the zod
+  // schemas in validation.ts, whose messages say what to fix and which
+  // also enforce what JSON Schema cannot (well-formed Unicode, byte size);
+  // validation.test.ts proves the two agree on every request shape.
+  // (Its own JSON parser finds the body parsed and leaves it.)
+  const router = await createOpenApiRouter({
+    validatorOptions: { validateRequests: false },
+  });
+  outer.use(router);
 
   router.get('/secrets', async (_req, res) => {
     const { event } = accessOf(res, 'manage');
@@ -159,7 +179,22 @@ export async function createRouter(
     const { credentials, event } = accessOf(res, 'manage');
     await audited(event, auditMeta(req), async () => {
       const actor = credentials.principal.userEntityRef;
-      return written(res, await manager.set({ ...setRequestOf(req), actor }));
+      const request = setRequestOf(req);
+      const outcome = written(res, await manager.set({ ...request, actor }));
+      // A save without the provider's check is worth finding in the log.
+      if (request.skipValidation) outcome.meta.skipValidation = true;
+      return outcome;
+    });
+  });
+
+  /** Runs the definition's check on the current value ("Test" on the page). */
+  router.post('/secrets/:name/check', async (req, res) => {
+    const { event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
+      const body: CheckSecretResponse = await manager.check(name);
+      // The outcome only: the provider's message stays out of the log.
+      return json(res, body, { name, ok: body.ok });
     });
   });
 
@@ -167,8 +202,63 @@ export async function createRouter(
     const { credentials, event } = accessOf(res, 'manage');
     await audited(event, auditMeta(req), async () => {
       const name = nameOf(req);
+      const { purge } = parseInput(clearQuerySchema, req.query, 'query');
       const actor = credentials.principal.userEntityRef;
+      if (purge === 'true') {
+        const result = await manager.purge(name, actor);
+        return {
+          meta: {
+            name,
+            existed: result.existed,
+            purge: true,
+            purgedVersions: result.versions,
+          },
+          send: () => res.status(204).end(),
+        };
+      }
       return cleared(res, name, await manager.clear(name, actor));
+    });
+  });
+
+  /** Who wrote which version when; never a value. */
+  router.get('/secrets/:name/versions', async (req, res) => {
+    const { event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
+      const body: ListSecretVersionsResponse = {
+        items: await manager.versions(name),
+      };
+      return json(res, body, { name, count: body.items.length });
+    });
+  });
+
+  /** Writes a recorded version's value as a new version. */
+  router.post('/secrets/:name/versions/:version/restore', async (req, res) => {
+    const { credentials, event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
+      const version = parseInput(
+        versionParamSchema,
+        req.params.version,
+        'version',
+      );
+      // A POST without a body is a restore without expectedVersion.
+      const { expectedVersion } = parseInput(
+        restoreBodySchema,
+        req.body ?? {},
+        'request body',
+      );
+      const summary = await manager.restore({
+        name,
+        version,
+        expectedVersion,
+        actor: credentials.principal.userEntityRef,
+      });
+      return json(res, summary, {
+        name,
+        version: summary.version ?? 0,
+        restoredFrom: version,
+      });
     });
   });
 
@@ -277,6 +367,6 @@ export async function createRouter(
     });
   });
 
-  router.use(mapBodyParserErrors);
-  return router;
+  outer.use(mapBodyParserErrors);
+  return outer;
 }

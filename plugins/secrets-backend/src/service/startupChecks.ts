@@ -4,6 +4,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import type { Keyring } from '../crypto/Keyring';
+import { DEFAULT_HISTORY_KEEP } from '../database/secretHistory';
 import type { SecretsManager } from './SecretsManager';
 import type { SecretsRegistry } from './SecretsRegistry';
 
@@ -60,30 +61,68 @@ export function refuseExternalSubjectsThatLookLikePlugins(
 }
 
 /**
- * Stored rows (shared and users' values) under key ids that are not
- * configured could never be read: fail, naming the ids and row counts,
- * unless the operator chose to start anyway.
+ * `secrets.history.keep`: how many versions of each shared secret are
+ * kept. An integer of at least 1 (the current version is always in its
+ * history), checked at start-up rather than at the first write.
+ */
+export function readHistoryKeep(config: RootConfigService): number {
+  const key = 'secrets.history.keep';
+  let keep: number | undefined;
+  try {
+    keep = config.getOptionalNumber(key);
+  } catch {
+    keep = NaN;
+  }
+  if (keep === undefined) return DEFAULT_HISTORY_KEEP;
+  if (!Number.isInteger(keep) || keep < 1) {
+    throw new Error(
+      `${key} must be a whole number of at least 1 (the versions kept per secret, default ${DEFAULT_HISTORY_KEEP}).`,
+    );
+  }
+  return keep;
+}
+
+/**
+ * Stored rows (shared values, their history, and users' values) under key
+ * ids that are not configured could never be read: fail, naming the ids
+ * and row counts, unless the operator chose to start anyway.
  */
 export function checkStoredKeys(options: {
   config: RootConfigService;
   logger: LoggerService;
   keyring: Keyring;
   rowsPerKey: Array<{ keyId: string; count: number }>;
+  /** rows of `secret_versions`: earlier versions that a restore decrypts */
+  historyRowsPerKey?: Array<{ keyId: string; count: number }>;
 }): void {
   const { config, logger, keyring } = options;
-  const rowsByKey = new Map<string, number>();
-  for (const { keyId, count } of options.rowsPerKey) {
-    rowsByKey.set(keyId, (rowsByKey.get(keyId) ?? 0) + count);
-  }
-  const missingKeys = [...rowsByKey]
-    .map(([keyId, count]) => ({ keyId, count }))
-    .filter(({ keyId }) => !keyring.get(keyId));
+  const byKey = new Map<string, { rows: number; history: number }>();
+  const tally = (
+    list: Array<{ keyId: string; count: number }>,
+    kind: 'rows' | 'history',
+  ) => {
+    for (const { keyId, count } of list) {
+      const entry = byKey.get(keyId) ?? { rows: 0, history: 0 };
+      entry[kind] += count;
+      byKey.set(keyId, entry);
+    }
+  };
+  tally(options.rowsPerKey, 'rows');
+  tally(options.historyRowsPerKey ?? [], 'history');
+  const plural = (count: number, what: string) =>
+    `${count} ${what}${count === 1 ? '' : 's'}`;
+  const missingKeys = [...byKey]
+    .filter(([keyId]) => !keyring.get(keyId))
+    .map(([keyId, { rows, history }]) => ({
+      keyId,
+      counts: [
+        ...(rows > 0 || history === 0 ? [plural(rows, 'row')] : []),
+        ...(history > 0 ? [plural(history, 'history row')] : []),
+      ].join(', '),
+    }));
   if (missingKeys.length > 0) {
     const message = `Stored secrets are encrypted with key(s) that are not configured: ${missingKeys
-      .map(
-        ({ keyId, count }) =>
-          `'${keyId}' (${count} row${count === 1 ? '' : 's'})`,
-      )
+      .map(({ keyId, counts }) => `'${keyId}' (${counts})`)
       .join(
         ', ',
       )}. Add those keys back to secrets.encryption.keys (after the primary key) and keep them until GET /api/secrets/encryption shows them removable.`;

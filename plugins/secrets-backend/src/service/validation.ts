@@ -39,6 +39,45 @@ export const setSecretBodySchema = z
       .int('expectedVersion must be an integer')
       .min(0, 'expectedVersion must be 0 (no stored value) or a version')
       .optional(),
+    skipValidation: z
+      .boolean({ invalid_type_error: 'skipValidation must be true or false' })
+      .optional(),
+  })
+  .strict();
+
+/**
+ * The `:version` path parameter of a restore: a positive integer, as
+ * digits (no sign, no exponent, no leading zero), that fits a version.
+ */
+export const versionParamSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}$/, {
+    message: 'a version is a positive integer, e.g. 3',
+  })
+  .transform(Number)
+  .refine(version => version <= 2 ** 31 - 1, {
+    message: 'a version is a positive integer, e.g. 3',
+  });
+
+/** Body of `POST /secrets/:name/versions/:version/restore` (may be empty). */
+export const restoreBodySchema = z
+  .object({
+    expectedVersion: z
+      .number({ invalid_type_error: 'expectedVersion must be a number' })
+      .int('expectedVersion must be an integer')
+      .min(0, 'expectedVersion must be 0 (no stored value) or a version')
+      .optional(),
+  })
+  .strict();
+
+/** The query of `DELETE /secrets/:name`: `?purge=true` also removes history. */
+export const clearQuerySchema = z
+  .object({
+    purge: z
+      .enum(['true', 'false'], {
+        errorMap: () => ({ message: 'purge must be true or false' }),
+      })
+      .optional(),
   })
   .strict();
 
@@ -63,7 +102,7 @@ export const setGrantBodySchema = z
  * what is wrong. zod messages name paths and rules, never the input itself.
  */
 export function parseInput<T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
   input: unknown,
   what: string,
 ): T {

@@ -9,10 +9,13 @@ import { loadKeyring } from '../crypto/loadKeyring';
 import { SecretCipher } from '../crypto/SecretCipher';
 import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
 import { DatabaseUserSecretsStore } from '../database/DatabaseUserSecretsStore';
+import { DatabaseSecretChecksStore } from '../database/SecretChecksStore';
+import { ReminderStateStore } from '../database/ReminderStateStore';
 import type { UserLastUsedRecord } from '../database/UserSecretsStore';
 import { userSecretKey, UserSecretsManager } from './UserSecretsManager';
 import { KeyRotation } from './KeyRotation';
 import { LastUsedTracker } from './LastUsedTracker';
+import { SecretChecks } from './SecretChecks';
 import { SecretsManager } from './SecretsManager';
 import type { SecretsRegistry } from './SecretsRegistry';
 import { readDurationOr } from './scheduledTasks';
@@ -21,6 +24,7 @@ import {
   checkStoredKeys,
   IN_MEMORY_WARNING,
   isInMemorySqlite,
+  readHistoryKeep,
   refuseExternalSubjectsThatLookLikePlugins,
 } from './startupChecks';
 
@@ -41,9 +45,11 @@ export async function wireSecretsBackend(options: {
   userManager: UserSecretsManager;
   userStore: DatabaseUserSecretsStore;
   rotation: KeyRotation;
+  reminderStore: ReminderStateStore;
 }> {
   const { config, logger, database, lifecycle, registry } = options;
   refuseExternalSubjectsThatLookLikePlugins(config);
+  const historyKeep = readHistoryKeep(config);
   const keyring = await loadKeyring(config, logger);
 
   const knex = await database.getClient();
@@ -61,10 +67,18 @@ export async function wireSecretsBackend(options: {
       ...(await store.countByKeyId()),
       ...(await userStore.countByKeyId()),
     ],
+    // History rows too: retiring a key they still use would silently make
+    // those versions impossible to restore.
+    historyRowsPerKey: await store.countHistoryByKeyId(),
   });
 
   const tracker = new LastUsedTracker(store, logger);
   const cipher = new SecretCipher(keyring);
+  const checks = new SecretChecks({
+    store: new DatabaseSecretChecksStore(knex),
+    logger,
+    timeoutMs: SecretChecks.timeoutFromConfig(config),
+  });
   const manager = new SecretsManager({
     config,
     registry,
@@ -74,6 +88,8 @@ export async function wireSecretsBackend(options: {
     logger,
     env: options.env,
     userStore,
+    historyKeep,
+    checks,
   });
   const userTracker = new LastUsedTracker<UserLastUsedRecord>(
     userStore,
@@ -125,5 +141,19 @@ export async function wireSecretsBackend(options: {
       keyring.ids.length
     } key(s) configured)`,
   );
-  return { manager, userManager, userStore, rotation };
+  for (const name of manager.rotation.configuredNames()) {
+    if (registry.get(name)?.scope !== 'shared') {
+      logger.warn(
+        `secrets.rotation.${name} is ignored: no installed plugin declares a shared secret ${name}.`,
+      );
+    }
+  }
+
+  return {
+    manager,
+    userManager,
+    userStore,
+    rotation,
+    reminderStore: new ReminderStateStore(knex),
+  };
 }

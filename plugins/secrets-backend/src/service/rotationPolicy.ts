@@ -1,0 +1,165 @@
+import type { Config } from '@backstage/config';
+import { readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
+
+const ROTATION_KEY = 'secrets.rotation';
+const UNUSED_AFTER_KEY = 'secrets.unusedAfter';
+const DEFAULT_UNUSED_AFTER: HumanDuration = { days: 90 };
+
+const DURATION_UNITS: Array<keyof HumanDuration> = [
+  'years',
+  'months',
+  'weeks',
+  'days',
+  'hours',
+  'minutes',
+  'seconds',
+  'milliseconds',
+];
+
+/**
+ * A rotation interval or threshold must be a positive duration: a zero one
+ * would make every value overdue the moment it is set.
+ */
+export function checkPositiveDuration(
+  duration: unknown,
+  where: string,
+): HumanDuration {
+  const isDuration =
+    typeof duration === 'object' &&
+    duration !== null &&
+    !Array.isArray(duration) &&
+    Object.keys(duration).length > 0 &&
+    Object.entries(duration).every(
+      ([unit, amount]) =>
+        DURATION_UNITS.includes(unit as keyof HumanDuration) &&
+        typeof amount === 'number' &&
+        Number.isFinite(amount) &&
+        amount >= 0,
+    );
+  if (!isDuration || durationToMilliseconds(duration as HumanDuration) <= 0) {
+    throw new Error(
+      `${where} must be a positive duration, e.g. { days: 90 }, 'P90D' or '90 days'.`,
+    );
+  }
+  return duration as HumanDuration;
+}
+
+/**
+ * A duration as ISO 8601, e.g. `{ days: 90 }` → `P90D`, the form the wire
+ * carries (`SecretSummary.rotateEvery`). Weeks are written as days, since
+ * ISO 8601 does not combine W with other units.
+ */
+export function toIsoDuration(duration: HumanDuration): string {
+  const days = (duration.weeks ?? 0) * 7 + (duration.days ?? 0);
+  const seconds = (duration.seconds ?? 0) + (duration.milliseconds ?? 0) / 1000;
+  const date = [
+    duration.years ? `${duration.years}Y` : '',
+    duration.months ? `${duration.months}M` : '',
+    days ? `${days}D` : '',
+  ].join('');
+  const time = [
+    duration.hours ? `${duration.hours}H` : '',
+    duration.minutes ? `${duration.minutes}M` : '',
+    seconds ? `${Number(seconds.toFixed(3))}S` : '',
+  ].join('');
+  if (!date && !time) return 'PT0S';
+  return `P${date}${time ? `T${time}` : ''}`;
+}
+
+/**
+ * A time plus a duration, in UTC: years and months move the calendar (a
+ * value set on 31 January with `{ months: 1 }` is due on 3 March, as
+ * JavaScript dates roll over), the other units are exact.
+ */
+export function addDuration(at: Date, duration: HumanDuration): Date {
+  const result = new Date(at.getTime());
+  const months = (duration.years ?? 0) * 12 + (duration.months ?? 0);
+  if (months) result.setUTCMonth(result.getUTCMonth() + months);
+  const { years: _y, months: _m, ...exact } = duration;
+  return new Date(result.getTime() + durationToMilliseconds(exact));
+}
+
+/**
+ * The operator's rotation settings: `secrets.rotation.<NAME>` (wins over the
+ * definition's `rotateEvery`) and `secrets.unusedAfter`. Read once at
+ * start-up, so that an invalid entry stops the plugin with an error naming
+ * the key instead of failing every list.
+ */
+export class RotationPolicy {
+  private constructor(
+    private readonly overrides: Map<string, HumanDuration>,
+    readonly unusedAfter: HumanDuration,
+  ) {}
+
+  static fromConfig(config: Config): RotationPolicy {
+    const overrides = new Map<string, HumanDuration>();
+    const rotation = config.getOptionalConfig(ROTATION_KEY);
+    for (const name of rotation?.keys() ?? []) {
+      const key = `${ROTATION_KEY}.${name}`;
+      overrides.set(
+        name,
+        checkPositiveDuration(readDurationFromConfig(config, { key }), key),
+      );
+    }
+    const unusedAfter = config.has(UNUSED_AFTER_KEY)
+      ? checkPositiveDuration(
+          readDurationFromConfig(config, { key: UNUSED_AFTER_KEY }),
+          UNUSED_AFTER_KEY,
+        )
+      : DEFAULT_UNUSED_AFTER;
+    return new RotationPolicy(overrides, unusedAfter);
+  }
+
+  /** Names that `secrets.rotation` configures, for the start-up warning about unknown ones. */
+  configuredNames(): string[] {
+    return [...this.overrides.keys()];
+  }
+
+  /** The rotation interval of a secret: config first, then the definition. */
+  rotateEveryOf(
+    name: string,
+    definition: { rotateEvery?: HumanDuration } | undefined,
+  ): HumanDuration | undefined {
+    return this.overrides.get(name) ?? definition?.rotateEvery;
+  }
+
+  /**
+   * The summary fields of this concern, for a registered shared secret.
+   *
+   * `rotateBy` exists only for a value stored in the database: that is the
+   * only value whose age is known (`updatedAt` of its current version). A
+   * pinned value lives in config or the environment, which record no
+   * change time, and an unset secret has nothing to rotate.
+   *
+   * `unused`: a stored value that no plugin has read within `unusedAfter`,
+   * either because its last read is older than that or because it was never
+   * read and was set longer ago than that. Pinned values are left out for
+   * the same reason: their set time is unknown.
+   */
+  summaryFields(options: {
+    name: string;
+    definition: { rotateEvery?: HumanDuration } | undefined;
+    summary: Pick<SecretSummary, 'source' | 'updatedAt' | 'lastUsedAt'>;
+    now: Date;
+  }): Pick<SecretSummary, 'rotateEvery' | 'rotateBy' | 'unused'> {
+    const { name, definition, summary, now } = options;
+    if (!definition) return {};
+    const fields: Pick<SecretSummary, 'rotateEvery' | 'rotateBy' | 'unused'> =
+      {};
+    const rotateEvery = this.rotateEveryOf(name, definition);
+    if (rotateEvery) fields.rotateEvery = toIsoDuration(rotateEvery);
+    if (summary.source !== 'database' || !summary.updatedAt) return fields;
+    if (rotateEvery) {
+      fields.rotateBy = addDuration(
+        new Date(summary.updatedAt),
+        rotateEvery,
+      ).toISOString();
+    }
+    const threshold = now.getTime() - durationToMilliseconds(this.unusedAfter);
+    const lastActivity = summary.lastUsedAt ?? summary.updatedAt;
+    if (Date.parse(lastActivity) < threshold) fields.unused = true;
+    return fields;
+  }
+}
