@@ -5,6 +5,7 @@ import {
 import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { createRouter } from './service/router';
 import { scheduleSecretsTasks } from './service/scheduledTasks';
 import { SecretsRegistry } from './service/SecretsRegistry';
@@ -46,6 +47,7 @@ export const secretsPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
       async init({
         config,
@@ -60,6 +62,7 @@ export const secretsPlugin = createBackendPlugin({
         lifecycle,
         scheduler,
         catalog,
+        events,
       }) {
         // Secrets declared in app-config (secrets.definitions) register
         // after the modules', through the same registry and rules.
@@ -80,6 +83,7 @@ export const secretsPlugin = createBackendPlugin({
             database,
             lifecycle,
             registry,
+            events,
           });
 
         await scheduleSecretsTasks({

@@ -7,6 +7,7 @@ import {
 } from '../crypto/SecretCipher';
 import type { SecretsStore } from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
+import type { SecretChangeEvents } from './changeEvents';
 
 /** Rows per key, and whether each key may be removed from the config. */
 export interface EncryptionStatus {
@@ -48,6 +49,8 @@ export class KeyRotation {
       /** users' own values, rotated after the shared ones */
       userStore?: UserSecretsStore;
       logger: LoggerService;
+      /** each re-encrypted row is a change event, like any other write */
+      changes?: SecretChangeEvents;
       batchSize: number;
       pauseBetweenBatchesMs?: number;
     },
@@ -192,8 +195,14 @@ export class KeyRotation {
         const replaced = await replace(
           cipher.encrypt(row.name, row.version, plaintext, owner),
         );
-        if (replaced) result.reencrypted += 1;
-        else result.skipped += 1;
+        if (replaced) {
+          result.reencrypted += 1;
+          await this.options.changes?.changed({
+            name: row.name,
+            scope: owner === undefined ? 'shared' : 'user',
+            version: row.version,
+          });
+        } else result.skipped += 1;
       }
       const { rowsUnderOlderKeys } = await this.status();
       result.remaining = rowsUnderOlderKeys;

@@ -21,6 +21,7 @@ import type {
 import type { UserSecretsStore } from '../database/UserSecretsStore';
 import { validateValue } from './valueRules';
 import type { LastUsedTracker } from './LastUsedTracker';
+import type { SecretChangeEvents } from './changeEvents';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
 
 /** Where a secret's value comes from right now, without the value. */
@@ -83,6 +84,8 @@ export class SecretsManager {
       env?: NodeJS.ProcessEnv;
       /** users' own values, for the admin list's counts of user-scoped secrets */
       userStore?: UserSecretsStore;
+      /** tells readers on every instance which name changed */
+      changes?: SecretChangeEvents;
     },
   ) {}
 
@@ -330,11 +333,25 @@ export class SecretsManager {
       );
     }
     validateValue(definition, value);
+    return this.#write({ definition, value, expectedVersion, actor });
+  }
 
-    // Compare-and-set, retried when another writer got in between (unless
-    // the caller asked for a specific version: then that is a conflict).
-    // Versions continue after a clear: (name, version) is never reused, so
-    // nothing written earlier can be mistaken for the new value.
+  /**
+   * The one write path of a stored value (set, and restore of an earlier
+   * version): compare-and-set, retried when another writer got in between
+   * (unless the caller asked for a specific version: then that is a
+   * conflict), then the change event. Versions continue after a clear:
+   * (name, version) is never reused, so nothing written earlier can be
+   * mistaken for the new value.
+   */
+  async #write(options: {
+    definition: RegisteredSecret;
+    value: string;
+    expectedVersion?: number;
+    actor: string;
+  }): Promise<SecretSummary> {
+    const { definition, value, expectedVersion, actor } = options;
+    const { name } = definition;
     for (let attempt = 0; attempt < 10; attempt++) {
       const previous = await this.options.store.getVersion(name);
       const currentVersion = previous?.live ? previous.version : 0;
@@ -352,6 +369,7 @@ export class SecretsManager {
       });
       if (result.ok) {
         this.#undecryptable.delete(name);
+        await this.options.changes?.changed({ name, scope: 'shared', version });
         return this.#summarize(definition, name, result.row);
       }
       if (expectedVersion !== undefined) {
@@ -391,6 +409,7 @@ export class SecretsManager {
       throw new NotFoundError(this.#notRegisteredMessage(name));
     }
     this.#undecryptable.delete(name);
+    if (existed) await this.options.changes?.changed({ name, scope: 'shared' });
     return { existed };
   }
 

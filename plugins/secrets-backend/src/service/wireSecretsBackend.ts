@@ -5,6 +5,7 @@ import type {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
+import type { EventsService } from '@backstage/plugin-events-node';
 import { loadKeyring } from '../crypto/loadKeyring';
 import { SecretCipher } from '../crypto/SecretCipher';
 import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
@@ -14,6 +15,10 @@ import { userSecretKey, UserSecretsManager } from './UserSecretsManager';
 import { KeyRotation } from './KeyRotation';
 import { LastUsedTracker } from './LastUsedTracker';
 import { SecretsManager } from './SecretsManager';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  SecretChangeEvents,
+} from './changeEvents';
 import type { SecretsRegistry } from './SecretsRegistry';
 import { readDurationOr } from './scheduledTasks';
 import {
@@ -35,6 +40,8 @@ export async function wireSecretsBackend(options: {
   database: DatabaseService;
   lifecycle: LifecycleService;
   registry: SecretsRegistry;
+  /** Backstage's events service: change events for the readers' caches */
+  events?: EventsService;
   env?: NodeJS.ProcessEnv;
 }): Promise<{
   manager: SecretsManager;
@@ -65,6 +72,7 @@ export async function wireSecretsBackend(options: {
 
   const tracker = new LastUsedTracker(store, logger);
   const cipher = new SecretCipher(keyring);
+  const changes = new SecretChangeEvents({ events: options.events, logger });
   const manager = new SecretsManager({
     config,
     registry,
@@ -74,6 +82,7 @@ export async function wireSecretsBackend(options: {
     logger,
     env: options.env,
     userStore,
+    changes,
   });
   const userTracker = new LastUsedTracker<UserLastUsedRecord>(
     userStore,
@@ -87,6 +96,7 @@ export async function wireSecretsBackend(options: {
     cipher,
     tracker: userTracker,
     logger,
+    changes,
   });
   const rotation = new KeyRotation({
     keyring,
@@ -94,6 +104,7 @@ export async function wireSecretsBackend(options: {
     store,
     userStore,
     logger,
+    changes,
     batchSize:
       config.getOptionalNumber('secrets.encryption.rotation.batchSize') ?? 100,
   });
@@ -114,7 +125,19 @@ export async function wireSecretsBackend(options: {
   );
   tracker.start(intervalMs);
   userTracker.start(intervalMs);
+  // Heartbeats start once every plugin is up (the events backend serves
+  // publishes from then on) and stop before the events service shuts down.
+  lifecycle.addStartupHook(() =>
+    changes.startHeartbeat(
+      durationToMilliseconds(
+        readDurationOr(config, 'secrets.events.heartbeatInterval', {
+          milliseconds: DEFAULT_HEARTBEAT_INTERVAL_MS,
+        }),
+      ),
+    ),
+  );
   lifecycle.addShutdownHook(async () => {
+    changes.stopHeartbeat();
     await Promise.all([tracker.stop(), userTracker.stop()]);
   });
 
