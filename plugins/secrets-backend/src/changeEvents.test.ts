@@ -203,12 +203,10 @@ describe.each(postgresIds)('change events across two replicas on %p', id => {
         .send({ allowed });
     expect((await grant(true)).status).toBe(200);
     const readB = () =>
-      b
-        .reader!.getSecret(USER_NAME, { onBehalfOf: onBehalfOf(BOB) })
-        .then(
-          value => ({ value }),
-          error => ({ error: error.name as string }),
-        );
+      b.reader!.getSecret(USER_NAME, { onBehalfOf: onBehalfOf(BOB) }).then(
+        value => ({ value }),
+        error => ({ error: error.name as string }),
+      );
     await eventually(
       readB,
       r => 'value' in r && r.value === USER_CANARY,

@@ -45,6 +45,7 @@ export const secretsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        rootLifecycle: coreServices.rootLifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
@@ -60,6 +61,7 @@ export const secretsPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         lifecycle,
+        rootLifecycle,
         scheduler,
         catalog,
         events,
@@ -82,6 +84,7 @@ export const secretsPlugin = createBackendPlugin({
             logger,
             database,
             lifecycle,
+            rootLifecycle,
             registry,
             events,
           });

@@ -90,11 +90,26 @@ describe('secret change events', () => {
     expect((await rotation.run()).reencrypted).toBe(1);
 
     expect(published).toEqual([
-      { topic: 'secrets.changed', eventPayload: { name: 'KEY', scope: 'shared', version: 1 } },
-      { topic: 'secrets.changed', eventPayload: { name: 'KEY', scope: 'shared', version: 2 } },
-      { topic: 'secrets.changed', eventPayload: { name: 'KEY', scope: 'shared' } },
-      { topic: 'secrets.changed', eventPayload: { name: 'KEY', scope: 'shared', version: 3 } },
-      { topic: 'secrets.changed', eventPayload: { name: 'KEY', scope: 'shared', version: 3 } },
+      {
+        topic: 'secrets.changed',
+        eventPayload: { name: 'KEY', scope: 'shared', version: 1 },
+      },
+      {
+        topic: 'secrets.changed',
+        eventPayload: { name: 'KEY', scope: 'shared', version: 2 },
+      },
+      {
+        topic: 'secrets.changed',
+        eventPayload: { name: 'KEY', scope: 'shared' },
+      },
+      {
+        topic: 'secrets.changed',
+        eventPayload: { name: 'KEY', scope: 'shared', version: 3 },
+      },
+      {
+        topic: 'secrets.changed',
+        eventPayload: { name: 'KEY', scope: 'shared', version: 3 },
+      },
     ]);
     expect(JSON.stringify(published)).not.toContain(CANARY);
   });

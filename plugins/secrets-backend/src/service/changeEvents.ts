@@ -62,9 +62,19 @@ export class SecretChangeEvents {
     this.#timer.unref();
   }
 
-  stopHeartbeat(): void {
+  /**
+   * Stops the heartbeat and says goodbye, so that clients on other
+   * instances forget this one instead of distrusting the bus.
+   */
+  async stopHeartbeat(): Promise<void> {
+    if (!this.#timer) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    await this.#publish(SECRETS_HEARTBEAT_TOPIC, {
+      instance: this.#instance,
+      intervalMs: 0,
+      stopping: true,
+    } satisfies SecretsHeartbeat);
   }
 
   async #publish(topic: string, eventPayload: object): Promise<void> {
@@ -81,7 +91,7 @@ export class SecretChangeEvents {
       this.#logger.warn(
         `Could not publish ${topic} on the event bus (${
           error instanceof Error ? error.message : String(error)
-        }); the change is stored, and readers on other instances fall back to re-reading values after a short window. Logged once until publishing works again.`,
+        }); writes are stored regardless; readers on other instances re-read values after a short window once they notice, or after secrets.client.maxStaleness. Logged once until publishing works again.`,
       );
     }
   }

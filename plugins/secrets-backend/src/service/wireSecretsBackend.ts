@@ -3,6 +3,7 @@ import type {
   LifecycleService,
   LoggerService,
   RootConfigService,
+  RootLifecycleService,
 } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
 import type { EventsService } from '@backstage/plugin-events-node';
@@ -39,6 +40,8 @@ export async function wireSecretsBackend(options: {
   logger: LoggerService;
   database: DatabaseService;
   lifecycle: LifecycleService;
+  /** for the heartbeat's goodbye, sent while the events service still works */
+  rootLifecycle?: RootLifecycleService;
   registry: SecretsRegistry;
   /** Backstage's events service: change events for the readers' caches */
   events?: EventsService;
@@ -136,8 +139,9 @@ export async function wireSecretsBackend(options: {
       ),
     ),
   );
+  options.rootLifecycle?.addBeforeShutdownHook(() => changes.stopHeartbeat());
   lifecycle.addShutdownHook(async () => {
-    changes.stopHeartbeat();
+    await changes.stopHeartbeat(); // no-op when the goodbye was sent
     await Promise.all([tracker.stop(), userTracker.stop()]);
   });
 

@@ -10,6 +10,13 @@ import {
 const OVERDUE_INTERVALS = 2.5;
 
 /**
+ * How long a silent instance keeps the bus untrusted (at least
+ * maxStaleness): long enough to cover an outage of the bus, after which an
+ * instance that crashed without saying goodbye is forgotten.
+ */
+const FORGET_SILENT_MS = 15 * 60_000;
+
+/**
  * What a {@link DefaultSecretsClient} learns from the events service: which
  * names changed (`secrets.changed`), and whether the bus can be trusted to
  * tell it (`secrets.heartbeat`).
@@ -23,11 +30,13 @@ const OVERDUE_INTERVALS = 2.5;
  * events stay in the process that published them.
  *
  * Trust: each secrets backend instance publishes a heartbeat every few
- * seconds. The bus is trusted while heartbeats arrive and no instance heard
- * within the last `maxStaleness` has gone silent for more than
- * {@link OVERDUE_INTERVALS} of its interval. A replica whose heartbeats stop
- * is either gone or cut off from the bus: both end in the short window until
- * it is forgotten (after `maxStaleness`), which only costs reads. A process
+ * seconds, and a last one with `stopping` when it shuts down. The bus is
+ * trusted while heartbeats arrive and no instance heard has gone silent for
+ * more than {@link OVERDUE_INTERVALS} of its interval. An instance whose
+ * heartbeats stop without goodbye is cut off from the bus, or crashed: both
+ * mean the short window until it is heard again or forgotten (after
+ * {@link FORGET_SILENT_MS}, at least maxStaleness), which only costs reads;
+ * after that, a bus still down is bounded by maxStaleness again. A process
  * that never hears another instance (a single instance, or replicas without
  * the events backend) cannot tell them apart: there the bound is
  * `maxStaleness` (docs/operators.md).
@@ -50,7 +59,7 @@ export class ChangeFeed {
     onTrusted: () => void;
   }) {
     this.#logger = options.logger;
-    this.#forgetAfterMs = options.maxStalenessMs;
+    this.#forgetAfterMs = Math.max(options.maxStalenessMs, FORGET_SILENT_MS);
     this.#onTrusted = options.onTrusted;
     options.events
       .subscribe({
@@ -62,8 +71,11 @@ export class ChangeFeed {
             if (typeof payload.name === 'string') {
               options.onChanged(payload.name);
             }
+          } else if (typeof payload.instance !== 'string') {
+            return;
+          } else if (payload.stopping === true) {
+            this.#heard.delete(payload.instance);
           } else if (
-            typeof payload.instance === 'string' &&
             typeof payload.intervalMs === 'number' &&
             payload.intervalMs > 0
           ) {

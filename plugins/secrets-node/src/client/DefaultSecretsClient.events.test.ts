@@ -104,6 +104,24 @@ describe('DefaultSecretsClient with change events', () => {
     ).toHaveLength(1);
   });
 
+  it('forgets an instance that says goodbye, and keeps trusting the bus', async () => {
+    const events = mockServices.events();
+    const { c } = client(events);
+    await sleep(0);
+    await heartbeat(events, 'a');
+    await heartbeat(events, 'b', HEARTBEAT_MS);
+    await events.publish({
+      topic: SECRETS_HEARTBEAT_TOPIC,
+      eventPayload: { instance: 'b', intervalMs: 0, stopping: true },
+    });
+    fake.values.set('KEY', 'v1');
+    expect(await c.getSecret('KEY')).toBe('v1');
+    fake.values.set('KEY', 'v2');
+    await sleep(5 * HEARTBEAT_MS); // b would be overdue had it not left
+    expect(await c.getSecret('KEY')).toBe('v1');
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('uses the short window when it cannot subscribe, and logs once', async () => {
     const events: EventsService = {
       publish: async () => {},

@@ -26,4 +26,6 @@ export interface SecretsHeartbeat {
   instance: string;
   /** the publisher's interval, so that listeners know when it is overdue */
   intervalMs: number;
+  /** the last heartbeat of an instance shutting down: forget it, do not wait */
+  stopping?: boolean;
 }
