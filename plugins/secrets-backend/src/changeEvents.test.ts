@@ -228,7 +228,10 @@ describe.each(postgresIds)('change events across two replicas on %p', id => {
   });
 });
 
-// Without PostgreSQL the suite above has no case; jest needs one test.
+// Without PostgreSQL the suite above has no case (CI requires PostgreSQL:
+// SECRETS_TEST_REQUIRE_POSTGRES=1 fails in createTestDatabases instead).
 if (postgresIds.length === 0) {
-  it.skip('change events across two replicas need PostgreSQL', () => {});
+  it('runs only on PostgreSQL (no BACKSTAGE_TEST_DATABASE_POSTGRES<n>_CONNECTION_STRING set)', () => {
+    expect(postgresIds).toEqual([]);
+  });
 }

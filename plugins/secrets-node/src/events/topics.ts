@@ -15,12 +15,18 @@ export const SECRETS_CHANGED_TOPIC = 'secrets.changed';
 /**
  * Published by every secrets backend instance at a fixed interval, so that
  * clients can tell a working event bus (they hear every instance) from a
- * broken one (an instance they heard from went silent). Internal to the
- * plugin's packages.
+ * broken one (an instance they heard from went silent). Between the
+ * secrets backend and {@link DefaultSecretsClient}; plugins need not use it.
+ *
+ * @public
  */
 export const SECRETS_HEARTBEAT_TOPIC = 'secrets.heartbeat';
 
-/** Payload of {@link SECRETS_HEARTBEAT_TOPIC}. */
+/**
+ * Payload of {@link SECRETS_HEARTBEAT_TOPIC}.
+ *
+ * @public
+ */
 export interface SecretsHeartbeat {
   /** a random id of the publishing process */
   instance: string;
