@@ -1045,16 +1045,17 @@ async function main() {
   const want = row =>
     OPTIONS.profile === 'always' ||
     (OPTIONS.profile === 'auto' && row && /MISSED/.test(row.status));
-  if (want(coldRow)) {
-    const dir = path.join(tmpDir, 'sqlite-profile-cold');
-    fs.mkdirSync(dir);
-    let floorSplit;
-    const profile = await profiled(
-      'cold-read',
-      sqliteDb(dir),
-      PLAN.main.registered,
-      PLAN.main.stored,
-      async w => {
+  const specs = [
+    {
+      row: coldRow,
+      label: 'cold-read',
+      registered: PLAN.main.registered,
+      stored: PLAN.main.stored,
+      buckets: COLD_BUCKETS,
+      // No last-used flush inside the profiled rounds: a flush can land in a
+      // read round or a floor round at random; its cost is case 3.
+      secretsConfig: { lastUsedFlushIntervalSeconds: 3600 },
+      run: async w => {
         const r = await w.call('coldRead', {
           rounds: 8,
           roundMs: PLAN.profileMs / 8,
@@ -1070,65 +1071,61 @@ async function main() {
           floorP50: r.floor.p50,
         };
       },
-      COLD_BUCKETS,
-      // No last-used flush inside the profiled rounds: a flush can land in a
-      // read round or a floor round at random; its cost is case 3.
-      { lastUsedFlushIntervalSeconds: 3600 },
-    );
-    // the same buckets over the floor's rounds, per operation
-    floorSplit = bucketProfile(
-      profile.file,
-      { windows: profile.window.floorWindows },
-      COLD_BUCKETS,
-    );
-    results.profiles.push({
-      ...profile,
-      floorSplit,
       title: `1. Cold read (SQLite): ${
         PLAN.profileMs / 1000
       } s of reads through the uncached client (client and server in one process), interleaved with its floor; last-used flush moved out of the profiled rounds (its cost is case 3)`,
-    });
-  }
-  if (want(warmRow)) {
-    const dir = path.join(tmpDir, 'sqlite-profile-warm');
-    fs.mkdirSync(dir);
-    results.profiles.push({
-      ...(await profiled(
-        'warm-read',
-        sqliteDb(dir),
-        10,
-        5,
-        async w => {
-          const r = await w.call('warmRead', {
-            rounds: 4,
-            roundMs: 500,
-            batch: 1000,
-          });
-          return { windows: r.warmWindows };
-        },
-        WARM_BUCKETS,
-      )),
+    },
+    {
+      row: warmRow,
+      label: 'warm-read',
+      registered: 10,
+      stored: 5,
+      buckets: WARM_BUCKETS,
+      run: async w => {
+        const r = await w.call('warmRead', {
+          rounds: 4,
+          roundMs: 500,
+          batch: 1000,
+        });
+        return { windows: r.warmWindows };
+      },
       title: '2. Warm read (SQLite): the warm-read batches only',
-    });
-  }
-  if (want(list10kRow)) {
-    const dir = path.join(tmpDir, 'sqlite-profile-list');
-    fs.mkdirSync(dir);
-    results.profiles.push({
-      ...(await profiled(
-        'list-10000',
-        sqliteDb(dir),
-        10_000,
-        5_000,
-        async w => {
-          const r = await w.call('list', { maxOps: 8, maxMs: 6000 });
-          return { windows: r.windows };
-        },
-        LIST_BUCKETS,
-      )),
+    },
+    {
+      row: list10kRow,
+      label: 'list-10000',
+      registered: 10_000,
+      stored: 5_000,
+      buckets: LIST_BUCKETS,
+      run: async w => {
+        const r = await w.call('list', { maxOps: 8, maxMs: 6000 });
+        return { windows: r.windows };
+      },
       title:
         '4. List of 10,000 (SQLite): the list requests only (not their floor)',
-    });
+    },
+  ];
+  for (const spec of specs.filter(({ row }) => want(row))) {
+    const dir = path.join(tmpDir, `sqlite-profile-${spec.label}`);
+    fs.mkdirSync(dir);
+    const profile = await profiled(
+      spec.label,
+      sqliteDb(dir),
+      spec.registered,
+      spec.stored,
+      spec.run,
+      spec.buckets,
+      spec.secretsConfig,
+    );
+    // the same buckets over the floor's rounds, per operation
+    const floorSplit =
+      profile.window.floorWindows &&
+      bucketProfile(
+        profile.file,
+        { windows: profile.window.floorWindows },
+        spec.buckets,
+      );
+    results.profiles.push({ ...profile, floorSplit, title: spec.title });
   }
 
   results.linearity = ['SQLite', 'PostgreSQL']
