@@ -50,3 +50,39 @@ export function markdownTable(headers, rows) {
     ...rows.map(r => `| ${r.map(esc).join(' | ')} |`),
   ].join('\n');
 }
+
+/** The columns of the results table (text and markdown). */
+export const RESULT_HEADERS = [
+  '#',
+  'case',
+  'db',
+  'ops/s',
+  'p50',
+  'p99',
+  'floor (p50)',
+  'ratio',
+  'target',
+  'result',
+];
+
+/** One result row as table cells; `markdown` names the floor and bolds misses. */
+export function resultCells(r, { markdown = false } = {}) {
+  let floor = fmtDuration(r.floor);
+  if (markdown) {
+    floor = r.floor !== undefined ? `${floor}: ${r.floorName}` : '—';
+  }
+  return [
+    r.id,
+    r.case,
+    r.db,
+    fmtOps(r.ops),
+    fmtDuration(r.p50),
+    r.p99 !== undefined
+      ? `${fmtDuration(r.p99)}${r.p99Label ? ` (${r.p99Label})` : ''}`
+      : '—',
+    floor,
+    fmtRatio(r.ratio),
+    r.target,
+    markdown && r.status.startsWith('MISSED') ? `**${r.status}**` : r.status,
+  ];
+}

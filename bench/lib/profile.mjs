@@ -29,17 +29,18 @@ function shortUrl(url) {
 }
 
 /**
- * @param {string} file a .cpuprofile
- * @param {{ startNs?: string, endNs?: string, windows?: Array<[string,string]> }} window hrtime (ns) bounds
+ * A .cpuprofile read for sampling: nodes by id, each node's parent, sample
+ * timestamps (µs, V8 monotonic clock = process.hrtime / 1000 on Linux), the
+ * sample's weight, and whether sample i falls in the given hrtime windows
+ * (every sample when no window covers any).
  */
-export function summarizeProfile(file, window = {}, top = 15) {
+function loadSamples(file, window) {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
   const byId = new Map(profile.nodes.map(n => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) {
     for (const c of n.children ?? []) parent.set(c, n.id);
   }
-  // sample timestamps (µs, V8 monotonic clock = process.hrtime / 1000 on Linux)
   const times = [];
   let t = profile.startTime;
   for (const d of profile.timeDeltas) {
@@ -49,17 +50,38 @@ export function summarizeProfile(file, window = {}, top = 15) {
   const windows = (
     window.windows ?? (window.startNs ? [[window.startNs, window.endNs]] : [])
   ).map(([a, b]) => [Number(BigInt(a) / 1000n), Number(BigInt(b) / 1000n)]);
-  let inWindow = i => true;
-  let windowed = false;
-  if (windows.length) {
-    const covered = times.some(ts =>
-      windows.some(([a, b]) => ts >= a && ts <= b),
-    );
-    if (covered) {
-      windowed = true;
-      inWindow = i => windows.some(([a, b]) => times[i] >= a && times[i] <= b);
-    }
-  }
+  const within = i => windows.some(([a, b]) => times[i] >= a && times[i] <= b);
+  const windowed = windows.length > 0 && times.some((_, i) => within(i));
+  return {
+    profile,
+    byId,
+    parent,
+    times,
+    windowed,
+    inWindow: i => !windowed || within(i),
+    weight: i =>
+      Math.max(
+        0,
+        i + 1 < times.length
+          ? times[i + 1] - times[i]
+          : profile.timeDeltas[i] ?? 0,
+      ),
+  };
+}
+
+/**
+ * @param {string} file a .cpuprofile
+ * @param {{ startNs?: string, endNs?: string, windows?: Array<[string,string]> }} window hrtime (ns) bounds
+ */
+export function summarizeProfile(file, window = {}, top = 15) {
+  const {
+    profile,
+    byId,
+    parent,
+    windowed,
+    inWindow,
+    weight: weightOf,
+  } = loadSamples(file, window);
   const self = new Map();
   const incl = new Map();
   const cats = new Map();
@@ -67,11 +89,7 @@ export function summarizeProfile(file, window = {}, top = 15) {
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     if (!inWindow(i)) continue;
-    const dt =
-      i + 1 < times.length
-        ? times[i + 1] - times[i]
-        : profile.timeDeltas[i] ?? 0;
-    const weight = Math.max(0, dt);
+    const weight = weightOf(i);
     total += weight;
     let id = profile.samples[i];
     const leaf = byId.get(id);
@@ -126,24 +144,10 @@ export function summarizeProfile(file, window = {}, top = 15) {
  * @param {Array<{ name: string, match: RegExp }>} buckets matched against "function url:line"
  */
 export function bucketProfile(file, window = {}, buckets) {
-  const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const byId = new Map(profile.nodes.map(n => [n.id, n]));
-  const parent = new Map();
-  for (const n of profile.nodes) {
-    for (const c of n.children ?? []) parent.set(c, n.id);
-  }
-  const times = [];
-  let t = profile.startTime;
-  for (const d of profile.timeDeltas) {
-    t += d;
-    times.push(t);
-  }
-  const windows = (
-    window.windows ?? (window.startNs ? [[window.startNs, window.endNs]] : [])
-  ).map(([a, b]) => [Number(BigInt(a) / 1000n), Number(BigInt(b) / 1000n)]);
-  const covered =
-    windows.length > 0 &&
-    times.some(ts => windows.some(([a, b]) => ts >= a && ts <= b));
+  const { profile, byId, parent, windowed, inWindow, weight } = loadSamples(
+    file,
+    window,
+  );
   const keyOf = new Map();
   const frameKey = n => {
     let k = keyOf.get(n.id);
@@ -159,14 +163,8 @@ export function bucketProfile(file, window = {}, buckets) {
   totals.set('other', 0);
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
-    if (covered && !windows.some(([a, b]) => times[i] >= a && times[i] <= b)) {
-      continue;
-    }
-    const weight = Math.max(
-      0,
-      i + 1 < times.length ? times[i + 1] - times[i] : 0,
-    );
-    total += weight;
+    if (!inWindow(i)) continue;
+    total += weight(i);
     let id = profile.samples[i];
     let assigned = 'other';
     outer: while (id !== undefined) {
@@ -179,10 +177,10 @@ export function bucketProfile(file, window = {}, buckets) {
       }
       id = parent.get(id);
     }
-    totals.set(assigned, totals.get(assigned) + weight);
+    totals.set(assigned, totals.get(assigned) + weight(i));
   }
   return {
-    windowed: covered,
+    windowed,
     totalMs: total / 1000,
     buckets: [...totals.entries()]
       .map(([name, us]) => ({

@@ -105,7 +105,9 @@ export async function startWorker({
   seed = true,
   nodeFlags = [],
   secretsConfig,
-  timeoutMs = 120_000,
+  events = false,
+  // seeding goes through the REST API: allow for it
+  timeoutMs = 120_000 + (seed ? stored * 60 : 0),
 }) {
   const port = await freePort();
   const configFile = path.join(tmpDir, `${label}.config.yaml`);
@@ -127,10 +129,9 @@ export async function startWorker({
         registered,
         stored,
         seed,
-        keyId: BENCH_KEY_ID,
-        keySecret: BENCH_KEY,
         baseUrl: `http://127.0.0.1:${port}`,
         label,
+        events,
       }),
     },
     stdio: ['ignore', log, log, 'ipc'],

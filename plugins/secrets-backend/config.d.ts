@@ -1,6 +1,16 @@
 export interface Config {
   /** Configuration of the Backstage Secrets backend plugin. */
   secrets?: {
+    /** Change events for the readers' caches (see docs/operators.md). */
+    events?: {
+      /**
+       * How often each instance publishes its heartbeat on the event bus
+       * (topic `secrets.heartbeat`), so that readers on other instances
+       * notice a broken bus and re-read values after a short window. Default
+       * 10 seconds.
+       */
+      heartbeatInterval?: { [unit: string]: number } | string;
+    };
     encryption?: {
       /**
        * The encryption keys. The first one is the primary key: it encrypts

@@ -26,6 +26,9 @@ backend.add(permissionModuleDemoPolicy);
 
 // Backstage Secrets, the secrets an example plugin needs, and that plugin.
 backend.add(import('@backstage-secrets/plugin-secrets-backend'));
+// The event bus: carries secrets.changed to every replica (through the
+// database on PostgreSQL), so readers drop a changed value at once.
+backend.add(import('@backstage/plugin-events-backend'));
 backend.add(secretsModuleExampleSecrets);
 backend.add(exampleConsumerPlugin);
 

@@ -7,6 +7,7 @@ import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { createRouter } from './service/router';
 import { scheduleSecretsTasks } from './service/scheduledTasks';
 import { SecretsRegistry } from './service/SecretsRegistry';
@@ -47,10 +48,12 @@ export const secretsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        rootLifecycle: coreServices.rootLifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
         notifications: notificationService,
+        events: eventsServiceRef,
       },
       async init({
         config,
@@ -63,10 +66,12 @@ export const secretsPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         lifecycle,
+        rootLifecycle,
         scheduler,
         catalog,
         actionsRegistry,
         notifications,
+        events,
       }) {
         // Secrets declared in app-config (secrets.definitions) register
         // after the modules', through the same registry and rules.
@@ -86,7 +91,9 @@ export const secretsPlugin = createBackendPlugin({
             logger,
             database,
             lifecycle,
+            rootLifecycle,
             registry,
+            events,
           });
 
         await scheduleSecretsTasks({

@@ -10,3 +10,8 @@ export type { SecretsExtensionPoint } from './extensionPoint';
 export { secretsServiceRef } from './service';
 export type { SecretsService, SecretReadOptions } from './service';
 export { DefaultSecretsClient } from './client/DefaultSecretsClient';
+export {
+  SECRETS_CHANGED_TOPIC,
+  SECRETS_HEARTBEAT_TOPIC,
+} from './events/topics';
+export type { SecretsHeartbeat } from './events/topics';

@@ -4,6 +4,9 @@ import {
   createServiceFactory,
   createServiceRef,
 } from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { durationToMilliseconds } from '@backstage/types';
 import { DefaultSecretsClient } from './client/DefaultSecretsClient';
 
 /**
@@ -63,14 +66,24 @@ export const secretsServiceRef = createServiceRef<SecretsService>({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         config: coreServices.rootConfig,
+        events: eventsServiceRef,
+        logger: coreServices.logger,
       },
-      factory({ auth, discovery, config }) {
+      factory({ auth, discovery, config, events, logger }) {
+        const maxStalenessKey = 'secrets.client.maxStaleness';
         return new DefaultSecretsClient({
           auth,
           discovery,
+          events,
+          logger,
           cacheTtlMs: config.getOptionalNumber(
             'secrets.client.cacheTtlMilliseconds',
           ),
+          maxStalenessMs: config.has(maxStalenessKey)
+            ? durationToMilliseconds(
+                readDurationFromConfig(config, { key: maxStalenessKey }),
+              )
+            : undefined,
         });
       },
     }),

@@ -8,6 +8,7 @@ import {
 } from '../crypto/SecretCipher';
 import type { SecretsStore } from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
+import type { SecretChangeEvents } from './changeEvents';
 
 /** Rows per key, and whether each key may be removed from the config. */
 export interface RotationResult {
@@ -34,6 +35,8 @@ export class KeyRotation {
       /** users' own values, rotated after the shared ones */
       userStore?: UserSecretsStore;
       logger: LoggerService;
+      /** each re-encrypted row is a change event, like any other write */
+      changes?: SecretChangeEvents;
       batchSize: number;
       pauseBetweenBatchesMs?: number;
     },
@@ -116,6 +119,8 @@ export class KeyRotation {
       afterVersion = batch[batch.length - 1];
       return batch.map(row => ({
         row,
+        // A reader never gets a history row: nothing to announce.
+        announce: false,
         replace: (encrypted: EncryptedValue) =>
           store.replaceHistoryCiphertext({
             name: row.name,
@@ -180,6 +185,8 @@ export class KeyRotation {
       Array<{
         row: { name: string; version: number } & EncryptedValue;
         owner?: string;
+        /** whether readers are told of the change (default: yes) */
+        announce?: boolean;
         replace: (encrypted: EncryptedValue) => Promise<boolean>;
       }>
     >,
@@ -189,7 +196,7 @@ export class KeyRotation {
       if (signal?.aborted) return;
       const batch = await next();
       if (batch.length === 0) return;
-      for (const { row, owner, replace } of batch) {
+      for (const { row, owner, announce, replace } of batch) {
         let plaintext: string;
         try {
           plaintext = cipher.decrypt(row.name, row.version, row, owner);
@@ -202,8 +209,15 @@ export class KeyRotation {
         const replaced = await replace(
           cipher.encrypt(row.name, row.version, plaintext, owner),
         );
-        if (replaced) result.reencrypted += 1;
-        else result.skipped += 1;
+        if (replaced) {
+          result.reencrypted += 1;
+          if (announce === false) continue;
+          await this.options.changes?.changed({
+            name: row.name,
+            scope: owner === undefined ? 'shared' : 'user',
+            version: row.version,
+          });
+        } else result.skipped += 1;
       }
       const { rowsUnderOlderKeys } = await this.status();
       result.remaining = rowsUnderOlderKeys;

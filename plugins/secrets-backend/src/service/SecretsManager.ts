@@ -27,6 +27,7 @@ import type { SecretCheckRecord } from '../database/SecretChecksStore';
 import { lastCheckFields, type SecretChecks } from './SecretChecks';
 import { validateValue } from './valueRules';
 import type { LastUsedTracker } from './LastUsedTracker';
+import type { SecretChangeEvents } from './changeEvents';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
 import { RotationPolicy } from './rotationPolicy';
 
@@ -100,6 +101,8 @@ export class SecretsManager {
       historyKeep?: number;
       /** runs and records definitions' checks (validate) */
       checks?: SecretChecks;
+      /** tells readers on every instance which name changed */
+      changes?: SecretChangeEvents;
     },
   ) {
     this.#rotation =
@@ -510,6 +513,7 @@ export class SecretsManager {
       });
       if (result.ok) {
         this.#undecryptable.delete(name);
+        await this.options.changes?.changed({ name, scope: 'shared', version });
         // A save whose check passed is a passed check of the new version;
         // any other save leaves the last check stale (another version).
         let check: SecretCheckRecord | undefined;
@@ -556,6 +560,7 @@ export class SecretsManager {
       throw new NotFoundError(this.#notRegisteredMessage(name));
     }
     this.#undecryptable.delete(name);
+    if (existed) await this.options.changes?.changed({ name, scope: 'shared' });
     return { existed };
   }
 
@@ -578,6 +583,9 @@ export class SecretsManager {
       throw new NotFoundError(this.#notRegisteredMessage(name));
     }
     this.#undecryptable.delete(name);
+    if (result.existed) {
+      await this.options.changes?.changed({ name, scope: 'shared' });
+    }
     return result;
   }
 

@@ -14,6 +14,7 @@ import type {
   UserSecretsStore,
 } from '../database/UserSecretsStore';
 import type { LastUsedTracker } from './LastUsedTracker';
+import type { SecretChangeEvents } from './changeEvents';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
 import { validateValue } from './valueRules';
 
@@ -36,8 +37,18 @@ export class UserSecretsManager {
       cipher: SecretCipher;
       tracker: LastUsedTracker<UserLastUsedRecord>;
       logger: LoggerService;
+      /** tells readers on every instance which name changed (for all users) */
+      changes?: SecretChangeEvents;
     },
   ) {}
+
+  /**
+   * The event of a change to any user's value or grant of a name: the
+   * payload names no user, so readers drop the name for every user.
+   */
+  async #changed(name: string, version?: number): Promise<void> {
+    await this.options.changes?.changed({ name, scope: 'user', version });
+  }
 
   /** The user-scoped definition of a name, or a 404 that says why not. */
   #definition(name: string): RegisteredSecret {
@@ -144,7 +155,10 @@ export class UserSecretsManager {
         encrypted: this.options.cipher.encrypt(name, version, value, userRef),
         now: new Date().toISOString(),
       });
-      if (result.ok) return this.summary(name, userRef);
+      if (result.ok) {
+        await this.#changed(name, version);
+        return this.summary(name, userRef);
+      }
       if (expectedVersion !== undefined) {
         throw new ConflictError(
           `Your value of ${name} changed since you loaded it (it is at version ${result.currentVersion}). Reload and try again.`,
@@ -164,6 +178,7 @@ export class UserSecretsManager {
       userRef,
       new Date().toISOString(),
     );
+    if (existed) await this.#changed(name);
     return { existed };
   }
 
@@ -191,6 +206,8 @@ export class UserSecretsManager {
       allowed,
       now: new Date().toISOString(),
     });
+    // A revoked grant must stop being served by readers that cached it.
+    await this.#changed(name);
     return this.summary(name, userRef);
   }
 

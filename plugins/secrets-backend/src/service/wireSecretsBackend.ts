@@ -3,8 +3,10 @@ import type {
   LifecycleService,
   LoggerService,
   RootConfigService,
+  RootLifecycleService,
 } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
+import type { EventsService } from '@backstage/plugin-events-node';
 import { loadKeyring } from '../crypto/loadKeyring';
 import { SecretCipher } from '../crypto/SecretCipher';
 import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
@@ -17,6 +19,10 @@ import { KeyRotation } from './KeyRotation';
 import { LastUsedTracker } from './LastUsedTracker';
 import { SecretChecks } from './SecretChecks';
 import { SecretsManager } from './SecretsManager';
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  SecretChangeEvents,
+} from './changeEvents';
 import type { SecretsRegistry } from './SecretsRegistry';
 import { readDurationOr } from './scheduledTasks';
 import {
@@ -38,7 +44,11 @@ export async function wireSecretsBackend(options: {
   logger: LoggerService;
   database: DatabaseService;
   lifecycle: LifecycleService;
+  /** for the heartbeat's goodbye, sent while the events service still works */
+  rootLifecycle?: RootLifecycleService;
   registry: SecretsRegistry;
+  /** Backstage's events service: change events for the readers' caches */
+  events?: EventsService;
   env?: NodeJS.ProcessEnv;
 }): Promise<{
   manager: SecretsManager;
@@ -79,6 +89,7 @@ export async function wireSecretsBackend(options: {
     logger,
     timeoutMs: SecretChecks.timeoutFromConfig(config),
   });
+  const changes = new SecretChangeEvents({ events: options.events, logger });
   const manager = new SecretsManager({
     config,
     registry,
@@ -90,6 +101,7 @@ export async function wireSecretsBackend(options: {
     userStore,
     historyKeep,
     checks,
+    changes,
   });
   const userTracker = new LastUsedTracker<UserLastUsedRecord>(
     userStore,
@@ -103,6 +115,7 @@ export async function wireSecretsBackend(options: {
     cipher,
     tracker: userTracker,
     logger,
+    changes,
   });
   const rotation = new KeyRotation({
     keyring,
@@ -110,6 +123,7 @@ export async function wireSecretsBackend(options: {
     store,
     userStore,
     logger,
+    changes,
     batchSize:
       config.getOptionalNumber('secrets.encryption.rotation.batchSize') ?? 100,
   });
@@ -130,7 +144,20 @@ export async function wireSecretsBackend(options: {
   );
   tracker.start(intervalMs);
   userTracker.start(intervalMs);
+  // Heartbeats start once every plugin is up (the events backend serves
+  // publishes from then on) and stop before the events service shuts down.
+  lifecycle.addStartupHook(() =>
+    changes.startHeartbeat(
+      durationToMilliseconds(
+        readDurationOr(config, 'secrets.events.heartbeatInterval', {
+          milliseconds: DEFAULT_HEARTBEAT_INTERVAL_MS,
+        }),
+      ),
+    ),
+  );
+  options.rootLifecycle?.addBeforeShutdownHook(() => changes.stopHeartbeat());
   lifecycle.addShutdownHook(async () => {
+    await changes.stopHeartbeat(); // no-op when the goodbye was sent
     await Promise.all([tracker.stop(), userTracker.stop()]);
   });
 

@@ -2,7 +2,9 @@ import type {
   AuthService,
   BackstageCredentials,
   DiscoveryService,
+  LoggerService,
 } from '@backstage/backend-plugin-api';
+import type { EventsService } from '@backstage/plugin-events-node';
 import {
   NotAllowedError,
   NotFoundError,
@@ -14,9 +16,16 @@ import {
   type SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretReadOptions, SecretsService } from '../service';
+import { ChangeFeed } from './ChangeFeed';
 
-/** How long a read value may be reused; see {@link DefaultSecretsClient}. */
+/**
+ * How long a read value may be reused without change events (or while the
+ * event bus is not trusted); see {@link DefaultSecretsClient}.
+ */
 export const DEFAULT_CACHE_TTL_MS = 500;
+
+/** How long a value may be kept while change events are trusted. */
+export const DEFAULT_MAX_STALENESS_MS = 60_000;
 
 /**
  * How long the plugin's own service token is reused. Backstage plugin
@@ -37,7 +46,8 @@ type Lookup =
   | { found: false; message: string };
 
 interface CacheEntry {
-  expiresAt: number;
+  /** when the backend answered; Infinity while the request is in flight */
+  answeredAt: number;
   lookup: Promise<Lookup>;
 }
 
@@ -45,13 +55,18 @@ interface CacheEntry {
  * The default {@link SecretsService}: reads values from the `secrets`
  * backend plugin over HTTP, authenticated as the calling plugin.
  *
- * Freshness rule: a plugin's own reads (not on behalf of a user) reuse a
- * value — or the fact that it is unset — for at most `cacheTtlMs`
- * (default 500 ms) after the backend answered. A change made on any
- * instance is therefore seen by every reader within that time plus one
- * round trip, and a hot loop of reads costs a map lookup. Concurrent reads
- * of an expired name share one request. Set `cacheTtlMs: 0` to disable
- * reuse.
+ * Freshness rule: a plugin's reads reuse a value — or the fact that it is
+ * unset — until it changes. With `events` (Backstage's events service; the
+ * default service factory passes it), the client subscribes to the secrets
+ * backend's `secrets.changed` events and drops exactly the names that
+ * changed, so a change on any instance is seen by the next read once its
+ * event arrived; values are otherwise kept for at most `maxStalenessMs`
+ * (default one minute), a safety net for a missed event. While the bus is
+ * not trusted (no subscription, or a secrets backend instance stopped
+ * sending its heartbeats) and without `events`, a value is reused for at
+ * most `cacheTtlMs` (default 500 ms) after the backend answered. A hot loop
+ * of reads costs a map lookup; concurrent reads of an expired name share
+ * one request. Set `cacheTtlMs: 0` (without events) to disable reuse.
  *
  * Shared secrets are always read with the plugin's own service token: the
  * backend refuses user tokens, including ones obtained on behalf of a user,
@@ -60,9 +75,10 @@ interface CacheEntry {
  * (one value per user) are read on behalf of the given user: the first read
  * of such a name learns its scope from the backend's refusal of the
  * plugin's own token, and later reads go straight to the user's value.
- * Users' values are cached per user, never across users, for the same
- * `cacheTtlMs`: a revoked grant or a cleared value is refused from the
- * next read after that bound. A read the backend refuses (the plugin is not
+ * Users' values are cached per user, never across users, under the same
+ * rule: a change event of a user-scoped name (a value set or cleared, a
+ * grant revoked) drops it for every user, so a revoked grant or a cleared
+ * value is refused from the next read after its event. A read the backend refuses (the plugin is not
  * among the readers, or the user did not allow it) rejects with a
  * `NotAllowedError`; refusals and other errors are never reused.
  *
@@ -72,6 +88,8 @@ export class DefaultSecretsClient implements SecretsService {
   readonly #auth: AuthService;
   readonly #discovery: DiscoveryService;
   readonly #cacheTtlMs: number;
+  readonly #maxStalenessMs: number;
+  readonly #feed: ChangeFeed | undefined;
   readonly #cache = new Map<string, CacheEntry>();
   /** Names the backend said hold one value per user. */
   readonly #userScoped = new Set<string>();
@@ -81,10 +99,44 @@ export class DefaultSecretsClient implements SecretsService {
     auth: AuthService;
     discovery: DiscoveryService;
     cacheTtlMs?: number;
+    /** change events from the secrets backend; without them, only `cacheTtlMs` */
+    events?: EventsService;
+    maxStalenessMs?: number;
+    logger?: LoggerService;
   }) {
     this.#auth = options.auth;
     this.#discovery = options.discovery;
     this.#cacheTtlMs = Math.max(0, options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS);
+    this.#maxStalenessMs = Math.max(
+      this.#cacheTtlMs,
+      options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS,
+    );
+    this.#feed =
+      options.events &&
+      new ChangeFeed({
+        events: options.events,
+        logger: options.logger,
+        maxStalenessMs: this.#maxStalenessMs,
+        onChanged: name => this.#drop(name),
+        // Events may have been missed while the bus was not trusted.
+        onTrusted: () => this.#cache.clear(),
+      });
+  }
+
+  /**
+   * Forgets a changed name: the shared value and every user's, answered or
+   * in flight (an answer in flight may predate the change).
+   */
+  #drop(name: string): void {
+    const userPrefix = `${name}\u0000`;
+    for (const key of this.#cache.keys()) {
+      if (key === name || key.startsWith(userPrefix)) this.#cache.delete(key);
+    }
+  }
+
+  /** How long an answer may be reused right now. */
+  #window(now: number): number {
+    return this.#feed?.trusted(now) ? this.#maxStalenessMs : this.#cacheTtlMs;
   }
 
   async getSecret(
@@ -132,26 +184,29 @@ export class DefaultSecretsClient implements SecretsService {
   }
 
   /**
-   * Reuses an answer for the TTL; concurrent readers of an expired key share
+   * Reuses an answer within the current window (see the freshness rule),
+   * decided at read time so that a bus that stops being trusted shortens
+   * every kept value at once; concurrent readers of an expired key share
    * one request. Errors (refusals included) are never reused.
    */
   #cached(key: string, fetchLookup: () => Promise<Lookup>): Promise<Lookup> {
-    if (this.#cacheTtlMs === 0) {
+    const now = Date.now();
+    const window = this.#window(now);
+    if (window === 0) {
       return fetchLookup();
     }
-    const now = Date.now();
     const cached = this.#cache.get(key);
-    if (cached && cached.expiresAt > now) {
+    if (cached && now - cached.answeredAt < window) {
       return cached.lookup;
     }
     const lookup = fetchLookup();
     // Until the request settles, concurrent readers share it; afterwards
-    // the answer is reused for the TTL, counted from the answer.
-    const entry: CacheEntry = { expiresAt: Number.POSITIVE_INFINITY, lookup };
+    // the answer is reused, counted from the answer.
+    const entry: CacheEntry = { answeredAt: Number.POSITIVE_INFINITY, lookup };
     this.#cache.set(key, entry);
     lookup.then(
       () => {
-        entry.expiresAt = Date.now() + this.#cacheTtlMs;
+        entry.answeredAt = Date.now();
       },
       () => {
         if (this.#cache.get(key) === entry) this.#cache.delete(key);

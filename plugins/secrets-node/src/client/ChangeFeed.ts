@@ -1,0 +1,135 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { EventsService } from '@backstage/plugin-events-node';
+import { randomUUID } from 'node:crypto';
+import {
+  SECRETS_CHANGED_TOPIC,
+  SECRETS_HEARTBEAT_TOPIC,
+} from '../events/topics';
+
+/** A heartbeat is overdue after this many of its publisher's intervals. */
+const OVERDUE_INTERVALS = 2.5;
+
+/**
+ * How long a silent instance keeps the bus untrusted (at least
+ * maxStaleness): long enough to cover an outage of the bus, after which an
+ * instance that crashed without saying goodbye is forgotten.
+ */
+const FORGET_SILENT_MS = 15 * 60_000;
+
+/**
+ * What a {@link DefaultSecretsClient} learns from the events service: which
+ * names changed (`secrets.changed`), and whether the bus can be trusted to
+ * tell it (`secrets.heartbeat`).
+ *
+ * Delivery: the events backend's bus delivers each event once per
+ * subscriber id, whichever instance polls it first. Every client therefore
+ * subscribes with an id of its own (random per process and plugin), so each
+ * replica hears every change. Ids of stopped processes are not removed by
+ * us: the events backend deletes subscriptions that stopped reading (after
+ * its event window, a day at most). Without the events backend installed,
+ * events stay in the process that published them.
+ *
+ * Trust: each secrets backend instance publishes a heartbeat every few
+ * seconds, and a last one with `stopping` when it shuts down. The bus is
+ * trusted while heartbeats arrive and no instance heard has gone silent for
+ * more than {@link OVERDUE_INTERVALS} of its interval. An instance whose
+ * heartbeats stop without goodbye is cut off from the bus, or crashed: both
+ * mean the short window until it is heard again or forgotten (after
+ * {@link FORGET_SILENT_MS}, at least maxStaleness), which only costs reads;
+ * after that, a bus still down is bounded by maxStaleness again. A process
+ * that never hears another instance (a single instance, or replicas without
+ * the events backend) cannot tell them apart: there the bound is
+ * `maxStaleness` (docs/operators.md).
+ */
+export class ChangeFeed {
+  readonly #logger?: LoggerService;
+  readonly #forgetAfterMs: number;
+  readonly #heard = new Map<string, { at: number; intervalMs: number }>();
+  #subscribed = false;
+  #failed = false;
+  #trusted = false;
+  #warnedSilent = false;
+
+  constructor(options: {
+    events: EventsService;
+    logger?: LoggerService;
+    maxStalenessMs: number;
+    onChanged: (name: string) => void;
+    /** called when the bus becomes trusted again: events may have been missed */
+    onTrusted: () => void;
+  }) {
+    this.#logger = options.logger;
+    this.#forgetAfterMs = Math.max(options.maxStalenessMs, FORGET_SILENT_MS);
+    this.#onTrusted = options.onTrusted;
+    options.events
+      .subscribe({
+        id: `secrets-client-${randomUUID()}`,
+        topics: [SECRETS_CHANGED_TOPIC, SECRETS_HEARTBEAT_TOPIC],
+        onEvent: async ({ topic, eventPayload }) => {
+          const payload = (eventPayload ?? {}) as Record<string, unknown>;
+          if (topic === SECRETS_CHANGED_TOPIC) {
+            if (typeof payload.name === 'string') {
+              options.onChanged(payload.name);
+            }
+          } else if (typeof payload.instance !== 'string') {
+            return;
+          } else if (payload.stopping === true) {
+            this.#heard.delete(payload.instance);
+          } else if (
+            typeof payload.intervalMs === 'number' &&
+            payload.intervalMs > 0
+          ) {
+            this.#heard.set(payload.instance, {
+              at: Date.now(),
+              intervalMs: payload.intervalMs,
+            });
+          }
+        },
+      })
+      .then(
+        () => {
+          this.#subscribed = true;
+        },
+        error => {
+          this.#failed = true;
+          this.#logger?.warn(
+            `Secrets client could not subscribe to change events (${
+              error instanceof Error ? error.message : String(error)
+            }); re-reading values after the short reuse window instead.`,
+          );
+        },
+      );
+  }
+
+  readonly #onTrusted: () => void;
+
+  /**
+   * Whether values may be kept until they change (up to maxStaleness):
+   * subscribed, and every instance heard lately is still heard.
+   */
+  trusted(now = Date.now()): boolean {
+    let trusted = this.#subscribed && !this.#failed && this.#heard.size > 0;
+    let silent: string | undefined;
+    for (const [instance, { at, intervalMs }] of this.#heard) {
+      if (now - at > this.#forgetAfterMs) {
+        this.#heard.delete(instance);
+      } else if (now - at > intervalMs * OVERDUE_INTERVALS) {
+        trusted = false;
+        silent = instance;
+      }
+    }
+    if (trusted && this.#heard.size === 0) trusted = false;
+    if (silent && !this.#warnedSilent) {
+      this.#warnedSilent = true;
+      this.#logger?.warn(
+        `Secrets client stopped hearing a secrets backend instance on the event bus; re-reading values after the short reuse window until every instance is heard again (or the silent one is forgotten).`,
+      );
+    }
+    if (trusted && !this.#trusted) {
+      this.#warnedSilent = false;
+      this.#onTrusted();
+    }
+    this.#trusted = trusted;
+    return trusted;
+  }
+}

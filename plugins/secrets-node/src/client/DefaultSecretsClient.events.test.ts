@@ -1,0 +1,153 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import type { EventsService } from '@backstage/plugin-events-node';
+import {
+  SECRETS_CHANGED_TOPIC,
+  SECRETS_HEARTBEAT_TOPIC,
+} from '../events/topics';
+import { DefaultSecretsClient } from './DefaultSecretsClient';
+import { startFakeBackend } from './__testUtils__/fakeSecretsBackend';
+
+/*
+ * The client with change events: values kept until their event (or
+ * maxStaleness), and the short window whenever the bus is not trusted. The
+ * bus is Backstage's in-memory events service of the test utilities, the
+ * backend a stand-in HTTP server: both outside the client under test.
+ * Waits only let heartbeats go overdue; nothing asserts a duration.
+ */
+
+const HEARTBEAT_MS = 20;
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+describe('DefaultSecretsClient with change events', () => {
+  let fake: Awaited<ReturnType<typeof startFakeBackend>>;
+  beforeEach(async () => {
+    fake = await startFakeBackend();
+  });
+  afterEach(() => new Promise(resolve => fake.server.close(resolve)));
+
+  function client(events: EventsService) {
+    const logger = mockServices.logger.mock();
+    const c = new DefaultSecretsClient({
+      auth: mockServices.auth({ pluginId: 'consumer' }),
+      discovery: {
+        getBaseUrl: async () => fake.baseUrl,
+        getExternalBaseUrl: async () => fake.baseUrl,
+      },
+      events,
+      logger,
+      cacheTtlMs: 1,
+      maxStalenessMs: 3_600_000,
+    });
+    return { c, logger };
+  }
+
+  const heartbeat = (
+    events: EventsService,
+    instance: string,
+    intervalMs = 60_000,
+  ) =>
+    events.publish({
+      topic: SECRETS_HEARTBEAT_TOPIC,
+      eventPayload: { instance, intervalMs },
+    });
+  const changed = (events: EventsService, name: string, scope = 'shared') =>
+    events.publish({
+      topic: SECRETS_CHANGED_TOPIC,
+      eventPayload: { name, scope },
+    });
+
+  it('keeps a value until its change event while the bus is trusted, and drops only that name', async () => {
+    const events = mockServices.events();
+    const { c } = client(events);
+    await sleep(0); // the subscription settles
+    await heartbeat(events, 'a');
+    fake.values.set('KEY', 'v1');
+    fake.values.set('OTHER', 'o1');
+    expect(await c.getSecret('KEY')).toBe('v1');
+    expect(await c.getSecret('OTHER')).toBe('o1');
+
+    fake.values.set('KEY', 'v2');
+    fake.values.set('OTHER', 'o2');
+    await heartbeat(events, 'a');
+    await sleep(5); // far past the 1 ms short window
+    expect(await c.getSecret('KEY')).toBe('v1'); // kept: no event yet
+    expect(fake.requests).toHaveLength(2);
+
+    await changed(events, 'KEY');
+    expect(await c.getSecret('KEY')).toBe('v2');
+    expect(await c.getSecret('OTHER')).toBe('o1'); // not its event
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('falls back to the short window once an instance it heard goes silent, and logs once', async () => {
+    const events = mockServices.events();
+    const { c, logger } = client(events);
+    await sleep(0);
+    await heartbeat(events, 'a', HEARTBEAT_MS);
+    await heartbeat(events, 'b', HEARTBEAT_MS);
+    fake.values.set('KEY', 'v1');
+    expect(await c.getSecret('KEY')).toBe('v1');
+
+    // Instance b is cut off from the bus: its change reaches no one.
+    fake.values.set('KEY', 'v2');
+    for (let i = 0; i < 5; i++) {
+      await sleep(HEARTBEAT_MS);
+      await heartbeat(events, 'a', HEARTBEAT_MS);
+    }
+    expect(await c.getSecret('KEY')).toBe('v2');
+    fake.values.set('KEY', 'v3');
+    await sleep(5);
+    expect(await c.getSecret('KEY')).toBe('v3'); // short window: re-read
+    await c.getSecret('KEY');
+    expect(
+      logger.warn.mock.calls.filter(([m]) => /stopped hearing/.test(m)),
+    ).toHaveLength(1);
+  });
+
+  it('forgets an instance that says goodbye, and keeps trusting the bus', async () => {
+    const events = mockServices.events();
+    const { c } = client(events);
+    await sleep(0);
+    await heartbeat(events, 'a');
+    await heartbeat(events, 'b', HEARTBEAT_MS);
+    await events.publish({
+      topic: SECRETS_HEARTBEAT_TOPIC,
+      eventPayload: { instance: 'b', intervalMs: 0, stopping: true },
+    });
+    fake.values.set('KEY', 'v1');
+    expect(await c.getSecret('KEY')).toBe('v1');
+    fake.values.set('KEY', 'v2');
+    await sleep(5 * HEARTBEAT_MS); // b would be overdue had it not left
+    expect(await c.getSecret('KEY')).toBe('v1');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('uses the short window when it cannot subscribe, and logs once', async () => {
+    const events: EventsService = {
+      publish: async () => {},
+      subscribe: async () => {
+        throw new Error('bus unavailable');
+      },
+    };
+    const { c, logger } = client(events);
+    await sleep(0);
+    fake.values.set('KEY', 'v1');
+    expect(await c.getSecret('KEY')).toBe('v1');
+    fake.values.set('KEY', 'v2');
+    await sleep(5);
+    expect(await c.getSecret('KEY')).toBe('v2');
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0][0]).toMatch(/bus unavailable/);
+  });
+
+  it('uses the short window until it hears any instance', async () => {
+    const events = mockServices.events();
+    const { c } = client(events);
+    await sleep(0);
+    fake.values.set('KEY', 'v1');
+    expect(await c.getSecret('KEY')).toBe('v1');
+    fake.values.set('KEY', 'v2');
+    await sleep(5);
+    expect(await c.getSecret('KEY')).toBe('v2');
+  });
+});
