@@ -72,6 +72,19 @@ function byName(a: SecretSummary, b: SecretSummary): number {
 const MANAGE_PAGE_HINT =
   'An admin can set it on the "Manage secrets" page (/secrets) of Backstage';
 
+/** Compare-and-set attempts of an unconditional write before it gives up. */
+const WRITE_ATTEMPTS = 20;
+
+/**
+ * A short random wait before retrying a lost compare-and-set: writers that
+ * lost to each other then retry at different moments instead of colliding
+ * again (full jitter, at most ~100 ms).
+ */
+function backOff(attempt: number): Promise<void> {
+  const ceilingMs = Math.min(100, 2 ** attempt);
+  return new Promise(resolve => setTimeout(resolve, Math.random() * ceilingMs));
+}
+
 /**
  * The secrets plugin's logic: precedence of pins over stored values,
  * validation of writes, encryption, optimistic concurrency.
@@ -492,7 +505,8 @@ export class SecretsManager {
     // the caller asked for a specific version: then that is a conflict).
     // Versions continue after a clear: (name, version) is never reused, so
     // nothing written earlier can be mistaken for the new value.
-    for (let attempt = 0; attempt < 10; attempt++) {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backOff(attempt);
       const previous = await this.options.store.getVersion(name);
       const currentVersion = previous?.live ? previous.version : 0;
       if (expectedVersion !== undefined && expectedVersion !== currentVersion) {
