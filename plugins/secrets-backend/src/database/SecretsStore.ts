@@ -60,6 +60,19 @@ export interface LastUsedRecord {
 }
 
 /**
+ * A re-encryption of one row (a current value or a history version): the
+ * new ciphertext replaces the old only while the row is still exactly the
+ * one that was read.
+ */
+export interface CiphertextReplacement {
+  name: string;
+  version: number;
+  fromKeyId: string;
+  fromCiphertext: string;
+  encrypted: EncryptedValue;
+}
+
+/**
  * Where encrypted values and their metadata live. Every write is
  * compare-and-set, so concurrent writers (several replicas, the rotation
  * task) never overwrite each other silently. Errors never quote the
@@ -105,13 +118,7 @@ export interface SecretsStore {
    * row is still exactly the one that was read (version, key and
    * ciphertext). Metadata stays as it is. True when replaced.
    */
-  replaceCiphertext(options: {
-    name: string;
-    version: number;
-    fromKeyId: string;
-    fromCiphertext: string;
-    encrypted: EncryptedValue;
-  }): Promise<boolean>;
+  replaceCiphertext(options: CiphertextReplacement): Promise<boolean>;
   /**
    * Clears the stored value, keeping the row's version as a tombstone.
    * True when a value was stored.
@@ -144,13 +151,7 @@ export interface SecretsStore {
     limit: number;
   }): Promise<StoredHistoryVersion[]>;
   /** replaceCiphertext, for a history row. */
-  replaceHistoryCiphertext(options: {
-    name: string;
-    version: number;
-    fromKeyId: string;
-    fromCiphertext: string;
-    encrypted: EncryptedValue;
-  }): Promise<boolean>;
+  replaceHistoryCiphertext(options: CiphertextReplacement): Promise<boolean>;
   /** Writes last-used records, never moving a timestamp backwards. */
   recordLastUsed(records: LastUsedRecord[]): Promise<void>;
 }

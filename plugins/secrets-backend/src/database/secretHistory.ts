@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { EncryptedValue } from '../crypto/SecretCipher';
 import type { StoredHistoryVersion } from './SecretsStore';
-import { replaceExactCiphertext } from './versionedRows';
+import { countByKeyId, replaceExactCiphertext } from './versionedRows';
 
 /**
  * The `secret_versions` table: the last versions of each shared secret,
@@ -113,16 +113,7 @@ export async function deleteVersions(
 export async function countVersionsByKeyId(
   db: Knex,
 ): Promise<Array<{ keyId: string; count: number }>> {
-  const rows: Array<{ key_id: string; count: number | string }> = await db(
-    HISTORY_TABLE,
-  )
-    .select('key_id')
-    .count({ count: '*' })
-    .groupBy('key_id');
-  return rows.map(row => ({
-    keyId: String(row.key_id),
-    count: Number(row.count),
-  }));
+  return countByKeyId(db(HISTORY_TABLE));
 }
 
 /**

@@ -31,12 +31,18 @@ export async function countLiveByKeyId(
   db: Knex,
   table: string,
 ): Promise<Array<{ keyId: string; count: number }>> {
-  const rows: Array<{ key_id: string; count: number | string }> =
-    await liveRows(db, table)
-      .select('key_id')
-      .count({ count: '*' })
-      .groupBy('key_id');
-  return rows.map(row => ({
+  return countByKeyId(liveRows(db, table));
+}
+
+/** Rows per key id of a query's rows. */
+export async function countByKeyId(
+  rows: Knex.QueryBuilder,
+): Promise<Array<{ keyId: string; count: number }>> {
+  const counts: Array<{ key_id: string; count: number | string }> = await rows
+    .select('key_id')
+    .count({ count: '*' })
+    .groupBy('key_id');
+  return counts.map(row => ({
     keyId: String(row.key_id),
     count: Number(row.count),
   }));

@@ -6,7 +6,10 @@ import {
   SecretCipher,
   SecretDecryptionError,
 } from '../crypto/SecretCipher';
-import type { SecretsStore } from '../database/SecretsStore';
+import type {
+  CiphertextReplacement,
+  SecretsStore,
+} from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
 import type { SecretChangeEvents } from './changeEvents';
 
@@ -18,6 +21,20 @@ export interface RotationResult {
   /** cannot be decrypted: left as they are, reported in the list */
   failed: number;
   remaining: number;
+}
+
+/** The replacement of a row as it was read by the new ciphertext. */
+function replacementOf(
+  row: { name: string; version: number } & EncryptedValue,
+  encrypted: EncryptedValue,
+): CiphertextReplacement {
+  return {
+    name: row.name,
+    version: row.version,
+    fromKeyId: row.keyId,
+    fromCiphertext: row.ciphertext,
+    encrypted,
+  };
 }
 
 /**
@@ -98,13 +115,7 @@ export class KeyRotation {
       return batch.map(row => ({
         row,
         replace: (encrypted: EncryptedValue) =>
-          store.replaceCiphertext({
-            name: row.name,
-            version: row.version,
-            fromKeyId: row.keyId,
-            fromCiphertext: row.ciphertext,
-            encrypted,
-          }),
+          store.replaceCiphertext(replacementOf(row, encrypted)),
       }));
     });
     // Their history: a key removed while a history row still needs it
@@ -122,13 +133,7 @@ export class KeyRotation {
         // A reader never gets a history row: nothing to announce.
         announce: false,
         replace: (encrypted: EncryptedValue) =>
-          store.replaceHistoryCiphertext({
-            name: row.name,
-            version: row.version,
-            fromKeyId: row.keyId,
-            fromCiphertext: row.ciphertext,
-            encrypted,
-          }),
+          store.replaceHistoryCiphertext(replacementOf(row, encrypted)),
       }));
     });
     const { userStore } = this.options;

@@ -43,6 +43,12 @@ export function formatDay(iso: string, locale?: string): string {
   return date.toLocaleDateString(locale, { dateStyle: 'medium' });
 }
 
+/** What the unused flag is computed from. */
+type UnusedFields = Pick<
+  SecretSummary,
+  'unused' | 'lastUsedAt' | 'updatedAt' | 'createdAt'
+>;
+
 /**
  * For a secret the backend flags as `unused`: for how many whole days no
  * plugin has read it. Counted from the last read or, when it was never
@@ -50,10 +56,7 @@ export function formatDay(iso: string, locale?: string): string {
  * not flagged, or there is no date to count from.
  */
 export function unusedDays(
-  secret: Pick<
-    SecretSummary,
-    'unused' | 'lastUsedAt' | 'updatedAt' | 'createdAt'
-  >,
+  secret: UnusedFields,
   now: number = Date.now(),
 ): number | undefined {
   if (!secret.unused) {
@@ -70,10 +73,7 @@ export function unusedDays(
 
 /** "not used for 97 days — still needed?" */
 export function unusedText(
-  secret: Pick<
-    SecretSummary,
-    'unused' | 'lastUsedAt' | 'updatedAt' | 'createdAt'
-  >,
+  secret: UnusedFields,
   now: number = Date.now(),
 ): string | undefined {
   if (!secret.unused) {
