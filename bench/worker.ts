@@ -362,12 +362,9 @@ async function manageRequests(
         maxMs: args.maxMs,
       }),
   });
-  return {
-    ...run,
-    queriesMin: Math.min(...queries),
-    queriesMax: Math.max(...queries),
-    queries,
-  };
+  const { stats, floorStats: floor, windows } = run;
+  const [queriesMin, queriesMax] = [Math.min(...queries), Math.max(...queries)];
+  return { stats, floor, windows, queriesMin, queriesMax };
 }
 
 /**
@@ -405,14 +402,10 @@ async function list(args: { maxOps: number; maxMs: number }) {
     3,
   );
   return {
-    stats: run.stats,
-    floor: run.floorStats,
+    ...run,
     bytes,
     items,
     unexpectedSql: [...unexpectedSql].slice(0, 5),
-    queriesMin: run.queriesMin,
-    queriesMax: run.queriesMax,
-    windows: run.windows,
   };
 }
 
@@ -426,7 +419,7 @@ async function set(args: { maxOps: number; maxMs: number }) {
   const knex = handles.secretsKnex;
   const round = ++setRound;
   const nameOf = (i: number) => storedNames[i % storedNames.length];
-  const run = await manageRequests(
+  return manageRequests(
     i => put(nameOf(i * 7), expectedValue(nameOf(i * 7), round * 1e5 + i + 1)),
     async i => {
       const name = nameOf(i * 7 + 3);
@@ -440,12 +433,6 @@ async function set(args: { maxOps: number; maxMs: number }) {
     args,
     10,
   );
-  return {
-    stats: run.stats,
-    floor: run.floorStats,
-    queriesMin: run.queriesMin,
-    queriesMax: run.queriesMax,
-  };
 }
 
 /** The event loop's worst delay (ms) while `work` runs. */
