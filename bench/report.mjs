@@ -121,50 +121,48 @@ function measured(stats, floor, floorName) {
   };
 }
 
+/** A row with a ratio target: `ratio` ≤ `target`. */
+function ratioRow(id, name, db, [stats, floor, floorName], target, details) {
+  const row = { id, case: name, db, ...measured(stats, floor, floorName) };
+  const over = `${(row.ratio / target).toFixed(2)}× over`;
+  return {
+    ...row,
+    target: `≤ ${target}×`,
+    details,
+    status: status(row.ratio <= target, over),
+  };
+}
+
 function readRows(db, { cold, warm }, plan) {
-  const coldRow = measured(
-    cold.cold,
-    cold.floor,
-    'bare GET + knex select + AES-GCM decrypt',
-  );
-  const warmRow = measured(warm.warm, warm.floor, 'config.getOptionalString');
-  const over = (r, target) => `${(r / target).toFixed(2)}× over`;
+  const coldValues = { ...cold.floorParts, reads: cold.cold.count };
+  const warmValues = { ...warm, batch: plan.warm.batch };
   return [
-    {
-      id: '1',
-      case: 'Cold read via secretsServiceRef (cache off)',
+    ratioRow(
+      '1',
+      'Cold read via secretsServiceRef (cache off)',
       db,
-      ...coldRow,
-      target: `≤ ${TARGETS.coldRatio}×`,
-      status: status(
-        coldRow.ratio <= TARGETS.coldRatio,
-        over(coldRow.ratio, TARGETS.coldRatio),
-      ),
-      details: fill(
+      [cold.cold, cold.floor, 'bare GET + knex select + AES-GCM decrypt'],
+      TARGETS.coldRatio,
+      fill(
         "floor parts p50: GET {http.p50:dur}, select {select.p50:dur}, decrypt {decrypt.p50:dur}; {reads} reads of {distinct} names, {perRead:2} statement(s) per read on the plugin's database",
         {
-          ...cold.floorParts,
-          reads: cold.cold.count,
+          ...coldValues,
           distinct: plan.cold.distinct,
           perRead: cold.statementsPerRead,
         },
       ),
-    },
-    {
-      id: '2',
-      case: 'Warm read via secretsServiceRef (default client, cached)',
+    ),
+    ratioRow(
+      '2',
+      'Warm read via secretsServiceRef (default client, cached)',
       db,
-      ...warmRow,
-      target: `≤ ${TARGETS.warmRatio}×`,
-      status: status(
-        warmRow.ratio <= TARGETS.warmRatio,
-        over(warmRow.ratio, TARGETS.warmRatio),
-      ),
-      details: fill(
+      [warm.warm, warm.floor, 'config.getOptionalString'],
+      TARGETS.warmRatio,
+      fill(
         'per-read means of {batch}-read batches; {floor.opsPerSec:ops} config reads/s; {backendReadsDuringWarm} backend reads during {warm.count:ops} warm reads',
-        { ...warm, batch: plan.warm.batch },
+        warmValues,
       ),
-    },
+    ),
   ];
 }
 
@@ -503,83 +501,69 @@ function printTable(rows, results, lines) {
     );
   }
   for (const p of results.profiles) {
-    const scope = p.split.windowed ? 'measured window only' : 'whole process';
-    console.log(
-      `\n  profile ${p.title} (${scope}, ${p.split.totalMs.toFixed(
-        0,
-      )} ms sampled):`,
-    );
-    if (p.floorSplit) {
-      for (const c of compareSplits(p)) {
-        if (Math.abs(c.extra) < 5 && c.cold < 5) continue;
-        const cols = [dur(c.cold).padStart(9), dur(c.floor).padStart(9)];
-        console.log(
-          `    ${cols[0]} per read  ${cols[1]} per floor op  ${signed(
-            c.extra,
-          ).padStart(10)}  ${c.name}`,
-        );
-      }
-    } else {
-      for (const b of p.split.buckets.filter(b => b.pct >= 1)) {
-        console.log(`    ${b.pct.toFixed(1).padStart(5)}%  ${b.name}`);
-      }
-    }
-    console.log('    top self time:');
-    for (const f of p.split.topSelf.slice(0, 10)) {
-      console.log(`    ${f.pct.toFixed(1).padStart(5)}%  ${f.fn}`);
+    console.log(`\n  profile ${p.title} (${p.split.totalMs.toFixed(0)} ms):`);
+    for (const [headers, body] of profileTables(p)) {
+      console.log(`${textTable(headers, body)}\n`);
     }
   }
   for (const s of results.skipped) console.log(`  SKIPPED: ${s}`);
 }
 
 // ---------------------------------------------------------------- markdown
-function profileSection(p) {
-  const out = [
-    `### ${p.title}`,
-    fill(
-      '`node --cpu-prof --cpu-prof-interval=250`, {scope}: {split.totalMs:0} ms sampled.',
-      {
-        ...p,
-        scope: p.split.windowed
-          ? 'samples inside the measured loop only'
-          : 'whole process',
-      },
-    ),
+/** The tables of a profile: where the time goes, and the top self time. */
+function profileTables(p, code = v => v) {
+  const pct = v => `${v.toFixed(1)} %`;
+  const top = p.split.topSelf.map(f => [pct(f.pct), code(f.fn)]);
+  return [
+    p.floorSplit
+      ? [
+          ['bucket', 'per cold read', 'per floor op', 'extra'],
+          compareSplits(p)
+            .filter(c => c.cold >= 1 || c.floor >= 1)
+            .map(c => [c.name, dur(c.cold), dur(c.floor), signed(c.extra)]),
+        ]
+      : [
+          ['share', 'bucket'],
+          p.split.buckets
+            .filter(b => b.pct >= 0.5)
+            .map(b => [pct(b.pct), b.name]),
+        ],
+    [['self', 'function (file:line)'], top],
   ];
-  if (p.floorSplit) {
-    out.push(
-      fill(
-        'Where the time goes, per operation, in the case and in its floor (same process, interleaved rounds; {reads} reads at p50 {p50:dur} and {floorReads} floor operations at p50 {floorP50:dur} under the profiler; each sample is charged to the innermost matching frame). Sampling every 250 µs on a loaded 2-core machine: differences below ~100 µs per operation are within noise, and the profiler itself slows both sides.',
-        p.window,
-      ),
-      markdownTable(
-        ['bucket', 'per cold read', 'per floor op', 'extra'],
-        compareSplits(p)
-          .filter(c => c.cold >= 1 || c.floor >= 1)
-          .map(c => [c.name, dur(c.cold), dur(c.floor), signed(c.extra)]),
-      ),
-    );
-  } else {
-    out.push(
-      'Where the time goes (each sample is charged to the innermost matching frame):',
-      markdownTable(
-        ['share', 'bucket'],
-        p.split.buckets
-          .filter(b => b.pct >= 0.5)
-          .map(b => [`${b.pct.toFixed(1)} %`, b.name]),
-      ),
-    );
-  }
-  const top = p.split.topSelf.map(f => [
-    `${f.pct.toFixed(1)} %`,
-    `\`${f.fn}\``,
-  ]);
-  out.push(
-    'Top self time:',
-    markdownTable(['self', 'function (file:line)'], top),
-  );
-  return out;
 }
+
+function profileSection(p) {
+  const [buckets, top] = profileTables(p, fn => `\`${fn}\``);
+  const scope = p.split.windowed
+    ? 'samples inside the measured loop only'
+    : 'whole process';
+  return [
+    `### ${p.title}`,
+    `\`node --cpu-prof --cpu-prof-interval=250\`, ${scope}: ${p.split.totalMs.toFixed(
+      0,
+    )} ms sampled.`,
+    p.floorSplit
+      ? fill(
+          'Where the time goes, per operation, in the case and in its floor (same process, interleaved rounds; {reads} reads at p50 {p50:dur} and {floorReads} floor operations at p50 {floorP50:dur} under the profiler; each sample is charged to the innermost matching frame). Sampling every 250 µs on a loaded 2-core machine: differences below ~100 µs per operation are within noise, and the profiler itself slows both sides.',
+          p.window,
+        )
+      : 'Where the time goes (each sample is charged to the innermost matching frame):',
+    markdownTable(...buckets),
+    'Top self time:',
+    markdownTable(...top),
+  ];
+}
+
+/** What the parts of a cold read are, by the start of their bucket's name. */
+const EXPLAIN = {
+  'plugin token issue':
+    "`auth.getPluginRequestToken`: backend-defaults' `PluginTokenHandler.issueToken` re-imports the private JWK (`jose.importJWK` → `crypto.createPrivateKey`) and signs an ES256 JWT on every call; the client should not call it per read",
+  'token verification':
+    "`httpAuth.credentials` (called by the httpRouter's credentials barrier before the plugin's route runs) verifies the ES256 signature of every incoming plugin token; backend-defaults keeps no cache of verified tokens",
+  auditor:
+    '`secret-read` is created (`initiated`) and completed (`succeeded`); at severity `low` both go to the debug level and are dropped at the default level, after the event and its actor have been built',
+  idle: 'jose runs ES256 `sign` and `verify` through promisified `crypto.sign`/`crypto.verify`, i.e. on the libuv thread pool: the main thread waits idle meanwhile, so part of the token cost shows here',
+};
 
 /** Why a cold read misses its target, from the cold-read profile. */
 function coldExplanation(profile) {
@@ -594,102 +578,66 @@ function coldExplanation(profile) {
   const gap = p50 - floorP50;
   // a part matters when it is at least 5 % of the gap (and 20 µs)
   const matters = x => x && x.extra >= Math.max(20, gap * 0.05);
-  const [issue, verify, audit, idle] = [
-    c('plugin token issue'),
-    c('token verification'),
-    c('auditor'),
-    c('idle'),
-  ];
-  const explain = new Map([
-    [
-      verify?.name,
-      "`httpAuth.credentials` (called by the httpRouter's credentials barrier before the plugin's route runs) verifies the ES256 signature of every incoming plugin token; backend-defaults keeps no cache of verified tokens",
-    ],
-    [
-      issue?.name,
-      "`auth.getPluginRequestToken`: backend-defaults' `PluginTokenHandler.issueToken` re-imports the private JWK (`jose.importJWK` → `crypto.createPrivateKey`) and signs an ES256 JWT on every call; the client should not call it per read",
-    ],
-    [
-      idle?.name,
-      'jose runs ES256 `sign` and `verify` through promisified `crypto.sign`/`crypto.verify`, i.e. on the libuv thread pool: the main thread waits idle meanwhile, so part of the token cost shows here',
-    ],
-    [
-      audit?.name,
-      '`secret-read` is created (`initiated`) and completed (`succeeded`); at severity `low` both go to the debug level and are dropped at the default level, after the event and its actor have been built',
-    ],
-  ]);
+  const [issue, verify, audit, idle] = Object.keys(EXPLAIN).map(c);
+  const items = cmp.filter(matters).map(x => {
+    const why = EXPLAIN[Object.keys(EXPLAIN).find(k => x.name.startsWith(k))];
+    return `- **${x.name}**: +${dur(x.extra)} per read${
+      why ? ` — ${why}` : ''
+    };`;
+  });
+  const small = cmp.filter(x => !matters(x) && x.extra >= 5);
+  if (small.length) {
+    const parts = small.map(x => `${x.name} +${dur(x.extra)}`);
+    items.push(`- smaller: ${parts.join('; ')}.`);
+  }
   const out = [
     fill(
       'The CPU profile of this run (below) times each part per operation, in the cold read and in its floor; under the profiler a cold read took {p50:dur} (p50) against {floorP50:dur} for the floor, {gap:dur} more. By size:',
       { p50, floorP50, gap },
     ),
-    cmp
-      .filter(matters)
-      .map(x => {
-        const why = explain.get(x.name) ? ` — ${explain.get(x.name)}` : '';
-        return `- **${x.name}**: +${dur(x.extra)} per read${why};`;
-      })
-      .join('\n'),
+    items.join('\n'),
   ];
-  const small = cmp.filter(x => !matters(x) && x.extra >= 5);
-  if (small.length) {
-    const parts = small.map(x => `${x.name} +${dur(x.extra)}`);
-    out.push(`- smaller: ${parts.join('; ')}.`);
-  }
   out.push(
     'Proposed changes (not applied by the benchmark; the plugins are edited elsewhere):',
   );
-  const proposals = [];
-  if (matters(issue)) {
-    proposals.push(
-      `\`plugins/secrets-node/src/client/DefaultSecretsClient.ts\`, \`#fetch\`: keep the token returned by \`auth.getPluginRequestToken\` for the plugin's own reads and reuse it well inside its one-hour lifetime (not for reads on behalf of a user). Expected saving: about ${dur(
-        issue.extra,
-      )} per cold read under the profiler, plus part of the idle time.`,
-    );
-  } else {
-    out.push(
-      `(The client already reuses its own plugin token: token issuing costs ${dur(
-        Math.max(0, issue?.extra ?? 0),
-      )} per read in this profile.)`,
-    );
-  }
-  if (matters(audit)) {
-    proposals.push(
-      `\`plugins/secrets-backend/src/service/router.ts\`, \`GET /secrets/:name/value\`: the two audit events cost +${dur(
-        audit.extra,
-      )} per read; reads are already recorded in aggregate (last used), so consider auditing only reads on behalf of users.`,
-    );
-  }
-  if (matters(verify) || matters(idle)) {
-    proposals.push(
-      `Upstream (\`@backstage/backend-defaults\`): cache verified plugin tokens by their exact string until their \`exp\` in \`PluginTokenHandler.verifyToken\` (and the imported signing key in \`issueToken\`). The verification happens in the httpRouter's credentials barrier before the plugin's route runs, so the plugin cannot avoid it; it is ${dur(
-        Math.max(0, verify?.extra ?? 0),
-      )} of CPU plus thread-pool waiting per read here, and every Backstage plugin-to-plugin call pays it.`,
-    );
-  }
-  out.push(proposals.map((text, i) => `${i + 1}. ${text}`).join('\n'));
-  const target = floorP50 * TARGETS.coldRatio;
+  const extra = x => Math.max(0, x?.extra ?? 0);
   const plugin = [
     'other secrets plugin code',
     'auditor',
     'config + environment',
   ]
     .concat(['plugin token issue'])
-    .map(prefix => Math.max(0, c(prefix)?.extra ?? 0))
-    .reduce((x, y) => x + y, 0);
-  const rest = p50 - plugin;
+    .reduce((sum, prefix) => sum + extra(c(prefix)), 0);
+  const v = {
+    ...{ issue: extra(issue), audit: extra(audit), verify: extra(verify) },
+    ...{ target: floorP50 * TARGETS.coldRatio, plugin, rest: p50 - plugin },
+    ...{ times: (p50 - plugin) / floorP50, ratio: TARGETS.coldRatio },
+  };
+  const proposals = [
+    matters(issue) &&
+      "`plugins/secrets-node/src/client/DefaultSecretsClient.ts`, `#fetch`: keep the token returned by `auth.getPluginRequestToken` for the plugin's own reads and reuse it well inside its one-hour lifetime (not for reads on behalf of a user). Expected saving: about {issue:dur} per cold read under the profiler, plus part of the idle time.",
+    matters(audit) &&
+      '`plugins/secrets-backend/src/service/router.ts`, `GET /secrets/:name/value`: the two audit events cost +{audit:dur} per read; reads are already recorded in aggregate (last used), so consider auditing only reads on behalf of users.',
+    (matters(verify) || matters(idle)) &&
+      "Upstream (`@backstage/backend-defaults`): cache verified plugin tokens by their exact string until their `exp` in `PluginTokenHandler.verifyToken` (and the imported signing key in `issueToken`). The verification happens in the httpRouter's credentials barrier before the plugin's route runs, so the plugin cannot avoid it; it is {verify:dur} of CPU plus thread-pool waiting per read here, and every Backstage plugin-to-plugin call pays it.",
+  ].filter(Boolean);
+  if (!matters(issue)) {
+    out.push(
+      fill(
+        '(The client already reuses its own plugin token: token issuing costs {issue:dur} per read in this profile.)',
+        v,
+      ),
+    );
+  }
   out.push(
+    proposals.map((text, i) => `${i + 1}. ${fill(text, v)}`).join('\n'),
     fill(
-      'Under the profiler the target is {target:dur} per read. Removing everything the plugin controls on this path (its own code, the audit events, config lookups, token issuing: {plugin:dur}) would leave about {rest:dur}, ',
-      { target, plugin, rest },
-    ) +
-      (rest > target
-        ? `still ${(rest / floorP50).toFixed(
-            2,
-          )}× the floor: the rest is the Backstage request path (token verification and its thread-pool round trip, the authenticated route's middleware), so the ${
-            TARGETS.coldRatio
-          }× target is out of reach for the plugin alone without a change upstream in \`@backstage/backend-defaults\`.`
-        : 'within the target: the plugin-side changes above are enough.'),
+      'Under the profiler the target is {target:dur} per read. Removing everything the plugin controls on this path (its own code, the audit events, config lookups, token issuing: {plugin:dur}) would leave about {rest:dur}, ' +
+        (v.rest > v.target
+          ? "still {times:2}× the floor: the rest is the Backstage request path (token verification and its thread-pool round trip, the authenticated route's middleware), so the {ratio}× target is out of reach for the plugin alone without a change upstream in `@backstage/backend-defaults`."
+          : 'within the target: the plugin-side changes above are enough.'),
+      v,
+    ),
   );
   return out;
 }
@@ -706,24 +654,31 @@ function targetsSection(rows, results, lines) {
     ['SQLite', 'PostgreSQL'].map(db => row(id, db)).filter(Boolean);
   const out = [];
 
-  const cold = both('1');
-  const coldMissed = cold.filter(r => r.ratio > TARGETS.coldRatio);
-  const coldLine = r =>
-    fill('{db} {ratio:ratio} (p50 {p50:dur} vs {floor:dur})', r);
+  const joined = (rs, f, sep = '; ') => rs.map(f).join(sep);
+  /** The rows of a ratio target on both databases, and the misses. */
+  const ratioTarget = (id, ratio, line, sep) => {
+    const all = both(id);
+    const missed = all.filter(r => r.ratio > ratio);
+    const by = missedBy(missed, ratio).join(sep);
+    const verdict = missed.length ? 'MISSED' : 'met';
+    return { ratio, missed, by, verdict, all: joined(all, r => fill(line, r)) };
+  };
+  const c = ratioTarget(
+    '1',
+    TARGETS.coldRatio,
+    '{db} {ratio:ratio} (p50 {p50:dur} vs {floor:dur})',
+    ' and ',
+  );
+  const coldMissed = c.missed;
+  c.gap = joined(coldMissed, r => dur(r.p50 - r.floor), ' / ');
+  c.allows = joined(coldMissed, r => dur(r.floor * (c.ratio - 1)), ' / ');
   out.push(
-    `**Cold read within ${TARGETS.coldRatio}× of its floor: ${
-      coldMissed.length ? 'MISSED' : 'met'
-    }** — ${cold.map(coldLine).join('; ')}.` +
+    fill('**Cold read within {ratio}× of its floor: {verdict}** — {all}.', c) +
       (coldMissed.length
-        ? ` Missed by ${missedBy(coldMissed, TARGETS.coldRatio).join(
-            ' and ',
-          )} (the read costs ${coldMissed
-            .map(r => dur(r.p50 - r.floor))
-            .join(
-              ' / ',
-            )} more than its floor, where the target allows ${coldMissed
-            .map(r => dur(r.floor * (TARGETS.coldRatio - 1)))
-            .join(' / ')}).`
+        ? fill(
+            ' Missed by {by} (the read costs {gap} more than its floor, where the target allows {allows}).',
+            c,
+          )
         : ''),
   );
   if (coldMissed.length) {
@@ -733,42 +688,30 @@ function targetsSection(rows, results, lines) {
     );
   }
 
-  const warm = both('2');
-  const warmMissed = warm.filter(r => r.ratio > TARGETS.warmRatio);
+  const w = ratioTarget(
+    '2',
+    TARGETS.warmRatio,
+    '{db} {ratio:ratio} ({p50:dur} vs {floor:dur} for `config.getOptionalString`)',
+    ', ',
+  );
+  const warmMissed = w.missed;
   out.push(
-    `**Warm read within ${TARGETS.warmRatio}× of a static config read: ${
-      warmMissed.length ? 'MISSED' : 'met'
-    }** — ${warm
-      .map(r =>
-        fill(
-          '{db} {ratio:ratio} ({p50:dur} vs {floor:dur} for `config.getOptionalString`)',
-          r,
-        ),
-      )
-      .join(
-        '; ',
-      )}. A warm read is a Map lookup, a \`Date.now()\` and an already-settled promise; the floor is the real root config service (\`ObservableConfigProxy\` → \`ConfigReader\`), i.e. what an adopter's plugin does today with its API key in app-config.` +
-      (warmMissed.length
-        ? ` Missed by ${missedBy(warmMissed, TARGETS.warmRatio).join(
-            ', ',
-          )}; see the profile below.`
-        : ''),
+    fill(
+      "**Warm read within {ratio}× of a static config read: {verdict}** — {all}. A warm read is a Map lookup, a `Date.now()` and an already-settled promise; the floor is the real root config service (`ObservableConfigProxy` → `ConfigReader`), i.e. what an adopter's plugin does today with its API key in app-config.",
+      w,
+    ) + (warmMissed.length ? ` Missed by ${w.by}; see the profile below.` : ''),
   );
 
   const writes = rows.filter(r => r.id === '3' && r.writes !== undefined);
+  const label = r => r.case.replace('Writes caused by reads: ', '');
   out.push(
-    `**Reads cause at most one write per secret per flush interval: ${
-      writes.some(r => verdict(r) === 'MISSED') ? 'MISSED' : 'met'
-    }** — ${writes
-      .map(
-        r =>
-          `${r.db}, ${r.case.replace('Writes caused by reads: ', '')}: ${
-            r.details
-          }`,
-      )
-      .join(
-        '; ',
-      )}. Writes are counted by a listener on the \`query\` events of the secrets plugin's own knex client (the benchmark's module of the \`secrets\` plugin shares the plugin's database service), from the names in the statements' bindings.`,
+    fill(
+      "**Reads cause at most one write per secret per flush interval: {verdict}** — {all}. Writes are counted by a listener on the `query` events of the secrets plugin's own knex client (the benchmark's module of the `secrets` plugin shares the plugin's database service), from the names in the statements' bindings.",
+      {
+        verdict: writes.some(r => verdict(r) === 'MISSED') ? 'MISSED' : 'met',
+        all: joined(writes, r => `${r.db}, ${label(r)}: ${r.details}`),
+      },
+    ),
   );
 
   const l10k = row('4', 'SQLite', r => r.registered === 10_000);
@@ -799,15 +742,13 @@ function targetsSection(rows, results, lines) {
       const b = lp?.split.buckets.find(x => x.name.startsWith(prefix));
       return b ? `${b.pct.toFixed(0)} %` : 'n/a';
     };
+    const shares = ['SecretsManager', 'JSON', 'HTTP', 'knex'].map(share);
     if (lp) {
       out.push(
-        `Where a 10,000-secret list spends its time (profile below): \`SecretsManager.list\`/\`#summarize\` ${share(
-          'SecretsManager',
-        )}, of which most is \`#pinOf\` — one \`config.getOptionalString('secrets.values.<NAME>')\` and one \`process.env\` lookup per registered secret; JSON serialisation ${share(
-          'JSON',
-        )}; HTTP and compression ${share('HTTP')}; the one knex query ${share(
-          'knex',
-        )}. Proposed (\`plugins/secrets-backend/src/service/SecretsManager.ts\`, \`list\`): read \`secrets.values\` once per list into a Map and scan \`process.env\` for \`BACKSTAGE_SECRETS_*\` once, instead of two lookups per item; replace \`localeCompare\` in the sort by a plain code-unit comparison (names are \`[A-Z0-9_]\`).`,
+        fill(
+          "Where a 10,000-secret list spends its time (profile below): `SecretsManager.list`/`#summarize` {0}, of which most is `#pinOf` — one `config.getOptionalString('secrets.values.<NAME>')` and one `process.env` lookup per registered secret; JSON serialisation {1}; HTTP and compression {2}; the one knex query {3}. Proposed (`plugins/secrets-backend/src/service/SecretsManager.ts`, `list`): read `secrets.values` once per list into a Map and scan `process.env` for `BACKSTAGE_SECRETS_*` once, instead of two lookups per item; replace `localeCompare` in the sort by a plain code-unit comparison (names are `[A-Z0-9_]`).",
+          shares,
+        ),
       );
     }
   }
