@@ -3,17 +3,17 @@
  *
  * - a `secrets` module that registers the benchmark's N secret definitions
  *   and hands the benchmark the secrets plugin's own knex client (modules
- *   share their plugin's database service), with a counter of the queries
- *   it runs;
+ *   share their plugin's database service), with a counter of its queries;
  * - a tiny consumer plugin, `bench-consumer`, that receives the real
  *   `secretsServiceRef` instance (the default `DefaultSecretsClient`) and the
  *   real root config, and serves the trivial unauthenticated route that is
- *   the HTTP floor of a cold read;
- * - a permission policy: `manage-secrets` for members of group:default/admins
- *   (as the demo app's policy), everything else allowed.
+ *   the HTTP floor of a cold read.
+ *
+ * The permission policy is the public policy module
+ * (`@backstage-secrets/plugin-permission-backend-module-secrets-policy`),
+ * configured with `secrets.permission.managers` (bench/lib/workers.mjs).
  */
 import {
-  AuthService,
   coreServices,
   createBackendModule,
   createBackendPlugin,
@@ -30,103 +30,73 @@ import {
 import Router from 'express-promise-router';
 import type { Knex } from 'knex';
 
-/** One statement seen by the secrets plugin's knex client. */
-export interface QueryCounter {
-  total: number;
+/** Statements seen by the secrets plugin's knex client. */
+export class QueryCounter {
+  total = 0;
   /** statements that touch the `secrets` table */
-  secretsTable: number;
-  /** UPDATE statements that write last-used columns */
-  lastUsedUpdates: number;
+  secretsTable = 0;
   /** SELECT statements on the `secrets` table */
-  secretsSelects: number;
+  secretsSelects = 0;
   /**
    * statements on the `secrets` table that no request issues: last-used
-   * flushes and the key-rotation task (its count per key and its scan of
-   * rows under other keys)
+   * flushes and the key-rotation task (its count per key, its scan)
    */
-  background: number;
+  background = 0;
   /** the latest statements on the `secrets` table (for diagnostics) */
-  recent: string[];
+  recent: string[] = [];
   /** last-used UPDATE statements per secret name (from the bindings) */
-  lastUsedByName: Map<string, number>;
-  /** hrtime (ns) of the first last-used UPDATE sent and the last one answered */
+  lastUsedByName = new Map<string, number>();
+  /** hrtime of the first last-used UPDATE sent and the last one answered */
   lastUsedFirstNs?: bigint;
   lastUsedLastEndNs?: bigint;
-  reset(): void;
-}
 
-/** What the benchmark driver gets hold of once the backend has started. */
-export interface BenchHandles {
-  /** The secrets plugin's own knex client. */
-  secretsKnex?: Knex;
-  queries: QueryCounter;
-  /** The consumer's `secretsServiceRef` instance (default factory, default cache). */
-  secrets?: SecretsService;
-  /** A second client built the same way, with the cache disabled (cold reads). */
-  uncachedSecrets?: SecretsService;
-  /** The real root config service. */
-  config?: RootConfigService;
-  auth?: AuthService;
-  discovery?: DiscoveryService;
-}
+  /** Statements on the secrets table issued by `request` itself. */
+  async perRequest(request: () => Promise<unknown>): Promise<number> {
+    const [table, background] = [this.secretsTable, this.background];
+    await request();
+    return this.secretsTable - table - (this.background - background);
+  }
 
-function createQueryCounter(): QueryCounter {
-  const counter: QueryCounter = {
-    total: 0,
-    secretsTable: 0,
-    lastUsedUpdates: 0,
-    secretsSelects: 0,
-    background: 0,
-    recent: [],
-    lastUsedByName: new Map(),
-    reset() {
-      counter.lastUsedByName.clear();
-      counter.lastUsedFirstNs = undefined;
-      counter.lastUsedLastEndNs = undefined;
-      counter.total = 0;
-      counter.secretsTable = 0;
-      counter.lastUsedUpdates = 0;
-      counter.secretsSelects = 0;
-      counter.background = 0;
-    },
-  };
-  return counter;
-}
-
-export const handles: BenchHandles = { queries: createQueryCounter() };
-
-const SECRETS_TABLE = /(from|update|into)\s+["`]?secrets["`]?(\s|$)/i;
-
-function countQuery(data: { sql?: string; bindings?: unknown[] }) {
-  const sql = String(data?.sql ?? '');
-  const q = handles.queries;
-  q.total += 1;
-  if (SECRETS_TABLE.test(sql)) {
-    q.secretsTable += 1;
-    q.recent.push(sql.slice(0, 160));
-    if (q.recent.length > 20) q.recent.shift();
-    if (/^\s*update/i.test(sql) && /last_used_at/i.test(sql)) {
-      q.lastUsedUpdates += 1;
-      q.lastUsedFirstNs ??= process.hrtime.bigint();
-      for (const binding of data.bindings ?? []) {
-        if (typeof binding === 'string' && /^BENCH_SECRET_\d+$/.test(binding)) {
-          q.lastUsedByName.set(
-            binding,
-            (q.lastUsedByName.get(binding) ?? 0) + 1,
-          );
+  onQuery(data: { sql?: string; bindings?: unknown[] }) {
+    const sql = String(data?.sql ?? '');
+    this.total += 1;
+    if (!/(from|update|into)\s+["`]?secrets["`]?(\s|$)/i.test(sql)) return;
+    this.secretsTable += 1;
+    this.recent = [...this.recent.slice(-19), sql.slice(0, 160)];
+    if (/^\s*select/i.test(sql)) this.secretsSelects += 1;
+    if (isLastUsedUpdate(sql)) {
+      this.lastUsedFirstNs ??= process.hrtime.bigint();
+      for (const b of data.bindings ?? []) {
+        if (typeof b === 'string' && /^BENCH_SECRET_\d+$/.test(b)) {
+          this.lastUsedByName.set(b, (this.lastUsedByName.get(b) ?? 0) + 1);
         }
       }
     }
-    if (/^\s*select/i.test(sql)) q.secretsSelects += 1;
     if (
-      (/^\s*update/i.test(sql) && /last_used_at/i.test(sql)) ||
+      isLastUsedUpdate(sql) ||
       /not\s+["`]?key_id["`]?\s*=|["`]?key_id["`]?\s*(<>|!=)/i.test(sql) ||
       /group\s+by\s+["`]?key_id/i.test(sql)
     ) {
-      q.background += 1;
+      this.background += 1;
     }
   }
 }
+
+const isLastUsedUpdate = (sql: string) =>
+  /^\s*update/i.test(sql) && /last_used_at/i.test(sql);
+
+/** What the benchmark driver gets hold of once the backend has started. */
+export const handles = {
+  queries: new QueryCounter(),
+  /** The secrets plugin's own knex client. */
+  secretsKnex: undefined as unknown as Knex,
+  /** The consumer's `secretsServiceRef` instance (default factory). */
+  secrets: undefined as unknown as SecretsService,
+  /** A second client built the same way, with the cache off (cold reads). */
+  uncachedSecrets: undefined as unknown as SecretsService,
+  config: undefined as unknown as RootConfigService,
+  discovery: undefined as unknown as DiscoveryService,
+};
 
 /** Registers the N benchmark definitions; captures the plugin's knex. */
 export function benchDefinitionsModule(definitions: SecretDefinition[]) {
@@ -142,16 +112,12 @@ export function benchDefinitionsModule(definitions: SecretDefinition[]) {
         async init({ secrets, database }) {
           if (definitions.length > 0) secrets.registerSecrets(...definitions);
           const knex = await database.getClient();
-          knex.on('query', countQuery);
-          knex.on(
-            'query-response',
-            (_response: unknown, data: { sql?: string }) => {
-              const sql = String(data?.sql ?? '');
-              if (/^\s*update/i.test(sql) && /last_used_at/i.test(sql)) {
-                handles.queries.lastUsedLastEndNs = process.hrtime.bigint();
-              }
-            },
-          );
+          knex.on('query', data => handles.queries.onQuery(data));
+          knex.on('query-response', (_: unknown, data: { sql?: string }) => {
+            if (isLastUsedUpdate(String(data?.sql ?? ''))) {
+              handles.queries.lastUsedLastEndNs = process.hrtime.bigint();
+            }
+          });
           handles.secretsKnex = knex;
         },
       });
@@ -172,20 +138,21 @@ export const benchConsumerPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
       },
       async init({ secrets, config, auth, discovery, httpRouter }) {
-        handles.secrets = secrets;
-        // Built exactly as the service's default factory builds it, with
-        // the cache off: every read is HTTP + database + decrypt.
-        handles.uncachedSecrets = new DefaultSecretsClient({
-          auth,
+        // The uncached client is built exactly as the service's default
+        // factory builds it, with the cache off: HTTP + database + decrypt.
+        Object.assign(handles, {
+          secrets,
+          config,
           discovery,
-          cacheTtlMs: 0,
+          uncachedSecrets: new DefaultSecretsClient({
+            auth,
+            discovery,
+            cacheTtlMs: 0,
+          }),
         });
-        handles.config = config;
-        handles.auth = auth;
-        handles.discovery = discovery;
-        const router = Router();
         // The floor of the HTTP part of a read: the same backend, the same
         // httpRouter middleware, no token, no work.
+        const router = Router();
         router.get('/ping', (_req, res) => {
           res.json({ value: 'bench-value-ping' });
         });
@@ -195,9 +162,3 @@ export const benchConsumerPlugin = createBackendPlugin({
     });
   },
 });
-
-/**
- * The demo app's real policy (manage-secrets for group:default/admins only),
- * so that the benchmark measures the permission check adopters run.
- */
-export { permissionModuleDemoPolicy as benchPermissionPolicyModule } from '../packages/backend/src/modules/permissionPolicy';

@@ -5,9 +5,10 @@
  * the secrets plugin, N registered secrets, and a consumer plugin whose
  * `secretsServiceRef` instance the benchmark drives.
  *
- * Started by scripts/bench.mjs with
+ * Started by bench/lib/workers.mjs with
  *   node --require @backstage/cli-node/config/nodeTransform.cjs bench/worker.ts --config <file>
  * and driven over the IPC channel: one request message, one answer.
+ * Values are stored through the plugin's REST API, as an admin would.
  * Never prints values.
  */
 import { createBackend } from '@backstage/backend-defaults';
@@ -21,53 +22,50 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   benchConsumerPlugin,
   benchDefinitionsModule,
-  benchPermissionPolicyModule,
   handles,
+  QueryCounter,
 } from './features';
-import { benchValue, seedValues } from './seed';
 import {
   hrNowNs,
-  Samples,
+  interleave,
+  Round,
   sleep,
+  summarize,
   timeBatched,
   timeSequential,
+  usBetween,
 } from './measure';
 
-interface WorkerOptions {
-  /** registered secret count */
+const options: {
   registered: number;
   /** how many of them get a stored value (the first ones) */
   stored: number;
-  /** seed the stored values after start (skip when the database already has them) */
+  /** seed the stored values after start (not when the database has them) */
   seed: boolean;
   baseUrl: string;
-  label: string;
   /** install the events backend (the event bus across instances) */
   events?: boolean;
-}
+} = JSON.parse(process.env.SECRETS_BENCH_WORKER ?? '{}');
 
-const options: WorkerOptions = JSON.parse(
-  process.env.SECRETS_BENCH_WORKER ?? '{}',
-);
-
-export function secretName(index: number): string {
-  return `BENCH_SECRET_${String(index).padStart(6, '0')}`;
-}
-
+const secretName = (i: number) => `BENCH_SECRET_${String(i).padStart(6, '0')}`;
 const names = Array.from({ length: options.registered }, (_, i) =>
   secretName(i + 1),
 );
 const storedNames = names.slice(0, options.stored);
 
-function send(message: unknown) {
-  process.send?.(message);
+/** The obvious benchmark value of a name (`bench-value-000123[-rN]`). */
+function expectedValue(name: string, round = 0): string {
+  const n = name.slice(name.lastIndexOf('_') + 1);
+  return round === 0 ? `bench-value-${n}` : `bench-value-${n}-r${round}`;
 }
 
 const backend = createBackend();
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(benchPermissionPolicyModule);
+backend.add(
+  import('@backstage-secrets/plugin-permission-backend-module-secrets-policy'),
+);
 backend.add(import('@backstage-secrets/plugin-secrets-backend'));
 if (options.events) backend.add(import('@backstage/plugin-events-backend'));
 backend.add(
@@ -84,74 +82,71 @@ backend.add(benchConsumerPlugin);
 
 let userToken: string | undefined;
 
-/** A real user token, from the auth backend's guest provider. */
-async function getUserToken(): Promise<string> {
-  if (userToken) return userToken;
-  const res = await fetch(`${options.baseUrl}/api/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
+/** A request to the secrets REST API with a real user token (guest provider). */
+async function api(path: string, init: RequestInit = {}): Promise<string> {
+  if (!userToken) {
+    const res = await fetch(`${options.baseUrl}/api/auth/guest/refresh`, {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    });
+    if (!res.ok) throw new Error(`guest sign-in failed: ${res.status}`);
+    const body = (await res.json()) as {
+      backstageIdentity?: { token?: string };
+    };
+    userToken = body.backstageIdentity?.token;
+    if (!userToken) throw new Error('guest sign-in returned no token');
+  }
+  const res = await fetch(`${options.baseUrl}/api/secrets${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${userToken}`,
+      'content-type': 'application/json',
+    },
   });
-  if (!res.ok) {
-    throw new Error(`guest sign-in failed: ${res.status} ${await res.text()}`);
-  }
-  const body = (await res.json()) as {
-    backstageIdentity?: { token?: string };
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return text;
+}
+
+const put = (name: string, value: string) =>
+  api(`/secrets/${name}`, { method: 'PUT', body: JSON.stringify({ value }) });
+const listSecrets = () => api('/secrets');
+
+/** Stores each name's benchmark value, 8 PUTs at a time. */
+async function seedValues(queue: string[]) {
+  const next = async () => {
+    for (let name = queue.shift(); name; name = queue.shift()) {
+      await put(name, expectedValue(name));
+    }
   };
-  if (!body.backstageIdentity?.token) {
-    throw new Error('guest sign-in returned no token');
-  }
-  userToken = body.backstageIdentity.token;
-  return userToken;
+  await Promise.all(Array.from({ length: 8 }, next));
 }
 
-const secretsUrl = () => `${options.baseUrl}/api/secrets`;
-
-/**
- * The list floor's query: the metadata columns of the plugin's `secrets`
- * table (every column but the ciphertext), selected the way its store does.
- */
-const METADATA_COLUMNS = [
-  'name',
-  'key_id',
-  'version',
-  'created_at',
-  'created_by',
-  'updated_at',
-  'updated_by',
-  'last_used_at',
-  'last_used_by',
-  'last_used_on_behalf_of',
-];
-
-function expectedValue(name: string, round = 0): string {
-  return benchValue(Number(name.slice(name.lastIndexOf('_') + 1)), round);
+/** The bare GET of the consumer's trivial route: the HTTP part of floors. */
+async function ping() {
+  const url = `${await handles.discovery.getBaseUrl('bench-consumer')}/ping`;
+  return async () => (await fetch(url)).json();
 }
 
-// ---------------------------------------------------------------------------
-// The floor of a cold read: a bare GET of a trivial route on this backend,
-// a bare knex select of the row by name, one AES-256-GCM decrypt of a value
-// of the same size with a KeyObject, each timed separately and in sequence.
+/** Sequential rounds of at most `maxOps` ops in `maxMs`. */
+const sequential =
+  (maxOps: number, maxMs: number): Round =>
+  (samples, op) =>
+    timeSequential(samples, op, { maxOps, maxMs });
 
+// The floors' AES-256-GCM, as the plugin's cipher does it, with a KeyObject.
 const floorKey = createSecretKey(randomBytes(32));
-function floorCiphertext(name: string): { aad: Buffer; envelope: string } {
-  const aad = Buffer.from(`backstage-secrets:v1:${name}:1`);
+const aad = (name: string, version = 1) =>
+  Buffer.from(`backstage-secrets:v1:${name}:${version}`);
+function encrypt(name: string, value: string, version = 1): Buffer {
   const nonce = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', floorKey, nonce, {
     authTagLength: 16,
   });
-  cipher.setAAD(aad);
-  const body = Buffer.concat([
-    cipher.update(expectedValue(name), 'utf8'),
-    cipher.final(),
-  ]);
-  return {
-    aad,
-    envelope: Buffer.concat([nonce, body, cipher.getAuthTag()]).toString(
-      'base64',
-    ),
-  };
+  cipher.setAAD(aad(name, version));
+  const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+  return Buffer.concat([nonce, body, cipher.getAuthTag()]);
 }
-
-function floorDecrypt(aad: Buffer, envelopeB64: string): string {
+function decrypt(name: string, envelopeB64: string): string {
   const envelope = Buffer.from(envelopeB64, 'base64');
   const decipher = createDecipheriv(
     'aes-256-gcm',
@@ -159,7 +154,7 @@ function floorDecrypt(aad: Buffer, envelopeB64: string): string {
     envelope.subarray(0, 12),
     { authTagLength: 16 },
   );
-  decipher.setAAD(aad);
+  decipher.setAAD(aad(name));
   decipher.setAuthTag(envelope.subarray(envelope.length - 16));
   return Buffer.concat([
     decipher.update(envelope.subarray(12, envelope.length - 16)),
@@ -167,158 +162,117 @@ function floorDecrypt(aad: Buffer, envelopeB64: string): string {
   ]).toString('utf8');
 }
 
+/**
+ * 1. Cold reads through the uncached client vs their floor: a bare GET, a
+ * bare knex select of the row by name, one decrypt, each timed separately.
+ */
 async function coldRead(args: {
   rounds: number;
   roundMs: number;
   maxOpsPerRound: number;
-  /** how many different secrets the reads cycle through */
   distinct: number;
 }) {
   const readNames = storedNames.slice(0, args.distinct);
-  const reader = handles.uncachedSecrets!;
-  const knex = handles.secretsKnex!;
-  const ping = `${await handles.discovery!.getBaseUrl('bench-consumer')}/ping`;
-  const floorData = new Map(readNames.map(n => [n, floorCiphertext(n)]));
-  let wrong = 0;
-  const cold = new Samples();
-  const floor = new Samples();
+  const knex = handles.secretsKnex;
+  const get = await ping();
+  const envelopes = new Map(
+    readNames.map(n => [n, encrypt(n, expectedValue(n)).toString('base64')]),
+  );
   const parts = {
-    http: new Samples(),
-    select: new Samples(),
-    decrypt: new Samples(),
+    http: [] as number[],
+    select: [] as number[],
+    decrypt: [] as number[],
   };
-  const t = () => process.hrtime.bigint();
-
+  let wrong = 0;
+  let statements = 0;
   const coldOp = async (i: number) => {
     const name = readNames[i % readNames.length];
-    const value = await reader.getSecret(name);
+    const value = await handles.uncachedSecrets.getSecret(name);
     if (value !== expectedValue(name)) wrong++;
   };
-  const floorOp = async (i: number) => {
-    const name = readNames[i % readNames.length];
-    const t0 = t();
-    const res = await fetch(ping);
-    await res.json();
-    const t1 = t();
-    const row = await knex('secrets').where({ name }).first();
-    const t2 = t();
-    const { aad, envelope } = floorData.get(name)!;
-    const value = floorDecrypt(aad, envelope);
-    const t3 = t();
-    if (!row || value !== expectedValue(name)) wrong++;
-    parts.http.latenciesUs.push(Number(t1 - t0) / 1e3);
-    parts.select.latenciesUs.push(Number(t2 - t1) / 1e3);
-    parts.decrypt.latenciesUs.push(Number(t3 - t2) / 1e3);
-  };
-
-  // warm-up of both paths (JIT, connections, JWKS fetch)
-  const warm = new Samples();
-  await timeSequential(warm, coldOp, { maxOps: 200, maxMs: 2000 });
-  await timeSequential(warm, floorOp, { maxOps: 200, maxMs: 2000 });
-  for (const p of Object.values(parts)) p.latenciesUs = [];
-  const windowStartNs = hrNowNs();
-  const coldWindows: Array<[string, string]> = [];
-  const floorWindows: Array<[string, string]> = [];
-  let coldStatements = 0;
-  for (let r = 0; r < args.rounds; r++) {
-    const w0 = hrNowNs();
-    const statementsBefore = handles.queries.total;
-    await timeSequential(cold, coldOp, {
-      maxOps: args.maxOpsPerRound,
-      maxMs: args.roundMs,
-    });
-    coldStatements += handles.queries.total - statementsBefore;
-    const w1 = hrNowNs();
-    coldWindows.push([w0, w1]);
-    await timeSequential(floor, floorOp, {
-      maxOps: args.maxOpsPerRound,
-      maxMs: args.roundMs,
-    });
-    floorWindows.push([w1, hrNowNs()]);
-  }
-  for (const p of Object.values(parts)) {
-    p.ops = p.latenciesUs.length;
-    p.elapsedUs = floor.elapsedUs;
-  }
+  const run = await interleave({
+    op: coldOp,
+    floorOp: async i => {
+      const name = readNames[i % readNames.length];
+      const t0 = hrNowNs();
+      await get();
+      const t1 = hrNowNs();
+      const row = await knex('secrets').where({ name }).first();
+      const t2 = hrNowNs();
+      const value = decrypt(name, envelopes.get(name)!);
+      parts.http.push(usBetween(t0, t1));
+      parts.select.push(usBetween(t1, t2));
+      parts.decrypt.push(usBetween(t2));
+      if (!row || value !== expectedValue(name)) wrong++;
+    },
+    rounds: args.rounds,
+    warmUp: sequential(200, 2000), // JIT, connections, JWKS fetch
+    afterWarmUp: () => Object.values(parts).forEach(p => (p.length = 0)),
+    round: async (samples, op) => {
+      const before = handles.queries.total;
+      await timeSequential(samples, op, {
+        maxOps: args.maxOpsPerRound,
+        maxMs: args.roundMs,
+      });
+      if (op === coldOp) statements += handles.queries.total - before;
+    },
+  });
   return {
-    cold: cold.stats(),
-    floor: floor.stats(),
-    /** statements on the secrets plugin's database per cold read (all tables) */
-    statementsPerRead: coldStatements / Math.max(1, cold.ops),
+    cold: run.stats,
+    floor: run.floorStats,
+    /** statements on the secrets plugin's database per cold read */
+    statementsPerRead: statements / Math.max(1, run.samples.ops),
     floorParts: {
-      http: parts.http.stats(),
-      select: parts.select.stats(),
-      decrypt: parts.decrypt.stats(),
+      http: summarize(parts.http),
+      select: summarize(parts.select),
+      decrypt: summarize(parts.decrypt),
     },
     wrongValues: wrong,
-    windowStartNs,
-    windowEndNs: hrNowNs(),
-    coldWindows,
-    floorWindows,
+    coldWindows: run.windows,
+    floorWindows: run.floorWindows,
   };
 }
 
+/** 2. Warm reads on the consumer's service vs a static config read. */
 async function warmRead(args: {
   rounds: number;
   roundMs: number;
   batch: number;
 }) {
-  const secrets = handles.secrets!;
-  const config = handles.config!;
   const name = storedNames[0];
-  const expected = expectedValue(name);
-  if ((await secrets.getSecret(name)) !== expected) {
+  if ((await handles.secrets.getSecret(name)) !== expectedValue(name)) {
     throw new Error('warm read: unexpected value');
   }
-  const staticKey = 'bench.staticValue';
-  if (config.getOptionalString(staticKey) === undefined) {
+  if (handles.config.getOptionalString('bench.staticValue') === undefined) {
     throw new Error('warm read: the static config value is missing');
   }
-  const warmOp = () => secrets.getSecret(name);
-  const floorOp = () => config.getOptionalString(staticKey);
-  const warm = new Samples();
-  const floor = new Samples();
-  // warm-up
-  await timeBatched(new Samples(), warmOp, {
-    batch: args.batch,
-    maxBatches: 200,
-    maxMs: 300,
-    isAsync: true,
+  const warmOp = () => handles.secrets.getSecret(name);
+  const batched =
+    (maxBatches: number, maxMs: number): Round =>
+    (samples, op) =>
+      timeBatched(samples, op, {
+        batch: args.batch,
+        maxBatches,
+        maxMs,
+        isAsync: op === warmOp,
+      });
+  const selectsBefore = handles.queries.secretsSelects;
+  const run = await interleave({
+    op: warmOp,
+    floorOp: () => handles.config.getOptionalString('bench.staticValue'),
+    rounds: args.rounds,
+    warmUp: batched(200, 300),
+    round: batched(100_000, args.roundMs),
   });
-  await timeBatched(new Samples(), floorOp, {
-    batch: args.batch,
-    maxBatches: 200,
-    maxMs: 300,
-    isAsync: false,
-  });
-  const valueRequestsBefore = handles.queries.secretsSelects;
-  const warmWindows: Array<[string, string]> = [];
-  for (let r = 0; r < args.rounds; r++) {
-    const w0 = hrNowNs();
-    await timeBatched(warm, warmOp, {
-      batch: args.batch,
-      maxBatches: 100_000,
-      maxMs: args.roundMs,
-      isAsync: true,
-    });
-    warmWindows.push([w0, hrNowNs()]);
-    await timeBatched(floor, floorOp, {
-      batch: args.batch,
-      maxBatches: 100_000,
-      maxMs: args.roundMs,
-      isAsync: false,
-    });
-  }
   return {
-    warm: warm.stats(),
-    floor: floor.stats(),
-    backendReadsDuringWarm:
-      handles.queries.secretsSelects - valueRequestsBefore,
-    warmWindows,
+    warm: run.stats,
+    floor: run.floorStats,
+    backendReadsDuringWarm: handles.queries.secretsSelects - selectsBefore,
+    warmWindows: run.windows,
   };
 }
 
-/** Reads of one secret, paced over `windowMs`; counts the database writes they cause. */
+/** 3. Reads of one secret paced over `windowMs`; the writes they cause. */
 async function readsWrites(args: {
   reads: number;
   windowMs: number;
@@ -329,279 +283,215 @@ async function readsWrites(args: {
 }) {
   const q = handles.queries;
   // names that no other case reads, so that only these reads are counted
-  const cachedName = storedNames[20];
-  const uncachedName = storedNames[21];
-  handles.queries.lastUsedByName.delete(cachedName);
-  handles.queries.lastUsedByName.delete(uncachedName);
-  const start = Date.now();
-  const selectsBefore = q.secretsSelects;
-
-  // 1. the realistic consumer: default service (cached), 10,000 reads in one second
-  const secrets = handles.secrets!;
-  let done = 0;
+  const [cachedName, uncachedName] = [storedNames[20], storedNames[21]];
+  q.lastUsedByName.delete(cachedName);
+  q.lastUsedByName.delete(uncachedName);
+  const read = async (secrets: typeof handles.secrets, name: string) => {
+    if ((await secrets.getSecret(name)) !== expectedValue(name)) {
+      throw new Error('unexpected value');
+    }
+  };
+  // the realistic consumer: the default (cached) service, paced
+  let selects = q.secretsSelects;
+  let reads = 0;
   const t0 = Date.now();
-  while (done < args.reads && Date.now() - t0 < args.windowMs * 3) {
-    const target = Math.min(
-      args.reads,
-      Math.ceil(((Date.now() - t0 + 1) / args.windowMs) * args.reads),
-    );
-    while (done < target) {
-      const v = await secrets.getSecret(cachedName);
-      if (v !== expectedValue(cachedName)) throw new Error('unexpected value');
-      done++;
+  while (reads < args.reads && Date.now() - t0 < args.windowMs * 3) {
+    const elapsed = Date.now() - t0 + 1;
+    const target = Math.ceil((elapsed / args.windowMs) * args.reads);
+    for (; reads < Math.min(args.reads, target); reads++) {
+      await read(handles.secrets, cachedName);
     }
     await sleep(1);
   }
   const cachedElapsedMs = Date.now() - t0;
-  const cachedBackendReads = q.secretsSelects - selectsBefore;
-
-  // 2. every read reaching the backend: cache disabled
-  const reader = handles.uncachedSecrets!;
-  const selectsBefore2 = q.secretsSelects;
-  let uncachedDone = 0;
+  const cachedBackendReads = q.secretsSelects - selects;
+  // every read reaching the backend: the cache off
+  selects = q.secretsSelects;
+  let uncachedReads = 0;
   const t1 = Date.now();
-  await Promise.all(
-    Array.from({ length: args.uncachedConcurrency }, async () => {
-      while (
-        uncachedDone < args.uncachedReads &&
-        Date.now() - t1 < args.uncachedMaxMs
-      ) {
-        uncachedDone++;
-        const v = await reader.getSecret(uncachedName);
-        if (v !== expectedValue(uncachedName)) {
-          throw new Error('unexpected value');
-        }
-      }
-    }),
-  );
+  const reader = async () => {
+    while (
+      uncachedReads < args.uncachedReads &&
+      Date.now() - t1 < args.uncachedMaxMs
+    ) {
+      uncachedReads++;
+      await read(handles.uncachedSecrets, uncachedName);
+    }
+  };
+  await Promise.all(Array.from({ length: args.uncachedConcurrency }, reader));
   const uncachedElapsedMs = Date.now() - t1;
-  const uncachedBackendReads = q.secretsSelects - selectsBefore2;
-
-  // Let at least one flush happen after the last read.
+  const uncachedBackendReads = q.secretsSelects - selects;
+  // let at least one flush happen after the last read
   await sleep(args.flushIntervalMs + 1500);
-  const observedMs = Date.now() - start;
   return {
-    reads: done,
+    reads,
     cachedElapsedMs,
     cachedBackendReads,
     cachedWrites: q.lastUsedByName.get(cachedName) ?? 0,
-    uncachedReads: uncachedDone,
+    uncachedReads,
     uncachedElapsedMs,
     uncachedBackendReads,
     uncachedWrites: q.lastUsedByName.get(uncachedName) ?? 0,
-    observedMs,
     flushIntervalMs: args.flushIntervalMs,
   };
 }
 
 /**
- * GET /secrets, alternating with its floor: a bare GET of the trivial route,
- * one knex select of the stored rows' metadata, JSON.stringify of the rows.
+ * Requests of a manage route (one per round) alternating with their floor;
+ * statements on the secrets table counted per request.
  */
-async function list(args: { maxOps: number; maxMs: number }) {
-  const token = await getUserToken();
-  const q = handles.queries;
-  const knex = handles.secretsKnex!;
-  const ping = `${await handles.discovery!.getBaseUrl('bench-consumer')}/ping`;
-  const queriesPerRequest: number[] = [];
-  let bytes = 0;
-  let items = 0;
-  let floorBytes = 0;
-  const unexpectedSql: string[] = [];
-  const op = async () => {
-    const before = q.secretsTable;
-    const backgroundBefore = q.background;
-    const res = await fetch(`${secretsUrl()}/secrets`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`list failed: ${res.status} ${text}`);
-    const count = q.secretsTable - before - (q.background - backgroundBefore);
-    queriesPerRequest.push(count);
-    if (count !== 1) {
-      unexpectedSql.push(...q.recent.slice(-(q.secretsTable - before)));
-    }
-    bytes = Buffer.byteLength(text);
-    items = (JSON.parse(text) as { items: unknown[] }).items.length;
-  };
-  const floorOp = async () => {
-    const res = await fetch(ping);
-    await res.json();
-    const rows = await knex('secrets').select(METADATA_COLUMNS).orderBy('name');
-    floorBytes = JSON.stringify({ items: rows }).length;
-  };
-  const warm = new Samples();
-  await timeSequential(warm, op, { maxOps: 3, maxMs: 5000 });
-  await timeSequential(warm, floorOp, { maxOps: 3, maxMs: 5000 });
-  queriesPerRequest.length = 0;
-  const samples = new Samples();
-  const floor = new Samples();
-  const windowStartNs = hrNowNs();
-  const windows: Array<[string, string]> = [];
-  const deadline = Date.now() + args.maxMs;
-  for (let i = 0; i < args.maxOps && Date.now() < deadline; i++) {
-    const w0 = hrNowNs();
-    await timeSequential(samples, op, { maxOps: 1, maxMs: args.maxMs });
-    windows.push([w0, hrNowNs()]);
-    await timeSequential(floor, floorOp, { maxOps: 1, maxMs: args.maxMs });
-  }
-  return {
-    stats: samples.stats(),
-    floor: floor.stats(),
-    bytes,
-    floorBytes,
-    items,
-    unexpectedSql: [...new Set(unexpectedSql)].slice(0, 5),
-    queriesMin: Math.min(...queriesPerRequest),
-    queriesMax: Math.max(...queriesPerRequest),
-    windowStartNs,
-    windowEndNs: hrNowNs(),
-    windows,
-  };
+async function manageRequests(
+  op: (i: number) => Promise<unknown>,
+  floorOp: (i: number) => Promise<unknown>,
+  args: { maxOps: number; maxMs: number },
+  warmUps: number,
+) {
+  const queries: number[] = [];
+  const counted = (i: number) =>
+    handles.queries.perRequest(() => op(i)).then(n => queries.push(n));
+  const run = await interleave({
+    op: counted,
+    floorOp,
+    rounds: args.maxOps,
+    maxMs: args.maxMs,
+    warmUp: sequential(warmUps, 5000),
+    afterWarmUp: () => (queries.length = 0),
+    round: (samples, f, r) =>
+      timeSequential(samples, () => f(r + warmUps), {
+        maxOps: 1,
+        maxMs: args.maxMs,
+      }),
+  });
+  const { stats, floorStats: floor, windows } = run;
+  const [queriesMin, queriesMax] = [Math.min(...queries), Math.max(...queries)];
+  return { stats, floor, windows, queriesMin, queriesMax };
 }
 
-async function put(name: string, value: string) {
-  const token = await getUserToken();
-  const res = await fetch(`${secretsUrl()}/secrets/${name}`, {
-    method: 'PUT',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
+/**
+ * 4. GET /secrets vs its floor: a bare GET, one knex select of the stored
+ * rows' metadata columns (every column but the ciphertext), JSON.stringify.
+ */
+async function list(args: { maxOps: number; maxMs: number }) {
+  const get = await ping();
+  const columns = ['name', 'key_id', 'version', 'created_at', 'created_by']
+    .concat(['updated_at', 'updated_by', 'last_used_at', 'last_used_by'])
+    .concat(['last_used_on_behalf_of']);
+  const q = handles.queries;
+  const unexpectedSql = new Set<string>();
+  let [bytes, items] = [0, 0];
+  const run = await manageRequests(
+    async () => {
+      const [table, background] = [q.secretsTable, q.background];
+      const text = await listSecrets();
+      bytes = Buffer.byteLength(text);
+      items = (JSON.parse(text) as { items: unknown[] }).items.length;
+      const n = q.secretsTable - table;
+      if (n - (q.background - background) !== 1) {
+        q.recent.slice(-n).forEach(sql => unexpectedSql.add(sql));
+      }
     },
-    body: JSON.stringify({ value }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`PUT failed: ${res.status} ${text}`);
+    async () => {
+      await get();
+      const rows = await handles
+        .secretsKnex('secrets')
+        .select(columns)
+        .orderBy('name');
+      return JSON.stringify({ items: rows }).length;
+    },
+    args,
+    3,
+  );
+  return {
+    ...run,
+    bytes,
+    items,
+    unexpectedSql: [...unexpectedSql].slice(0, 5),
+  };
 }
 
 let setRound = 0;
 /**
- * PUT /secrets/:name on stored names, alternating with its floor: a bare GET
- * of the trivial route, a knex select of the row, one AES-256-GCM encrypt,
- * and a knex UPDATE of that row (a durable write that changes nothing).
+ * 5. PUT /secrets/:name on stored names vs its floor: a bare GET, a knex
+ * select of the row, one encrypt, a knex UPDATE of the row (durable work).
  */
 async function set(args: { maxOps: number; maxMs: number }) {
-  const q = handles.queries;
-  const knex = handles.secretsKnex!;
-  const ping = `${await handles.discovery!.getBaseUrl('bench-consumer')}/ping`;
-  const queriesPerRequest: number[] = [];
-  setRound++;
-  const round = setRound;
-  const op = async (i: number) => {
-    const name = storedNames[(i * 7) % storedNames.length];
-    const before = q.secretsTable;
-    const backgroundBefore = q.background;
-    await put(name, expectedValue(name, round * 100_000 + i + 1));
-    queriesPerRequest.push(
-      q.secretsTable - before - (q.background - backgroundBefore),
-    );
-  };
-  const floorOp = async (i: number) => {
-    const name = storedNames[(i * 7 + 3) % storedNames.length];
-    const res = await fetch(ping);
-    await res.json();
-    const row = await knex('secrets').where({ name }).first();
-    const nonce = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', floorKey, nonce, {
-      authTagLength: 16,
-    });
-    cipher.setAAD(Buffer.from(`backstage-secrets:v1:${name}:${row.version}`));
-    const ciphertext = Buffer.concat([
-      nonce,
-      cipher.update(expectedValue(name), 'utf8'),
-      cipher.final(),
-      cipher.getAuthTag(),
-    ]).toString('base64');
-    if (!ciphertext) throw new Error('encrypt failed');
-    // a real change of the row (same size), so that the write is durable work
-    await knex('secrets')
-      .where({ name, version: row.version })
-      .update({ updated_at: new Date().toISOString() });
-  };
-  const warm = new Samples();
-  await timeSequential(warm, op, { maxOps: 10, maxMs: 3000 });
-  await timeSequential(warm, floorOp, { maxOps: 10, maxMs: 3000 });
-  queriesPerRequest.length = 0;
-  const samples = new Samples();
-  const floor = new Samples();
-  const deadline = Date.now() + args.maxMs;
-  for (let i = 0; i < args.maxOps && Date.now() < deadline; i++) {
-    await timeSequential(samples, () => op(i + 10), {
-      maxOps: 1,
-      maxMs: args.maxMs,
-    });
-    await timeSequential(floor, () => floorOp(i + 10), {
-      maxOps: 1,
-      maxMs: args.maxMs,
-    });
-  }
-  return {
-    stats: samples.stats(),
-    floor: floor.stats(),
-    queriesMin: Math.min(...queriesPerRequest),
-    queriesMax: Math.max(...queriesPerRequest),
-  };
+  const get = await ping();
+  const knex = handles.secretsKnex;
+  const round = ++setRound;
+  const nameOf = (i: number) => storedNames[i % storedNames.length];
+  return manageRequests(
+    i => put(nameOf(i * 7), expectedValue(nameOf(i * 7), round * 1e5 + i + 1)),
+    async i => {
+      const name = nameOf(i * 7 + 3);
+      await get();
+      const row = await knex('secrets').where({ name }).first();
+      encrypt(name, expectedValue(name), row.version).toString('base64');
+      await knex('secrets')
+        .where({ name, version: row.version })
+        .update({ updated_at: new Date().toISOString() });
+    },
+    args,
+    10,
+  );
+}
+
+/** The event loop's worst delay (ms) while `work` runs. */
+async function loopDelayDuring(work: () => Promise<unknown>) {
+  const histogram = monitorEventLoopDelay({ resolution: 2 });
+  histogram.enable();
+  await work();
+  histogram.disable();
+  return histogram.max / 1e6;
+}
+
+/** Polls `done` every `pollMs` for up to `timeoutMs`, then waits 50 ms. */
+async function waitFor(done: () => boolean, timeoutMs: number, pollMs = 10) {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await sleep(pollMs);
+  await sleep(50);
 }
 
 /**
- * The cost of one flush after `distinct` different secrets were each read
- * once: how long the last-used writes take, and how long the event loop
- * stalls meanwhile (better-sqlite3 runs statements synchronously).
+ * 3. The cost of one flush after `distinct` different secrets were each
+ * read once: how long its last-used writes take, how long the event loop
+ * stalls meanwhile, and the same row writes in one transaction.
  */
 async function flushCost(args: { distinct: number; timeoutMs: number }) {
-  const reader = handles.uncachedSecrets!;
   const q = handles.queries;
+  const reader = handles.uncachedSecrets;
   const readNames = storedNames.slice(-args.distinct);
-  // wait for a flush first, so that this one only carries our reads
-  await waitForFlushBoundary(args.timeoutMs);
-  for (const name of readNames) {
-    await reader.getSecret(name);
-  }
-  q.lastUsedFirstNs = undefined;
-  q.lastUsedLastEndNs = undefined;
-  const written = () =>
-    readNames.reduce((n, name) => n + (q.lastUsedByName.get(name) ? 1 : 0), 0);
-  for (const name of readNames) q.lastUsedByName.delete(name);
-  const histogram = monitorEventLoopDelay({ resolution: 2 });
-  histogram.enable();
-  const deadline = Date.now() + args.timeoutMs;
-  while (written() < readNames.length && Date.now() < deadline) {
-    await sleep(20);
-  }
-  await sleep(50);
-  histogram.disable();
+  // wait for a flush first, so that the next one only carries our reads
+  const probe = storedNames[3];
+  await reader.getSecret(probe);
+  const probed = q.lastUsedByName.get(probe) ?? 0;
+  await waitFor(() => q.lastUsedByName.get(probe) !== probed, args.timeoutMs);
+  for (const name of readNames) await reader.getSecret(name);
+  q.lastUsedFirstNs = q.lastUsedLastEndNs = undefined;
+  readNames.forEach(name => q.lastUsedByName.delete(name));
+  const written = () => readNames.filter(n => q.lastUsedByName.get(n)).length;
+  const loopMaxDelayMs = await loopDelayDuring(() =>
+    waitFor(() => written() >= readNames.length, args.timeoutMs, 20),
+  );
   const flushMs =
-    q.lastUsedFirstNs !== undefined && q.lastUsedLastEndNs !== undefined
-      ? Number(q.lastUsedLastEndNs - q.lastUsedFirstNs) / 1e6
+    q.lastUsedFirstNs && q.lastUsedLastEndNs
+      ? usBetween(q.lastUsedFirstNs, q.lastUsedLastEndNs) / 1e3
       : NaN;
-  const loopMaxDelayMs = histogram.max / 1e6;
-
-  // The same row writes in one transaction (the change proposed when the
-  // flush is slow), on the same database, for comparison. It rewrites the
-  // last-used values the flush has just written.
-  const knex = handles.secretsKnex!;
-  const rows: Array<{
-    name: string;
-    last_used_at: string;
-    last_used_by: string;
-  }> = await knex('secrets')
+  // the same row writes in one transaction, rewriting what the flush wrote
+  const knex = handles.secretsKnex;
+  const rows = await knex('secrets')
     .select('name', 'last_used_at', 'last_used_by')
     .whereIn('name', readNames);
-  const histogram2 = monitorEventLoopDelay({ resolution: 2 });
-  histogram2.enable();
-  const t0 = process.hrtime.bigint();
-  await knex.transaction(async trx => {
-    for (const row of rows) {
-      const values = {
-        last_used_at: row.last_used_at,
-        last_used_by: row.last_used_by,
-      };
-      await trx('secrets').where('name', row.name).update(values);
-    }
+  let ms = 0;
+  const transactionDelayMs = await loopDelayDuring(async () => {
+    const t0 = hrNowNs();
+    await knex.transaction(async trx => {
+      for (const { name, ...values } of rows) {
+        await trx('secrets').where({ name }).update(values);
+      }
+    });
+    ms = usBetween(t0) / 1e3;
+    await sleep(20);
   });
-  const oneTransactionMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  await sleep(20);
-  histogram2.disable();
   return {
     distinct: readNames.length,
     rowsWritten: written(),
@@ -609,30 +499,13 @@ async function flushCost(args: { distinct: number; timeoutMs: number }) {
     loopMaxDelayMs,
     oneTransaction: {
       rows: rows.length,
-      ms: oneTransactionMs,
-      loopMaxDelayMs: histogram2.max / 1e6,
+      ms,
+      loopMaxDelayMs: transactionDelayMs,
     },
   };
 }
 
-/** Resolves just after the tracker's next flush (seen as last-used UPDATEs). */
-async function waitForFlushBoundary(timeoutMs: number) {
-  const reader = handles.uncachedSecrets!;
-  const probe = storedNames[3];
-  await reader.getSecret(probe);
-  const q = handles.queries;
-  const before = q.lastUsedByName.get(probe) ?? 0;
-  const deadline = Date.now() + timeoutMs;
-  while (
-    (q.lastUsedByName.get(probe) ?? 0) === before &&
-    Date.now() < deadline
-  ) {
-    await sleep(10);
-  }
-  await sleep(50);
-}
-
-/** RSS after full GCs: the smallest of several samples (RSS moves with the allocator and V8's lazy uncommitting). */
+/** RSS after full GCs: the smallest of 5 samples (RSS moves with the allocator). */
 async function settledMemory(gcRounds: number) {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
@@ -647,82 +520,26 @@ async function settledMemory(gcRounds: number) {
     const m = process.memoryUsage();
     if (m.rss < best.rss) best = m;
   }
-  return {
-    rss: best.rss,
-    heapTotal: best.heapTotal,
-    heapUsed: best.heapUsed,
-    external: best.external,
-  };
+  const { rss, heapTotal, heapUsed, external } = best;
+  return { rss, heapTotal, heapUsed, external };
 }
 
-/**
- * Memory of a fresh backend: after a warm-up of reads (what a backend does
- * all day), then again after it has also served three lists.
- */
+/** 7. Memory of a fresh backend after reads, then after three lists. */
 async function rss(args: { gcRounds: number }) {
   const readNames = storedNames.length
     ? storedNames.slice(0, 100)
     : Array.from({ length: 100 }, (_, i) => secretName(i + 1));
   for (let round = 0; round < 2; round++) {
     for (const name of readNames) {
-      await handles.uncachedSecrets!.getSecret(name).catch(() => undefined);
+      await handles.uncachedSecrets.getSecret(name).catch(() => undefined);
     }
   }
   const afterReads = await settledMemory(args.gcRounds);
-  const token = await getUserToken();
-  for (let i = 0; i < 3; i++) {
-    const res = await fetch(`${secretsUrl()}/secrets`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    await res.text();
-  }
-  const afterLists = await settledMemory(args.gcRounds);
-  return { afterReads, afterLists };
+  for (let i = 0; i < 3; i++) await listSecrets();
+  return { afterReads, afterLists: await settledMemory(args.gcRounds) };
 }
 
-// Propagation: a consumer that keeps reading one secret through its
-// (cached) service; the benchmark tells it which value to wait for.
-let watch:
-  | {
-      promise: Promise<{ seenAtNs?: string; polls: number }>;
-      ready: Promise<void>;
-    }
-  | undefined;
-
-function startWatch(args: {
-  name: string;
-  value: string;
-  timeoutMs: number;
-  pollMs: number;
-}) {
-  const secrets = handles.secrets!;
-  let markReady: () => void = () => {};
-  const ready = new Promise<void>(resolve => {
-    markReady = resolve;
-  });
-  const promise = (async () => {
-    const deadline = Date.now() + args.timeoutMs;
-    let polls = 0;
-    while (Date.now() < deadline) {
-      const v = await secrets.getSecret(args.name);
-      polls++;
-      if (polls === 1) markReady();
-      if (v === args.value) {
-        return { seenAtNs: hrNowNs(), polls };
-      }
-      await sleep(args.pollMs);
-    }
-    markReady();
-    return { polls };
-  })();
-  watch = { promise, ready };
-  return ready.then(() => ({ started: true }));
-}
-
-/**
- * Value requests the consumer's client sends to the secrets backend,
- * counted at the client's own HTTP call (global fetch), by path.
- */
+/** Value requests of the consumer's clients, counted at their HTTP call. */
 let valueRequests = 0;
 const originalFetch = globalThis.fetch;
 globalThis.fetch = (input, init) => {
@@ -733,34 +550,59 @@ globalThis.fetch = (input, init) => {
 };
 
 /**
- * Steady state of a hot secret: the consumer reads it in a loop for
- * `durationMs`; how many of those reads reached the backend.
+ * Reads one secret through the consumer's (cached) service every `pollMs`
+ * for up to `durationMs`, until `until` returns true for a value.
  */
+async function pollReads(
+  args: { name: string; pollMs: number },
+  durationMs: number,
+  until: (value: string | undefined) => boolean,
+  onFirst = () => {},
+) {
+  const end = Date.now() + durationMs;
+  let reads = 0;
+  while (Date.now() < end) {
+    const value = await handles.secrets.getSecret(args.name);
+    if (++reads === 1) onFirst();
+    if (until(value)) return { reads, seenAtNs: hrNowNs() };
+    await sleep(args.pollMs);
+  }
+  onFirst();
+  return { reads };
+}
+
+// 6. Propagation: the consumer polls one secret until it sees the value the
+// benchmark is about to PUT on another instance.
+let watch: Promise<{ seenAtNs?: string }> | undefined;
+function startWatch(args: {
+  name: string;
+  value: string;
+  timeoutMs: number;
+  pollMs: number;
+}) {
+  return new Promise(started => {
+    watch = pollReads(
+      args,
+      args.timeoutMs,
+      v => v === args.value,
+      () => started({ started: true }),
+    );
+  });
+}
+
+/** 6. A hot secret read in a loop: how many reads reached the backend. */
 async function hotReads(args: {
   name: string;
   durationMs: number;
   pollMs: number;
 }) {
-  const secrets = handles.secrets!;
   const before = valueRequests;
-  const end = Date.now() + args.durationMs;
-  let reads = 0;
-  while (Date.now() < end) {
-    await secrets.getSecret(args.name);
-    reads++;
-    await sleep(args.pollMs);
-  }
+  const { reads } = await pollReads(args, args.durationMs, () => false);
   return {
     reads,
     backendReads: valueRequests - before,
     durationMs: args.durationMs,
   };
-}
-
-async function timedPut(args: { name: string; value: string }) {
-  const startNs = hrNowNs();
-  await put(args.name, args.value);
-  return { startNs, endNs: hrNowNs() };
 }
 
 const commands: Record<string, (args: any) => Promise<unknown>> = {
@@ -775,14 +617,16 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
   hotReads,
   watchResult: async () => {
     if (!watch) throw new Error('no watch');
-    return watch.promise;
+    return watch;
   },
-  timedPut,
+  timedPut: async (args: { name: string; value: string }) => {
+    const startNs = hrNowNs();
+    await put(args.name, args.value);
+    return { startNs, endNs: hrNowNs() };
+  },
   /** stores values for names[from, to) (registered, not stored yet) */
-  seedRange: async (args: { from: number; to: number }) => {
-    await seedValues({ names: names.slice(args.from, args.to), put });
-    return { stored: args.to - args.from };
-  },
+  seedRange: async (args: { from: number; to: number }) =>
+    seedValues(names.slice(args.from, args.to)),
   storedName: async (args: { index: number }) => ({
     name: storedNames[args.index],
   }),
@@ -790,50 +634,35 @@ const commands: Record<string, (args: any) => Promise<unknown>> = {
     value: expectedValue(args.name, args.round),
   }),
   stop: async () => {
-    setTimeout(async () => {
-      try {
-        await backend.stop();
-      } finally {
-        process.exit(0);
-      }
-    }, 10);
+    setTimeout(() => backend.stop().finally(() => process.exit(0)), 10);
     return { stopping: true };
   },
 };
 
 process.on('message', async (message: any) => {
-  if (!message || typeof message.id !== 'number') return;
-  const fn = commands[message.cmd];
+  if (typeof message?.id !== 'number') return;
   try {
+    const fn = commands[message.cmd];
     if (!fn) throw new Error(`unknown command ${message.cmd}`);
     const result = await fn(message.args ?? {});
-    send({ id: message.id, ok: true, result });
+    process.send?.({ id: message.id, ok: true, result });
   } catch (error) {
-    send({
-      id: message.id,
-      ok: false,
-      error: String((error as Error)?.stack ?? error),
-    });
+    const text = String((error as Error)?.stack ?? error);
+    process.send?.({ id: message.id, ok: false, error: text });
   }
 });
 
-process.on('disconnect', () => {
-  // The benchmark is gone: do not linger.
-  process.exit(1);
-});
+// The benchmark is gone: do not linger.
+process.on('disconnect', () => process.exit(1));
 
-async function main() {
+(async () => {
   const t0 = Date.now();
   await backend.start();
   const startupMs = Date.now() - t0;
-  if (options.seed && storedNames.length > 0) {
-    await seedValues({ names: storedNames, put });
-  }
-  handles.queries.reset();
-  send({ type: 'ready', startupMs, pid: process.pid });
-}
-
-main().catch(error => {
-  send({ type: 'failed', error: String(error?.stack ?? error) });
+  if (options.seed) await seedValues([...storedNames]);
+  handles.queries = new QueryCounter();
+  process.send?.({ type: 'ready', startupMs, pid: process.pid });
+})().catch(error => {
+  process.send?.({ type: 'failed', error: String(error?.stack ?? error) });
   process.exit(1);
 });

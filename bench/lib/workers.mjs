@@ -1,8 +1,9 @@
 // Starts benchmark backends (bench/worker.ts) as child processes and talks
-// to them over IPC. Every child is tracked so that it is stopped on exit,
-// also on failure.
+// to them over IPC; every child is tracked so that it is stopped on exit,
+// also on failure. Also the PostgreSQL helper of the driver.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -12,45 +13,45 @@ export const NODE_TRANSFORM = path.join(
   'node_modules/@backstage/cli-node/config/nodeTransform.cjs',
 );
 const WORKER = path.join(REPO_ROOT, 'bench/worker.ts');
-
 /** An obviously fake 32-byte key: the benchmark never handles a real one. */
-export const BENCH_KEY_ID = 'bench';
-export const BENCH_KEY = Buffer.from(
-  'bench-only-key-not-a-real-secret',
-).toString('base64url');
+const BENCH_KEY = Buffer.from('bench-only-key-not-a-real-secret');
 
 const children = new Set();
 
-/** Kills every child still running (SIGKILL after a grace period). */
-export async function stopAllWorkers() {
-  const pending = [...children];
-  for (const child of pending) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-    }
+/** Runs `fn` with a connected pg client on `url` (or its `database`). */
+export async function withPg(url, fn, database) {
+  const { Client } = createRequire(import.meta.url)('pg');
+  const target = new URL(url);
+  if (database) target.pathname = `/${database}`;
+  const client = new Client({
+    connectionString: target.toString(),
+    connectionTimeoutMillis: 3000,
+  });
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
   }
+}
+
+const exited = child => child.exitCode !== null || child.signalCode !== null;
+
+/** Stops every child still running (SIGKILL after a grace period). */
+export async function stopAllWorkers() {
   await Promise.all(
-    pending.map(
-      child =>
-        new Promise(resolve => {
-          if (child.exitCode !== null || child.signalCode !== null) {
-            resolve();
-            return;
-          }
-          const timer = setTimeout(() => {
-            child.kill('SIGKILL');
-            resolve();
-          }, 5000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        }),
-    ),
+    [...children]
+      .filter(c => !exited(c))
+      .map(child => {
+        const gone = new Promise(resolve => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        return gone.then(() => clearTimeout(timer));
+      }),
   );
 }
 
-export function freePort() {
+function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -62,6 +63,7 @@ export function freePort() {
 }
 
 function backendConfig({ port, database, secretsConfig = {} }) {
+  const admin = 'user:default/bench-admin';
   return {
     app: { baseUrl: 'http://localhost:3000' },
     backend: {
@@ -72,29 +74,35 @@ function backendConfig({ port, database, secretsConfig = {} }) {
     auth: {
       providers: {
         guest: {
-          userEntityRef: 'user:default/bench-admin',
-          ownershipEntityRefs: [
-            'user:default/bench-admin',
-            'group:default/admins',
-          ],
+          userEntityRef: admin,
+          ownershipEntityRefs: [admin, 'group:default/admins'],
           dangerouslyAllowOutsideDevelopment: true,
         },
       },
     },
     permission: { enabled: true },
     secrets: {
-      encryption: { keys: [{ id: BENCH_KEY_ID, secret: BENCH_KEY }] },
+      encryption: {
+        keys: [{ id: 'bench', secret: BENCH_KEY.toString('base64url') }],
+      },
+      // the public policy module: manage-secrets for the admins group only
+      permission: { managers: ['group:default/admins'] },
       ...secretsConfig,
     },
-    // The floor of a warm read: a static config value, as adopters read
-    // their API keys today.
+    // the floor of a warm read: a static config value, as adopters read
+    // their API keys today
     bench: { staticValue: 'bench-value-static' },
   };
 }
 
+const tail = file =>
+  fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8').split('\n').slice(-30).join('\n')
+    : '(no log)';
+
 /**
- * Starts one backend. `database` is the `backend.database` config block.
- * Resolves once the backend has started (and seeded, if asked).
+ * Starts one backend (`database` is the `backend.database` config block)
+ * and resolves once it has started and, if asked, seeded its values.
  */
 export async function startWorker({
   label,
@@ -111,13 +119,11 @@ export async function startWorker({
 }) {
   const port = await freePort();
   const configFile = path.join(tmpDir, `${label}.config.yaml`);
-  // JSON is YAML.
-  fs.writeFileSync(
-    configFile,
-    JSON.stringify(backendConfig({ port, database, secretsConfig }), null, 2),
-  );
+  const config = backendConfig({ port, database, secretsConfig });
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2)); // JSON is YAML
   const logFile = path.join(tmpDir, `${label}.log`);
   const log = fs.openSync(logFile, 'a');
+  const baseUrl = `http://127.0.0.1:${port}`;
   const child = fork(WORKER, ['--config', configFile], {
     cwd: REPO_ROOT,
     execArgv: ['--require', NODE_TRANSFORM, ...nodeFlags],
@@ -126,123 +132,78 @@ export async function startWorker({
       NODE_ENV: 'production',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       SECRETS_BENCH_WORKER: JSON.stringify({
-        registered,
-        stored,
-        seed,
-        baseUrl: `http://127.0.0.1:${port}`,
-        label,
-        events,
+        ...{ registered, stored, seed, baseUrl, events },
       }),
     },
     stdio: ['ignore', log, log, 'ipc'],
   });
   fs.closeSync(log);
   children.add(child);
-  child.once('exit', () => children.delete(child));
 
   let nextId = 1;
   const pending = new Map();
-  let exited = false;
-  child.on('message', message => {
-    if (message && typeof message.id === 'number' && pending.has(message.id)) {
-      const { resolve, reject } = pending.get(message.id);
-      pending.delete(message.id);
-      if (message.ok) resolve(message.result);
-      else reject(new Error(`${label}: ${message.error}`));
-    }
-  });
-  child.once('exit', (code, signal) => {
-    exited = true;
-    for (const { reject } of pending.values()) {
-      reject(
-        new Error(
-          `${label} exited (${
-            signal ?? code
-          }) during a request (log: ${logFile}, kept with --keep-tmp)\n${tail(
-            logFile,
-          )}`,
-        ),
-      );
-    }
-    pending.clear();
-  });
-
-  const ready = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`${label} did not start within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onMessage = message => {
-      if (message?.type === 'ready') {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        resolve(message);
-      } else if (message?.type === 'failed') {
-        clearTimeout(timer);
-        reject(new Error(`${label} failed to start:\n${message.error}`));
-      }
-    };
-    child.on('message', onMessage);
+  const died = new Promise(resolve => {
     child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `${label} exited (${signal ?? code}) while starting; log:\n${tail(
-            logFile,
-          )}`,
-        ),
+      children.delete(child);
+      const error = new Error(
+        `${label} exited (${
+          signal ?? code
+        }); log ${logFile} (kept with --keep-tmp):\n${tail(logFile)}`,
       );
+      for (const { reject } of pending.values()) reject(error);
+      pending.clear();
+      resolve(error);
     });
   });
+  child.on('message', message => {
+    const waiter = pending.get(message?.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    if (message.ok) waiter.resolve(message.result);
+    else waiter.reject(new Error(`${label}: ${message.error}`));
+  });
 
-  return {
+  const ready = await Promise.race([
+    new Promise((resolve, reject) => {
+      child.on('message', message => {
+        if (message?.type === 'ready') resolve(message);
+        if (message?.type === 'failed') {
+          reject(new Error(`${label} failed to start:\n${message.error}`));
+        }
+      });
+    }),
+    died.then(error => Promise.reject(error)),
+    timeout(timeoutMs, `${label} did not start within ${timeoutMs} ms`),
+  ]);
+
+  const worker = {
     label,
-    pid: child.pid,
-    port,
-    logFile,
     startupMs: ready.startupMs,
     call(cmd, args = {}, callTimeoutMs = 120_000) {
-      if (exited) return Promise.reject(new Error(`${label} has exited`));
+      if (exited(child)) return Promise.reject(new Error(`${label} exited`));
       const id = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(
-            new Error(`${label}: ${cmd} timed out after ${callTimeoutMs} ms`),
-          );
-        }, callTimeoutMs);
-        pending.set(id, {
-          resolve: v => {
-            clearTimeout(timer);
-            resolve(v);
-          },
-          reject: e => {
-            clearTimeout(timer);
-            reject(e);
-          },
-        });
+      const answer = new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
         child.send({ id, cmd, args });
       });
+      const message = `${label}: ${cmd} timed out after ${callTimeoutMs} ms`;
+      return Promise.race([answer, timeout(callTimeoutMs, message)]);
     },
     /** Asks the backend to stop and exit by itself (needed for --cpu-prof). */
-    async stop(stopTimeoutMs = 20_000) {
-      if (exited) return;
-      const exit = new Promise(resolve => child.once('exit', resolve));
-      try {
-        await this.call('stop', {}, 5000);
-      } catch {
-        // exits anyway below
-      }
-      const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
-      await exit;
+    async stop() {
+      if (exited(child)) return;
+      await worker.call('stop', {}, 5000).catch(() => {});
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await died;
       clearTimeout(timer);
     },
   };
+  return worker;
 }
 
-export function tail(file, lines = 30) {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
+/** Rejects after `ms` without keeping the process alive. */
+function timeout(ms, message) {
+  return new Promise((_, reject) => {
+    setTimeout(() => reject(new Error(message)), ms).unref();
+  });
 }
