@@ -1,0 +1,121 @@
+import type {
+  CheckSecretResponse,
+  ListSecretsResponse,
+  ListSecretVersionsResponse,
+} from '@backstage-secrets/plugin-secrets-common';
+import type { SecretsManager } from '../SecretsManager';
+import type { KeyRotation } from '../KeyRotation';
+import { accessOf } from '../access';
+import {
+  clearQuerySchema,
+  parseInput,
+  restoreBodySchema,
+  versionParamSchema,
+} from '../validation';
+import { audited, auditMeta, json, noContent, written } from './audited';
+import { bodyOf, nameOf, paramOf, setRequestOf } from './input';
+import type { SecretsApiRouter } from './types';
+
+/**
+ * The "Manage secrets" routes: shared secrets' metadata, values set and
+ * cleared, history, checks and key status. The access gate has let in only
+ * users holding manage-secrets; each route records its audit event.
+ */
+export function addManageRoutes(
+  router: SecretsApiRouter,
+  { manager, rotation }: { manager: SecretsManager; rotation: KeyRotation },
+) {
+  router.get('/secrets', async (_req, res) => {
+    const { event } = accessOf(res, 'manage');
+    const items = await manager.list();
+    await event.success({ meta: { count: items.length } });
+    const body: ListSecretsResponse = { items };
+    res.json(body);
+  });
+
+  /** Keys in use and rotation progress: ids and row counts, no key material. */
+  router.get('/encryption', async (_req, res) => {
+    const { event } = accessOf(res, 'manage');
+    const status = await rotation.status();
+    await event.success();
+    res.json(status);
+  });
+
+  router.put('/secrets/:name', async (req, res) => {
+    const { credentials, event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const actor = credentials.principal.userEntityRef;
+      const request = setRequestOf(req);
+      const outcome = written(res, await manager.set({ ...request, actor }));
+      // A save without the provider's check is worth finding in the log.
+      if (request.skipValidation) outcome.meta.skipValidation = true;
+      return outcome;
+    });
+  });
+
+  /** Runs the definition's check on the current value ("Test" on the page). */
+  router.post('/secrets/:name/check', async (req, res) => {
+    const { event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
+      const body: CheckSecretResponse = await manager.check(name);
+      // The outcome only: the provider's message stays out of the log.
+      return json(res, body, { name, ok: body.ok });
+    });
+  });
+
+  /** Clears the value (history is kept), or with `?purge=true` all of it. */
+  router.delete('/secrets/:name', async (req, res) => {
+    const { credentials, event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
+      const { purge } = parseInput(clearQuerySchema, req.query, 'query');
+      const actor = credentials.principal.userEntityRef;
+      if (purge === 'true') {
+        const { existed, versions } = await manager.purge(name, actor);
+        return noContent(res, {
+          name,
+          existed,
+          purge: true,
+          purgedVersions: versions,
+        });
+      }
+      const { existed } = await manager.clear(name, actor);
+      return noContent(res, { name, existed });
+    });
+  });
+
+  /** Who wrote which version when; never a value. */
+  router.get('/secrets/:name/versions', async (req, res) => {
+    const { event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
+      const body: ListSecretVersionsResponse = {
+        items: await manager.versions(name),
+      };
+      return json(res, body, { name, count: body.items.length });
+    });
+  });
+
+  /** Writes a recorded version's value as a new version. */
+  router.post('/secrets/:name/versions/:version/restore', async (req, res) => {
+    const { credentials, event } = accessOf(res, 'manage');
+    await audited(event, auditMeta(req), async () => {
+      const name = nameOf(req);
+      const version = paramOf(req, 'version', versionParamSchema, 'version');
+      // A POST without a body is a restore without expectedVersion.
+      const { expectedVersion } = bodyOf(restoreBodySchema, req.body ?? {});
+      const summary = await manager.restore({
+        name,
+        version,
+        expectedVersion,
+        actor: credentials.principal.userEntityRef,
+      });
+      return json(res, summary, {
+        name,
+        version: summary.version ?? 0,
+        restoredFrom: version,
+      });
+    });
+  });
+}

@@ -1,0 +1,76 @@
+import type { Response } from 'express';
+import {
+  SECRET_NOT_REGISTERED_REASON,
+  SECRET_REASON_HEADER,
+  type SecretValueResponse,
+} from '@backstage-secrets/plugin-secrets-common';
+import {
+  SecretNotRegisteredError,
+  type SecretsManager,
+} from '../SecretsManager';
+import type { UserSecretsManager } from '../UserSecretsManager';
+import { accessOf } from '../access';
+import { audited, auditMeta } from './audited';
+import { nameOf } from './input';
+import type { SecretsApiRouter } from './types';
+
+/** How a refused or failed read is recorded in its audit event. */
+function readOutcomeOf(error: Error) {
+  if (error.name === 'NotFoundError') return 'not-found';
+  return error.name === 'NotAllowedError' ? 'refused' : 'failed';
+}
+
+/**
+ * The plaintext, for backend plugins only (the secrets service): a shared
+ * value for a plugin's own token, a user's value for a plugin acting on
+ * that user's behalf. The access gate has checked that the caller is among
+ * the secret's readers.
+ */
+export function addValueRoute(
+  router: SecretsApiRouter,
+  {
+    manager,
+    userManager,
+  }: { manager: SecretsManager; userManager: UserSecretsManager },
+) {
+  /** The shared value; a misspelled name must not read as "unset". */
+  const readShared = (res: Response, name: string, caller: string) =>
+    manager.readValue({ name, caller }).catch(error => {
+      // The client rejects on this reason.
+      if (error instanceof SecretNotRegisteredError) {
+        res.setHeader(SECRET_REASON_HEADER, SECRET_NOT_REGISTERED_REASON);
+      }
+      throw error;
+    });
+
+  router.get('/secrets/:name/value', async (req, res) => {
+    const { caller, onBehalfOf, event } = accessOf(res, 'read');
+    const who = { caller, ...(onBehalfOf ? { onBehalfOf } : {}) };
+    await audited(
+      event,
+      error => ({ ...auditMeta(req), ...who, outcome: readOutcomeOf(error) }),
+      async () => {
+        const name = nameOf(req);
+        const { value, source } = onBehalfOf
+          ? {
+              value: await userManager.readValue({
+                name,
+                userRef: onBehalfOf,
+                caller,
+              }),
+              source: 'user',
+            }
+          : await readShared(res, name, caller);
+        const body: SecretValueResponse = { value };
+        return {
+          meta: { name, ...who, outcome: 'read', source },
+          send: () => {
+            // Never cached by a proxy or the client's HTTP stack.
+            res.setHeader('Cache-Control', 'no-store');
+            res.json(body);
+          },
+        };
+      },
+    );
+  });
+}
