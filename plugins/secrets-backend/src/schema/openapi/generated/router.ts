@@ -395,6 +395,7 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  additionalProperties: false,
                   required: ['items'],
                   properties: {
                     items: {
@@ -686,6 +687,7 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  additionalProperties: false,
                   required: ['value'],
                   properties: {
                     value: {
@@ -743,6 +745,7 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  additionalProperties: false,
                   required: ['items'],
                   properties: {
                     items: {
