@@ -35,7 +35,7 @@ export const permissionModuleSecretsPolicy = createBackendModule({
           } catch (error) {
             throw new Error(
               `secrets.permission.managers holds '${ref}', which is not an entity ref such as group:default/admins or user:default/alice: ${
-                (error as Error).message
+                error instanceof Error ? error.message : String(error)
               }`,
             );
           }

@@ -1,3 +1,4 @@
+import { toError } from '@backstage/errors';
 import {
   parseSecretTemplate,
   SecretTemplatePart,
@@ -139,9 +140,7 @@ export function readEndpoints(
       try {
         parts = parseSecretTemplate(template);
       } catch (error) {
-        throw new Error(
-          `${where}.headers.${name}: ${(error as Error).message}`,
-        );
+        throw new Error(`${where}.headers.${name}: ${toError(error).message}`);
       }
       for (const part of parts) {
         if ('text' in part && !HEADER_VALUE.test(part.text)) {

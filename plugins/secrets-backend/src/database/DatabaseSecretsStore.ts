@@ -1,3 +1,4 @@
+import { toError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import {
   DatabaseService,
@@ -83,7 +84,7 @@ function toStored(row: LiveRow): StoredSecret {
  * "already exists"). The loser only has to try again.
  */
 function isBookkeepingRace(error: unknown): boolean {
-  const message = String((error as Error)?.message ?? '');
+  const message = toError(error).message;
   return (
     message.includes(MIGRATIONS_TABLE) &&
     /already exists|pg_type_typname_nsp_index|duplicate key/i.test(message)

@@ -1,3 +1,4 @@
+import { toError } from '@backstage/errors';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { LastUsedRecord } from '../database/SecretsStore';
 
@@ -67,7 +68,7 @@ export class LastUsedTracker<
         this.logger.warn(
           `Could not record when ${
             batch.length
-          } secret(s) were last used; will retry: ${(error as Error).message}`,
+          } secret(s) were last used; will retry: ${toError(error).message}`,
         );
         throw error;
       } finally {

@@ -1,3 +1,4 @@
+import { toError } from '@backstage/errors';
 import type {
   LoggerService,
   RootConfigService,
@@ -165,7 +166,7 @@ export class RotationReminders {
         this.options.logger.warn(
           `Could not evaluate the rotation reminder for secret ${
             summary.name
-          }; it is retried on the next run: ${(error as Error)?.message}`,
+          }; it is retried on the next run: ${toError(error).message}`,
         );
       }
       if (outcome === 'sent') sent++;
@@ -237,8 +238,8 @@ export class RotationReminders {
         `Could not send the rotation reminder '${due}' for secret ${
           summary.name
         }; it is retried on the next run. Is @backstage/plugin-notifications-backend installed? ${
-          (error as Error)?.name ?? 'Error'
-        }: ${(error as Error)?.message ?? String(error)}`,
+          toError(error).name
+        }: ${toError(error).message}`,
       );
       return 'failed';
     }

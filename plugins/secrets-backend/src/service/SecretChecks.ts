@@ -1,3 +1,4 @@
+import { isError, toError } from '@backstage/errors';
 import type {
   LoggerService,
   RootConfigService,
@@ -131,7 +132,7 @@ export class SecretChecks {
       // its kind is logged, and the caller gets a message of our own.
       this.options.logger.warn(
         `The check of secret ${name} threw ${
-          (error as Error)?.name ?? typeof error
+          isError(error) ? error.name : typeof error
         }; its message is not logged, as it may contain the value.`,
       );
       return {
@@ -182,7 +183,7 @@ export class SecretChecks {
       // Store errors carry an operation and a code only (storeErrors.ts).
       this.options.logger.warn(
         `Could not record the check of secret ${check.name}: ${
-          (error as Error)?.message
+          toError(error).message
         }`,
       );
     }

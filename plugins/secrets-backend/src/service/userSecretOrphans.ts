@@ -1,3 +1,4 @@
+import { toError } from '@backstage/errors';
 import type {
   AuditorService,
   AuthService,
@@ -65,7 +66,7 @@ export async function deleteOrphanedUserSecrets(options: {
       await event.success({ meta: { userRef: owner.userRef, values } });
       deletedUsers.push(owner.userRef);
     } catch (error) {
-      await event.fail({ error: error as Error });
+      await event.fail({ error: toError(error) });
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { toError } from '@backstage/errors';
 import {
   SECRET_VALUE_MAX_BYTES,
   type SecretFormat,
@@ -41,7 +42,7 @@ export function validateSecretValue(
 // V8's JSON.parse messages quote the offending input ("... "abc" is not
 // valid JSON"); keep only the position.
 function jsonErrorPosition(error: unknown): string {
-  const match = /position (\d+)/.exec(String((error as Error)?.message));
+  const match = /position (\d+)/.exec(toError(error).message);
   if (match) {
     const position = Number(match[1]);
     return ` (at character ${position + 1})`;
