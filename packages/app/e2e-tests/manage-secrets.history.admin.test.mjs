@@ -13,6 +13,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import {
   ADMIN_URL,
   DOCS_SCREENSHOT,
+  newRecordedPage,
   openRecordedBrowser,
   saveScreenshot,
   secretRow,
@@ -24,13 +25,14 @@ const canary = label =>
   `e2e-canary-${label}-${randomBytes(12).toString('hex')}`;
 const OLD_KEY = canary('old-openai');
 const NEW_KEY = canary('new-openai');
+const OTHER_ADMINS_KEY = canary('other-admins-openai');
 const WRONG_PD_KEY = canary('wrong-pagerduty');
 const GOOD_PD_KEY = 'pd-demo-user-key';
 const JSON_VALUE = JSON.stringify({
   type: 'service_account',
   private_key: canary('json'),
 });
-const typed = [OLD_KEY, NEW_KEY, WRONG_PD_KEY, JSON_VALUE];
+const typed = [OLD_KEY, NEW_KEY, OTHER_ADMINS_KEY, WRONG_PD_KEY, JSON_VALUE];
 
 const sleep = ms => new Promise(done => setTimeout(done, ms));
 
@@ -135,6 +137,71 @@ describe(
       // Rotated every 3 days on this backend: due soon at once.
       await row.getByText('Due soon', { exact: true }).waitFor();
       await row.getByText(/^Rotate by /).waitFor();
+    });
+
+    test('a restore after someone else changed the secret restores nothing and says so', async () => {
+      const name = 'OPENAI_API_KEY';
+      const row = secretRow(page, name);
+      const before = await shownVersion(name);
+      assert.ok(before >= 2, 'the previous test left at least two versions');
+      await row.getByRole('button', { name: `History of ${name}` }).click();
+      const drawer = page.getByRole('dialog', { name: `History of ${name}` });
+      const versions = drawer.getByRole('list', {
+        name: `Versions of ${name}`,
+      });
+      const target = before - 1;
+      await versions
+        .getByRole('listitem', { name: `v${target}` })
+        .getByRole('button', { name: `Restore v${target} of ${name}` })
+        .click();
+      const confirm = page.getByRole('dialog', {
+        name: `Restore v${target} of ${name}?`,
+      });
+      await confirm.waitFor();
+
+      // Meanwhile another admin saves a value, in a browser of their own.
+      const other = await newRecordedPage(browser);
+      try {
+        await signInAsGuest(other.page, ADMIN_URL);
+        await other.page.goto(`${ADMIN_URL}/secrets`);
+        await secretRow(other.page, name)
+          .getByRole('button', { name: `Replace ${name}` })
+          .click();
+        const dialog = other.page.getByRole('dialog');
+        await dialog.getByLabel(`New value of ${name}`).fill(OTHER_ADMINS_KEY);
+        await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+        await dialog.waitFor({ state: 'detached' });
+      } finally {
+        await other.context.close();
+      }
+
+      await confirm
+        .getByRole('button', { name: `Restore v${target}`, exact: true })
+        .click();
+      const alert = confirm.getByRole('alert');
+      await alert.getByText(`Someone else changed ${name} meanwhile`).waitFor();
+      await alert.getByText(/Nothing was restored/).waitFor();
+      const restores = session.requests.filter(
+        r => r.method === 'POST' && /\/restore$/.test(r.url),
+      );
+      assert.deepEqual(JSON.parse(restores.at(-1).body), {
+        expectedVersion: before,
+      });
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
+      await confirm.waitFor({ state: 'detached' });
+
+      // The drawer now shows the other admin's version as the current one,
+      // and nothing was written on top of it.
+      const theirs = versions.getByRole('listitem', { name: `v${before + 1}` });
+      await theirs.getByText('Current', { exact: true }).waitFor();
+      assert.equal(
+        await versions
+          .getByRole('listitem', { name: `v${before + 2}` })
+          .count(),
+        0,
+      );
+      await drawer.getByRole('button', { name: 'Close history' }).click();
+      await row.getByText(`v${before + 1}`, { exact: true }).waitFor();
     });
 
     test("a failed check shows the provider's message, on save and on Test", async () => {
