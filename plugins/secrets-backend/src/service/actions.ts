@@ -167,25 +167,32 @@ export function registerSecretsActions(options: {
                   'per-user: each user sets their own value; error: see error',
                 ),
               source: z.enum(['database', 'config', 'environment', 'unset']),
-              pinnedBy: z.string().optional(),
-              readers: z.array(z.string()).optional(),
-              userValueCount: z.number().optional(),
-              version: z.number().optional(),
-              updatedAt: z.string().optional(),
-              updatedBy: z.string().optional(),
-              lastUsedAt: z.string().optional(),
-              lastUsedBy: z.string().optional(),
-              checkable: z
-                .boolean()
-                .optional()
-                .describe('check-secret can check it with its provider'),
-              lastCheckedAt: z.string().optional(),
-              lastCheckOk: z.boolean().optional(),
-              rotateEvery: z.string().optional(),
-              rotateBy: z.string().optional(),
-              unused: z.boolean().optional(),
-              error: z.string().optional(),
-            }),
+            })
+            .merge(
+              // The fields after source are absent when the summary has
+              // none (see agentView).
+              z
+                .object({
+                  pinnedBy: z.string(),
+                  readers: z.array(z.string()),
+                  userValueCount: z.number(),
+                  version: z.number(),
+                  updatedAt: z.string(),
+                  updatedBy: z.string(),
+                  lastUsedAt: z.string(),
+                  lastUsedBy: z.string(),
+                  checkable: z
+                    .boolean()
+                    .describe('check-secret can check it with its provider'),
+                  lastCheckedAt: z.string(),
+                  lastCheckOk: z.boolean(),
+                  rotateEvery: z.string(),
+                  rotateBy: z.string(),
+                  unused: z.boolean(),
+                  error: z.string(),
+                })
+                .partial(),
+            ),
           ),
         }),
     },
