@@ -1,5 +1,7 @@
 // @ts-check
 
+const columns = require('./lib/columns');
+
 /**
  * One row per stored secret: the current value (encrypted) and its metadata.
  * Timestamps are ISO-8601 UTC strings (toISOString), identical on SQLite and
@@ -12,22 +14,13 @@ exports.up = async function up(knex) {
     table.comment(
       'Secret values, encrypted with AES-256-GCM, and their metadata',
     );
-    table
-      .string('name', 128)
+    columns
+      .secretName(table)
       .primary()
-      .notNullable()
       .comment('The secret name, e.g. OPENAI_API_KEY');
-    table
-      .text('ciphertext')
-      .notNullable()
-      .comment('base64 of nonce | ciphertext | tag');
-    table
-      .string('key_id', 64)
-      .notNullable()
-      .comment('Id of the key that encrypted the row');
-    table
-      .integer('version')
-      .notNullable()
+    columns.encryptedValue(table);
+    columns
+      .version(table)
       .comment('1 on first set, +1 per set; bound into the associated data');
     table.string('created_at', 32).notNullable();
     table.string('created_by', 255).notNullable();

@@ -1,5 +1,7 @@
 // @ts-check
 
+const columns = require('./lib/columns');
+
 /**
  * Per-user secrets: one encrypted value per (secret, user), and each
  * user's permission for a reader plugin to use it. A cleared value keeps its
@@ -12,7 +14,7 @@ exports.up = async function up(knex) {
     table.comment(
       'Values that users set for themselves, encrypted with AES-256-GCM',
     );
-    table.string('name', 128).notNullable();
+    columns.secretName(table);
     table
       .string('user_ref', 255)
       .notNullable()
@@ -22,9 +24,8 @@ exports.up = async function up(knex) {
       .nullable()
       .comment('base64 of nonce | ciphertext | tag; null once cleared');
     table.string('key_id', 64).nullable();
-    table
-      .integer('version')
-      .notNullable()
+    columns
+      .version(table)
       .comment('Bound into the associated data with name and user');
     table.string('created_at', 32).notNullable();
     table.string('updated_at', 32).notNullable();
@@ -43,7 +44,7 @@ exports.up = async function up(knex) {
   });
   await knex.schema.createTable('user_secret_grants', table => {
     table.comment('Which reader plugins a user allows to use their value');
-    table.string('name', 128).notNullable();
+    columns.secretName(table);
     table.string('user_ref', 255).notNullable();
     table.string('plugin_id', 64).notNullable();
     table.boolean('allowed').notNullable();

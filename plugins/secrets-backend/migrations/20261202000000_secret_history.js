@@ -1,5 +1,7 @@
 // @ts-check
 
+const columns = require('./lib/columns');
+
 /**
  * The last versions of each shared secret (`secrets.history.keep`, default
  * 10), encrypted exactly like the current value: the same ciphertext, whose
@@ -17,19 +19,13 @@ exports.up = async function up(knex) {
     table.comment(
       'Earlier versions of shared secrets, encrypted with AES-256-GCM like the current one',
     );
-    table.string('name', 128).notNullable();
-    table
-      .integer('version')
-      .notNullable()
+    columns.secretName(table);
+    columns
+      .version(table)
       .comment('The version as it was stored; bound into the associated data');
-    table
-      .text('ciphertext')
-      .notNullable()
-      .comment('base64 of nonce | ciphertext | tag');
-    table
-      .string('key_id', 64)
-      .notNullable()
-      .comment('Id of the key that encrypted the row');
+    // Exactly the current value's columns: history rows hold its very
+    // ciphertext.
+    columns.encryptedValue(table);
     table
       .string('created_at', 32)
       .notNullable()

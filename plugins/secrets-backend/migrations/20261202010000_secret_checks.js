@@ -1,5 +1,7 @@
 // @ts-check
 
+const columns = require('./lib/columns');
+
 /**
  * The last check of each shared secret's value with its provider (the
  * definition's `validate`), by `POST /secrets/:name/check` or by a save whose
@@ -12,7 +14,7 @@
 exports.up = async function up(knex) {
   await knex.schema.createTable('secret_checks', table => {
     table.comment('The last validate check of each shared secret');
-    table.string('name', 128).primary().notNullable();
+    columns.secretName(table).primary();
     table
       .string('checked_at', 32)
       .notNullable()

@@ -1,5 +1,7 @@
 // @ts-check
 
+const columns = require('./lib/columns');
+
 /**
  * Which rotation reminder was sent for which version of a shared secret, so
  * that the scheduled reminder task notifies once per state change ("due
@@ -11,14 +13,13 @@
 exports.up = async function up(knex) {
   await knex.schema.createTable('secret_reminders', table => {
     table.comment('Rotation reminders sent, one row per shared secret');
-    table.string('name', 128).primary().notNullable();
+    columns.secretName(table).primary();
     table
       .string('state', 16)
       .notNullable()
       .comment("The reminded state: 'due-soon' or 'overdue'");
-    table
-      .integer('version')
-      .notNullable()
+    columns
+      .version(table)
       .comment('The version of the value the reminder was about');
     table
       .string('notified_at', 32)

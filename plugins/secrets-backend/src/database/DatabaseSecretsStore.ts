@@ -247,7 +247,7 @@ export class DatabaseSecretsStore implements SecretsStore {
     return guardStoreErrors('list secrets to re-encrypt', async () => {
       const rows = (await liveRows(this.db, TABLE)
         .whereNot('key_id', options.keyId)
-        .andWhere('name', '>', options.afterName ?? '')
+        .andWhere('name', '>', options.after?.name ?? '')
         .orderBy('name')
         .limit(options.limit)) as LiveRow[];
       return rows.map(toStored);

@@ -73,6 +73,17 @@ export interface CiphertextReplacement {
 }
 
 /**
+ * One page of key rotation's work list: the rows not encrypted with
+ * `keyId`, in key order, after the `after` cursor (the last row of the
+ * previous page; none for the first page).
+ */
+export interface NotUnderKeyPage<Cursor> {
+  keyId: string;
+  after?: Cursor;
+  limit: number;
+}
+
+/**
  * Where encrypted values and their metadata live. Every write is
  * compare-and-set, so concurrent writers (several replicas, the rotation
  * task) never overwrite each other silently. Errors never quote the
@@ -104,15 +115,10 @@ export interface SecretsStore {
      */
     history?: { keep?: number; restoredFrom?: number };
   }): Promise<WriteResult>;
-  /**
-   * The next stored values (by name, after `afterName`) not encrypted with
-   * `keyId`: the work list of key rotation.
-   */
-  listNotUnderKey(options: {
-    keyId: string;
-    afterName?: string;
-    limit: number;
-  }): Promise<StoredSecret[]>;
+  /** The next stored values not under `keyId` (by name). */
+  listNotUnderKey(
+    options: NotUnderKeyPage<{ name: string }>,
+  ): Promise<StoredSecret[]>;
   /**
    * Replaces a value's ciphertext with one under another key, only if the
    * row is still exactly the one that was read (version, key and
@@ -145,11 +151,9 @@ export interface SecretsStore {
   /** How many history rows each key encrypts. */
   countHistoryByKeyId(): Promise<Array<{ keyId: string; count: number }>>;
   /** The next history rows not under `keyId` (by name, then version). */
-  listHistoryNotUnderKey(options: {
-    keyId: string;
-    after?: { name: string; version: number };
-    limit: number;
-  }): Promise<StoredHistoryVersion[]>;
+  listHistoryNotUnderKey(
+    options: NotUnderKeyPage<{ name: string; version: number }>,
+  ): Promise<StoredHistoryVersion[]>;
   /** replaceCiphertext, for a history row. */
   replaceHistoryCiphertext(options: CiphertextReplacement): Promise<boolean>;
   /** Writes last-used records, never moving a timestamp backwards. */

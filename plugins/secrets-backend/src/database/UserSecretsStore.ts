@@ -1,5 +1,5 @@
 import type { EncryptedValue } from '../crypto/SecretCipher';
-import type { StoredVersion } from './SecretsStore';
+import type { NotUnderKeyPage, StoredVersion } from './SecretsStore';
 
 /** A user's stored value, as the store hands it out. */
 export interface StoredUserSecret {
@@ -73,12 +73,10 @@ export interface UserSecretsStore {
   /** How many users have a value, per secret name. */
   countUsersByName(): Promise<Map<string, number>>;
   countByKeyId(): Promise<Array<{ keyId: string; count: number }>>;
-  /** The next stored values not under `keyId`, after a (name, user) cursor. */
-  listNotUnderKey(options: {
-    keyId: string;
-    after?: { name: string; userRef: string };
-    limit: number;
-  }): Promise<StoredUserSecret[]>;
+  /** The next stored values not under `keyId` (by name, then user). */
+  listNotUnderKey(
+    options: NotUnderKeyPage<{ name: string; userRef: string }>,
+  ): Promise<StoredUserSecret[]>;
   /** Re-encrypts a value only if the row is exactly the one that was read. */
   replaceCiphertext(options: {
     name: string;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { EncryptedValue } from '../crypto/SecretCipher';
-import type { StoredHistoryVersion } from './SecretsStore';
+import type { NotUnderKeyPage, StoredHistoryVersion } from './SecretsStore';
 import { countByKeyId, replaceExactCiphertext } from './versionedRows';
 
 /**
@@ -122,11 +122,7 @@ export async function countVersionsByKeyId(
  */
 export async function listVersionsNotUnderKey(
   db: Knex,
-  options: {
-    keyId: string;
-    after?: { name: string; version: number };
-    limit: number;
-  },
+  options: NotUnderKeyPage<{ name: string; version: number }>,
 ): Promise<StoredHistoryVersion[]> {
   const { after } = options;
   const query = db(HISTORY_TABLE).whereNot('key_id', options.keyId);

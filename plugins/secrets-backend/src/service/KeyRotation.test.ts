@@ -5,7 +5,9 @@ import { generateEncryptionKey } from '../crypto/keyFormat';
 import { SecretCipher } from '../crypto/SecretCipher';
 import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
 import type { SecretsStore } from '../database/SecretsStore';
+import { DatabaseUserSecretsStore } from '../database/DatabaseUserSecretsStore';
 import { createTestDatabases } from '../__testUtils__/databases';
+import type { SecretChangeEvents } from './changeEvents';
 import { KeyRotation } from './KeyRotation';
 import { LastUsedTracker } from './LastUsedTracker';
 import { SecretsManager } from './SecretsManager';
@@ -205,5 +207,60 @@ describe.each(databases.eachSupportedId())('KeyRotation on %p', databaseId => {
     expect(await store.getHistoryVersion(NAME, 1)).toMatchObject({
       keyId: 'new',
     });
+  });
+
+  it("re-encrypts users' own values page by page, each still bound to its owner", async () => {
+    const knex = await databases.init(databaseId);
+    await DatabaseSecretsStore.migrate(knex);
+    const store = new DatabaseSecretsStore(knex);
+    const userStore = new DatabaseUserSecretsStore(knex);
+    const oldCipher = new SecretCipher(Keyring.fromSecrets([OLD_KEY]));
+    const rows = [
+      { name: 'A_KEY', userRef: 'user:default/alice' },
+      { name: 'A_KEY', userRef: 'user:default/bob' },
+      { name: 'B_KEY', userRef: 'user:default/alice' },
+    ];
+    const valueOf = (row: (typeof rows)[number]) =>
+      `${row.name} of ${row.userRef}`;
+    for (const row of rows) {
+      await userStore.compareAndSet({
+        ...row,
+        previous: undefined,
+        version: 1,
+        encrypted: oldCipher.encrypt(row.name, 1, valueOf(row), row.userRef),
+        now: '2026-01-01T00:00:00.000Z',
+      });
+    }
+    const changed = jest.fn();
+    const rotating = replica(store, [NEW_KEY, OLD_KEY]);
+    const rotation = new KeyRotation({
+      keyring: Keyring.fromSecrets([NEW_KEY, OLD_KEY]),
+      cipher: rotating.cipher,
+      store,
+      userStore,
+      logger: rotating.logger,
+      changes: { changed } as unknown as SecretChangeEvents,
+      // One row a page: every page starts after a (name, user) cursor.
+      batchSize: 1,
+      pauseBetweenBatchesMs: 0,
+    });
+
+    expect(await rotation.run()).toEqual({
+      reencrypted: 3,
+      skipped: 0,
+      failed: 0,
+      remaining: 0,
+    });
+    const newOnly = new SecretCipher(Keyring.fromSecrets([NEW_KEY]));
+    for (const row of rows) {
+      const stored = (await userStore.get(row.name, row.userRef))!;
+      expect(stored.keyId).toBe('new');
+      expect(newOnly.decrypt(row.name, 1, stored, row.userRef)).toBe(
+        valueOf(row),
+      );
+    }
+    expect(changed.mock.calls.map(([event]) => event)).toEqual(
+      rows.map(row => ({ name: row.name, scope: 'user', version: 1 })),
+    );
   });
 });

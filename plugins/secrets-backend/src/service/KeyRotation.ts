@@ -8,6 +8,7 @@ import {
 } from '../crypto/SecretCipher';
 import type {
   CiphertextReplacement,
+  NotUnderKeyPage,
   SecretsStore,
 } from '../database/SecretsStore';
 import type { UserSecretsStore } from '../database/UserSecretsStore';
@@ -23,9 +24,22 @@ export interface RotationResult {
   remaining: number;
 }
 
+/** A row of a rotation work list: what decrypting it needs. */
+type RotatableRow = { name: string; version: number } & EncryptedValue;
+
+/** How one row is re-encrypted and written back. */
+interface RowWork {
+  /** the user a user's value is bound to */
+  owner?: string;
+  /** whether readers are told of the change (default: yes) */
+  announce?: boolean;
+  /** compare-and-set write of the new ciphertext; false when the row changed */
+  replace: (encrypted: EncryptedValue) => Promise<boolean>;
+}
+
 /** The replacement of a row as it was read by the new ciphertext. */
 function replacementOf(
-  row: { name: string; version: number } & EncryptedValue,
+  row: RotatableRow,
   encrypted: EncryptedValue,
 ): CiphertextReplacement {
   return {
@@ -94,8 +108,7 @@ export class KeyRotation {
 
   /** One pass over every row not under the primary key. */
   async run(signal?: AbortSignal): Promise<RotationResult> {
-    const { keyring, store, logger, batchSize } = this.options;
-    const primary = keyring.primary.id;
+    const { store, userStore, logger } = this.options;
     const result: RotationResult = {
       reencrypted: 0,
       skipped: 0,
@@ -104,62 +117,42 @@ export class KeyRotation {
     };
     // Shared values, their history, then users' own values (bound to
     // their owner too).
-    let afterName: string | undefined;
-    await this.#pass(result, signal, async () => {
-      const batch = await store.listNotUnderKey({
-        keyId: primary,
-        afterName,
-        limit: batchSize,
-      });
-      afterName = batch[batch.length - 1]?.name;
-      return batch.map(row => ({
-        row,
-        replace: (encrypted: EncryptedValue) =>
+    await this.#pass(
+      result,
+      signal,
+      store.listNotUnderKey.bind(store),
+      row => ({
+        replace: encrypted =>
           store.replaceCiphertext(replacementOf(row, encrypted)),
-      }));
-    });
+      }),
+    );
     // Their history: a key removed while a history row still needs it
     // would make that version impossible to restore.
-    let afterVersion: { name: string; version: number } | undefined;
-    await this.#pass(result, signal, async () => {
-      const batch = await store.listHistoryNotUnderKey({
-        keyId: primary,
-        after: afterVersion,
-        limit: batchSize,
-      });
-      afterVersion = batch[batch.length - 1];
-      return batch.map(row => ({
-        row,
+    await this.#pass(
+      result,
+      signal,
+      store.listHistoryNotUnderKey.bind(store),
+      row => ({
         // A reader never gets a history row: nothing to announce.
         announce: false,
-        replace: (encrypted: EncryptedValue) =>
+        replace: encrypted =>
           store.replaceHistoryCiphertext(replacementOf(row, encrypted)),
-      }));
-    });
-    const { userStore } = this.options;
-    let afterUser: { name: string; userRef: string } | undefined;
+      }),
+    );
     if (userStore) {
-      await this.#pass(result, signal, async () => {
-        const batch = await userStore.listNotUnderKey({
-          keyId: primary,
-          after: afterUser,
-          limit: batchSize,
-        });
-        afterUser = batch[batch.length - 1];
-        return batch.map(row => ({
-          row,
+      await this.#pass(
+        result,
+        signal,
+        userStore.listNotUnderKey.bind(userStore),
+        row => ({
           owner: row.userRef,
-          replace: (encrypted: EncryptedValue) =>
+          replace: encrypted =>
             userStore.replaceCiphertext({
-              name: row.name,
+              ...replacementOf(row, encrypted),
               userRef: row.userRef,
-              version: row.version,
-              fromKeyId: row.keyId,
-              fromCiphertext: row.ciphertext,
-              encrypted,
             }),
-        }));
-      });
+        }),
+      );
     }
     result.remaining = (await this.status()).rowsUnderOlderKeys;
     if (result.reencrypted > 0 || result.failed > 0) {
@@ -179,29 +172,30 @@ export class KeyRotation {
   }
 
   /**
-   * Re-encrypts batch after batch until `next` has none left: each row
+   * Re-encrypts page after page of a work list until it has none left
+   * (each page starts after the last row of the one before): each row
    * decrypted (with its owner for a user's value) and written back under
    * the primary key by its compare-and-set `replace`.
    */
-  async #pass(
+  async #pass<Row extends RotatableRow>(
     result: RotationResult,
     signal: AbortSignal | undefined,
-    next: () => Promise<
-      Array<{
-        row: { name: string; version: number } & EncryptedValue;
-        owner?: string;
-        /** whether readers are told of the change (default: yes) */
-        announce?: boolean;
-        replace: (encrypted: EncryptedValue) => Promise<boolean>;
-      }>
-    >,
+    list: (page: NotUnderKeyPage<Row>) => Promise<Row[]>,
+    workOf: (row: Row) => RowWork,
   ): Promise<void> {
-    const { keyring, cipher, logger } = this.options;
+    const { keyring, cipher, logger, batchSize } = this.options;
+    let after: Row | undefined;
     for (;;) {
       if (signal?.aborted) return;
-      const batch = await next();
+      const batch = await list({
+        keyId: keyring.primary.id,
+        after,
+        limit: batchSize,
+      });
       if (batch.length === 0) return;
-      for (const { row, owner, announce, replace } of batch) {
+      after = batch[batch.length - 1];
+      for (const row of batch) {
+        const { owner, announce, replace } = workOf(row);
         let plaintext: string;
         try {
           plaintext = cipher.decrypt(row.name, row.version, row, owner);

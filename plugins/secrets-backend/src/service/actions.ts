@@ -55,6 +55,55 @@ function agentView(summary: SecretSummary) {
   ) as typeof view;
 }
 
+/** The zod the actions registry hands to an action's schema functions. */
+type Zod = Parameters<
+  Parameters<ActionsRegistryService['register']>[0]['schema']['output']
+>[0];
+
+/**
+ * The schema of agentView's output, field by field in the same order.
+ * description and every field after source are absent when the summary
+ * has none.
+ */
+function agentViewSchema(z: Zod) {
+  return z
+    .object({
+      name: z.string(),
+      description: z.string().optional(),
+      registered: z
+        .boolean()
+        .describe('false: stored, but no plugin registers it any more'),
+      scope: z.enum(['shared', 'user']),
+      status: z
+        .enum(['set', 'unset', 'per-user', 'error'])
+        .describe('per-user: each user sets their own value; error: see error'),
+      source: z.enum(['database', 'config', 'environment', 'unset']),
+    })
+    .merge(
+      z
+        .object({
+          pinnedBy: z.string(),
+          readers: z.array(z.string()),
+          userValueCount: z.number(),
+          version: z.number(),
+          updatedAt: z.string(),
+          updatedBy: z.string(),
+          lastUsedAt: z.string(),
+          lastUsedBy: z.string(),
+          checkable: z
+            .boolean()
+            .describe('check-secret can check it with its provider'),
+          lastCheckedAt: z.string(),
+          lastCheckOk: z.boolean(),
+          rotateEvery: z.string(),
+          rotateBy: z.string(),
+          unused: z.boolean(),
+          error: z.string(),
+        })
+        .partial(),
+    );
+}
+
 /**
  * Registers the secrets plugin's actions with Backstage's actions registry,
  * for AI agents (through the MCP actions backend) and other callers of the
@@ -153,40 +202,7 @@ export function registerSecretsActions(options: {
       input: z => z.object({}),
       output: z =>
         z.object({
-          items: z.array(
-            z.object({
-              name: z.string(),
-              description: z.string().optional(),
-              registered: z
-                .boolean()
-                .describe('false: stored, but no plugin registers it any more'),
-              scope: z.enum(['shared', 'user']),
-              status: z
-                .enum(['set', 'unset', 'per-user', 'error'])
-                .describe(
-                  'per-user: each user sets their own value; error: see error',
-                ),
-              source: z.enum(['database', 'config', 'environment', 'unset']),
-              pinnedBy: z.string().optional(),
-              readers: z.array(z.string()).optional(),
-              userValueCount: z.number().optional(),
-              version: z.number().optional(),
-              updatedAt: z.string().optional(),
-              updatedBy: z.string().optional(),
-              lastUsedAt: z.string().optional(),
-              lastUsedBy: z.string().optional(),
-              checkable: z
-                .boolean()
-                .optional()
-                .describe('check-secret can check it with its provider'),
-              lastCheckedAt: z.string().optional(),
-              lastCheckOk: z.boolean().optional(),
-              rotateEvery: z.string().optional(),
-              rotateBy: z.string().optional(),
-              unused: z.boolean().optional(),
-              error: z.string().optional(),
-            }),
-          ),
+          items: z.array(agentViewSchema(z)),
         }),
     },
     action: async ({ credentials }) =>
