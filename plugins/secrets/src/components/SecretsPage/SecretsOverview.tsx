@@ -6,16 +6,17 @@ import type {
   CheckSecretResponse,
   SecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { secretsApiRef } from '../../api';
 import { describeError } from '../../lib/errors';
+import { InlineErrorPanel } from '../InlineErrorPanel';
 import { ClearSecretDialog } from '../ClearSecretDialog';
 import { SecretHistoryDrawer } from '../SecretHistoryDrawer';
 import { SetSecretDialog } from '../SetSecretDialog';
 import { NoSecrets } from './NoSecrets';
 import { SecretsSummaryLine } from './SecretsSummaryLine';
-import { SecretsTable } from '../SecretsTable';
+import { SecretsTable, type SecretActions } from '../SecretsTable';
 
 /** The list of secrets and what an admin can do with them. */
 export function SecretsOverview() {
@@ -37,9 +38,15 @@ export function SecretsOverview() {
   >({});
   const [testing, setTesting] = useState<ReadonlySet<string>>(new Set());
 
-  const onSet = useCallback((s: SecretSummary) => setEditing(s.name), []);
-  const onClear = useCallback((s: SecretSummary) => setClearing(s.name), []);
-  const onHistory = useCallback((s: SecretSummary) => setHistory(s.name), []);
+  /** After a change made in a dialog: says so, and fetches the list again. */
+  const announce = useCallback(
+    (message: string) => {
+      alertApi.post({ message, severity: 'success', display: 'transient' });
+      retry();
+    },
+    [alertApi, retry],
+  );
+
   const onTest = useCallback(
     async ({ name }: SecretSummary) => {
       setTesting(names => new Set(names).add(name));
@@ -71,6 +78,15 @@ export function SecretsOverview() {
       }
     },
     [secretsApi, alertApi, retry],
+  );
+  const actions = useMemo<SecretActions>(
+    () => ({
+      onSet: s => setEditing(s.name),
+      onClear: s => setClearing(s.name),
+      onHistory: s => setHistory(s.name),
+      onTest,
+    }),
+    [onTest],
   );
 
   // On a refresh the previous list stays on screen; only the first load
@@ -109,19 +125,14 @@ export function SecretsOverview() {
     <>
       <SecretsSummaryLine secrets={items} />
       {error && (
-        <Box mb={2}>
-          <ResponseErrorPanel
-            title="Could not refresh the secrets; the list may be out of date"
-            error={error}
-          />
-        </Box>
+        <InlineErrorPanel
+          title="Could not refresh the secrets; the list may be out of date"
+          error={error}
+        />
       )}
       <SecretsTable
         secrets={items}
-        onSet={onSet}
-        onClear={onClear}
-        onHistory={onHistory}
-        onTest={onTest}
+        actions={actions}
         checkResults={checkResults}
         testing={testing}
       />
@@ -131,16 +142,13 @@ export function SecretsOverview() {
           secret={historySecret}
           onClose={() => setHistory(undefined)}
           onConflict={retry}
-          onRestored={restored => {
-            alertApi.post({
-              message: `Restored ${restored.name}: it is now v${
+          onRestored={restored =>
+            announce(
+              `Restored ${restored.name}: it is now v${
                 restored.version ?? '?'
               }.`,
-              severity: 'success',
-              display: 'transient',
-            });
-            retry();
-          }}
+            )
+          }
         />
       )}
       {editingSecret && (
@@ -151,14 +159,11 @@ export function SecretsOverview() {
           onConflict={retry}
           onSaved={saved => {
             setEditing(undefined);
-            alertApi.post({
-              message: `Saved ${saved.name}${
+            announce(
+              `Saved ${saved.name}${
                 saved.version !== undefined ? ` (v${saved.version})` : ''
               }.`,
-              severity: 'success',
-              display: 'transient',
-            });
-            retry();
+            );
           }}
         />
       )}
@@ -169,12 +174,7 @@ export function SecretsOverview() {
           onClose={() => setClearing(undefined)}
           onCleared={() => {
             setClearing(undefined);
-            alertApi.post({
-              message: `Cleared ${clearingSecret.name}.`,
-              severity: 'success',
-              display: 'transient',
-            });
-            retry();
+            announce(`Cleared ${clearingSecret.name}.`);
           }}
         />
       )}
