@@ -11,10 +11,8 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { secretsApiRef } from '../../api';
 import { describeError } from '../../lib/errors';
 import { InlineErrorPanel } from '../InlineErrorPanel';
-import { ClearSecretDialog } from '../ClearSecretDialog';
-import { SecretHistoryDrawer } from '../SecretHistoryDrawer';
-import { SetSecretDialog } from '../SetSecretDialog';
 import { NoSecrets } from './NoSecrets';
+import { SecretDialog, type SecretDialogKind } from './SecretDialog';
 import { SecretsSummaryLine } from './SecretsSummaryLine';
 import { SecretsTable, type SecretActions } from '../SecretsTable';
 
@@ -26,11 +24,12 @@ export function SecretsOverview() {
     () => secretsApi.listSecrets(),
     [secretsApi],
   );
-  // Dialogs follow the secret by name, so that a refreshed list (e.g. after
-  // a conflict) gives them the latest version to expect.
-  const [editing, setEditing] = useState<string>();
-  const [clearing, setClearing] = useState<string>();
-  const [history, setHistory] = useState<string>();
+  // The open dialog follows its secret by name, so that a refreshed list
+  // (e.g. after a conflict) gives it the latest version to expect.
+  const [open, setOpen] = useState<{
+    dialog: SecretDialogKind;
+    name: string;
+  }>();
   // Checks run from this page: their answers carry the provider's message,
   // which the list does not.
   const [checkResults, setCheckResults] = useState<
@@ -81,9 +80,9 @@ export function SecretsOverview() {
   );
   const actions = useMemo<SecretActions>(
     () => ({
-      onSet: s => setEditing(s.name),
-      onClear: s => setClearing(s.name),
-      onHistory: s => setHistory(s.name),
+      onSet: ({ name }) => setOpen({ dialog: 'set', name }),
+      onClear: ({ name }) => setOpen({ dialog: 'clear', name }),
+      onHistory: ({ name }) => setOpen({ dialog: 'history', name }),
       onTest,
     }),
     [onTest],
@@ -117,9 +116,7 @@ export function SecretsOverview() {
     return <NoSecrets />;
   }
 
-  const editingSecret = items.find(s => s.name === editing);
-  const clearingSecret = items.find(s => s.name === clearing);
-  const historySecret = items.find(s => s.name === history);
+  const openSecret = open && items.find(s => s.name === open.name);
 
   return (
     <>
@@ -136,46 +133,14 @@ export function SecretsOverview() {
         checkResults={checkResults}
         testing={testing}
       />
-      {historySecret && (
-        <SecretHistoryDrawer
-          key={historySecret.name}
-          secret={historySecret}
-          onClose={() => setHistory(undefined)}
+      {open && openSecret && (
+        <SecretDialog
+          key={`${open.dialog}:${openSecret.name}`}
+          dialog={open.dialog}
+          secret={openSecret}
+          onClose={() => setOpen(undefined)}
           onConflict={retry}
-          onRestored={restored =>
-            announce(
-              `Restored ${restored.name}: it is now v${
-                restored.version ?? '?'
-              }.`,
-            )
-          }
-        />
-      )}
-      {editingSecret && (
-        <SetSecretDialog
-          key={editingSecret.name}
-          secret={editingSecret}
-          onClose={() => setEditing(undefined)}
-          onConflict={retry}
-          onSaved={saved => {
-            setEditing(undefined);
-            announce(
-              `Saved ${saved.name}${
-                saved.version !== undefined ? ` (v${saved.version})` : ''
-              }.`,
-            );
-          }}
-        />
-      )}
-      {clearingSecret && (
-        <ClearSecretDialog
-          key={clearingSecret.name}
-          secret={clearingSecret}
-          onClose={() => setClearing(undefined)}
-          onCleared={() => {
-            setClearing(undefined);
-            announce(`Cleared ${clearingSecret.name}.`);
-          }}
+          onChanged={announce}
         />
       )}
     </>
