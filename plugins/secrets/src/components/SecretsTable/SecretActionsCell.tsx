@@ -39,6 +39,8 @@ export type SecretActions = {
 
 /** One button of the column: small, outlined, labelled for its secret. */
 type ActionButton = Pick<ButtonProps, 'color' | 'title' | 'disabled'> & {
+  /** Stays the same while the label changes (Set / Replace, Testing…). */
+  action: 'set' | 'test' | 'history' | 'clear';
   /** Whether the secret's status allows the action. */
   shown: boolean;
   label: string;
@@ -61,6 +63,7 @@ export function SecretActionsCell(props: {
   const setLabel = hasStoredValue(secret) ? 'Replace' : 'Set';
   const buttons: ActionButton[] = [
     {
+      action: 'set',
       shown: canSet(secret),
       label: setLabel,
       ariaLabel: `${setLabel} ${secret.name}`,
@@ -68,6 +71,7 @@ export function SecretActionsCell(props: {
       color: 'primary',
     },
     {
+      action: 'test',
       shown: canTest(secret),
       label: testing ? 'Testing…' : 'Test',
       ariaLabel: `Test ${secret.name}`,
@@ -80,12 +84,14 @@ export function SecretActionsCell(props: {
     // Per-user values have no shared history; pinned and orphaned secrets
     // cannot be written from the page.
     {
+      action: 'history',
       shown: canSet(secret),
       label: 'History',
       ariaLabel: `History of ${secret.name}`,
       onClick: actions.onHistory,
     },
     {
+      action: 'clear',
       shown: canClear(secret),
       label: 'Clear',
       ariaLabel: `Clear ${secret.name}`,
@@ -96,9 +102,9 @@ export function SecretActionsCell(props: {
     <div className={classes.actions}>
       {buttons
         .filter(button => button.shown)
-        .map(({ shown, label, ariaLabel, onClick, ...buttonProps }) => (
+        .map(({ action, shown, label, ariaLabel, onClick, ...buttonProps }) => (
           <Button
-            key={ariaLabel}
+            key={action}
             size="small"
             variant="outlined"
             aria-label={ariaLabel}
