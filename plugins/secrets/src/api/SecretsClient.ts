@@ -8,10 +8,7 @@ import type {
   SetSecretRequest,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsApi } from './SecretsApi';
-import { secretPath, secretsBackend, type SecretsBackend } from './request';
 import { valueCollection, type ValueCollection } from './valueCollection';
-
-const BASE = '/secrets';
 
 /**
  * {@link SecretsApi} over the secrets REST API at `/api/secrets`.
@@ -24,12 +21,10 @@ const BASE = '/secrets';
  * @public
  */
 export class SecretsClient implements SecretsApi {
-  readonly #backend: SecretsBackend;
   readonly #secrets: ValueCollection<ListSecretsResponse, SecretSummary>;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.#backend = secretsBackend(options);
-    this.#secrets = valueCollection(this.#backend, BASE);
+    this.#secrets = valueCollection(options, '/secrets');
   }
 
   listSecrets(): Promise<ListSecretsResponse> {
@@ -44,12 +39,11 @@ export class SecretsClient implements SecretsApi {
     return this.#secrets.clear(name);
   }
 
-  // async: a name that cannot be encoded rejects rather than throws.
-  async listVersions(name: string): Promise<ListSecretVersionsResponse> {
-    return this.#backend.get(secretPath(BASE, name, 'versions'));
+  listVersions(name: string): Promise<ListSecretVersionsResponse> {
+    return this.#secrets.get(name, ['versions']);
   }
 
-  async restoreVersion(
+  restoreVersion(
     name: string,
     version: number,
     request: RestoreSecretVersionRequest,
@@ -57,13 +51,14 @@ export class SecretsClient implements SecretsApi {
     const body: RestoreSecretVersionRequest = {
       expectedVersion: request.expectedVersion,
     };
-    return this.#backend.post(
-      secretPath(BASE, name, 'versions', String(version), 'restore'),
+    return this.#secrets.post(
+      name,
+      ['versions', String(version), 'restore'],
       body,
     );
   }
 
-  async checkSecret(name: string): Promise<CheckSecretResponse> {
-    return this.#backend.post(secretPath(BASE, name, 'check'), {});
+  checkSecret(name: string): Promise<CheckSecretResponse> {
+    return this.#secrets.post(name, ['check'], {});
   }
 }

@@ -5,10 +5,7 @@ import type {
   UserSecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { UserSecretsApi } from './UserSecretsApi';
-import { secretPath, secretsBackend, type SecretsBackend } from './request';
 import { valueCollection, type ValueCollection } from './valueCollection';
-
-const BASE = '/user/secrets';
 
 /**
  * {@link UserSecretsApi} over the secrets backend's `/user/secrets` routes,
@@ -17,12 +14,10 @@ const BASE = '/user/secrets';
  * @public
  */
 export class UserSecretsClient implements UserSecretsApi {
-  readonly #backend: SecretsBackend;
   readonly #values: ValueCollection<ListUserSecretsResponse, UserSecretSummary>;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.#backend = secretsBackend(options);
-    this.#values = valueCollection(this.#backend, BASE);
+    this.#values = valueCollection(options, '/user/secrets');
   }
 
   listUserSecrets(): Promise<ListUserSecretsResponse> {
@@ -40,13 +35,11 @@ export class UserSecretsClient implements UserSecretsApi {
     return this.#values.clear(name);
   }
 
-  async setUserSecretGrant(
+  setUserSecretGrant(
     name: string,
     pluginId: string,
     allowed: boolean,
   ): Promise<UserSecretSummary> {
-    return this.#backend.put(secretPath(BASE, name, 'grants', pluginId), {
-      allowed,
-    });
+    return this.#values.put(name, ['grants', pluginId], { allowed });
   }
 }

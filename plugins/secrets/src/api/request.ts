@@ -56,9 +56,6 @@ export function secretsBackend(apis: SecretsBackendApis) {
   };
 }
 
-/** The requests of {@link secretsBackend}. */
-export type SecretsBackend = ReturnType<typeof secretsBackend>;
-
 /** `base` followed by each segment, URI-encoded: `/secrets/A%2FB`. */
 export function secretPath(base: string, ...segments: string[]): string {
   return [base, ...segments.map(encodeURIComponent)].join('/');

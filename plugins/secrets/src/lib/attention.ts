@@ -76,12 +76,12 @@ export function unusedText(
   secret: UnusedFields,
   now: number = Date.now(),
 ): string | undefined {
-  if (!secret.unused) {
-    return undefined;
-  }
   const days = unusedDays(secret, now);
-  if (days === undefined) {
-    return 'not used — still needed?';
+  if (days !== undefined) {
+    return `not used for ${days} ${
+      days === 1 ? 'day' : 'days'
+    } — still needed?`;
   }
-  return `not used for ${days} ${days === 1 ? 'day' : 'days'} — still needed?`;
+  // Flagged, but with no date to count from.
+  return secret.unused ? 'not used — still needed?' : undefined;
 }

@@ -1,6 +1,5 @@
-import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import Box from '@material-ui/core/Box';
 import Drawer from '@material-ui/core/Drawer';
 import IconButton from '@material-ui/core/IconButton';
 import Typography from '@material-ui/core/Typography';
@@ -11,6 +10,8 @@ import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { secretsApiRef } from '../../api';
 import { canSet } from '../../lib/status';
+import { InlineErrorPanel } from '../InlineErrorPanel';
+import type { ListedSecretProps } from '../listedSecretProps';
 import { RestoreVersionDialog } from './RestoreVersionDialog';
 import { VersionList } from './VersionList';
 
@@ -32,13 +33,8 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-export type SecretHistoryDrawerProps = {
-  /** The secret as last listed; follows the list as it refreshes. */
-  secret: SecretSummary;
-  onClose(): void;
+export type SecretHistoryDrawerProps = ListedSecretProps & {
   onRestored(restored: SecretSummary): void;
-  /** Someone else changed the secret; the list should be fetched again. */
-  onConflict(): void;
 };
 
 /**
@@ -88,12 +84,7 @@ export function SecretHistoryDrawer(props: SecretHistoryDrawerProps) {
       </Typography>
       {!value && loading && <Progress />}
       {error && (
-        <Box mb={2}>
-          <ResponseErrorPanel
-            title="Could not load the history"
-            error={error}
-          />
-        </Box>
+        <InlineErrorPanel title="Could not load the history" error={error} />
       )}
       {value && value.items.length === 0 && (
         <Typography variant="body2">

@@ -6,16 +6,15 @@ import type {
   CheckSecretResponse,
   SecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { secretsApiRef } from '../../api';
 import { describeError } from '../../lib/errors';
-import { ClearSecretDialog } from '../ClearSecretDialog';
-import { SecretHistoryDrawer } from '../SecretHistoryDrawer';
-import { SetSecretDialog } from '../SetSecretDialog';
+import { InlineErrorPanel } from '../InlineErrorPanel';
 import { NoSecrets } from './NoSecrets';
+import { SecretDialog, type SecretDialogKind } from './SecretDialog';
 import { SecretsSummaryLine } from './SecretsSummaryLine';
-import { SecretsTable } from '../SecretsTable';
+import { SecretsTable, type SecretActions } from '../SecretsTable';
 
 /** The list of secrets and what an admin can do with them. */
 export function SecretsOverview() {
@@ -25,11 +24,12 @@ export function SecretsOverview() {
     () => secretsApi.listSecrets(),
     [secretsApi],
   );
-  // Dialogs follow the secret by name, so that a refreshed list (e.g. after
-  // a conflict) gives them the latest version to expect.
-  const [editing, setEditing] = useState<string>();
-  const [clearing, setClearing] = useState<string>();
-  const [history, setHistory] = useState<string>();
+  // The open dialog follows its secret by name, so that a refreshed list
+  // (e.g. after a conflict) gives it the latest version to expect.
+  const [open, setOpen] = useState<{
+    dialog: SecretDialogKind;
+    name: string;
+  }>();
   // Checks run from this page: their answers carry the provider's message,
   // which the list does not.
   const [checkResults, setCheckResults] = useState<
@@ -37,9 +37,15 @@ export function SecretsOverview() {
   >({});
   const [testing, setTesting] = useState<ReadonlySet<string>>(new Set());
 
-  const onSet = useCallback((s: SecretSummary) => setEditing(s.name), []);
-  const onClear = useCallback((s: SecretSummary) => setClearing(s.name), []);
-  const onHistory = useCallback((s: SecretSummary) => setHistory(s.name), []);
+  /** After a change made in a dialog: says so, and fetches the list again. */
+  const announce = useCallback(
+    (message: string) => {
+      alertApi.post({ message, severity: 'success', display: 'transient' });
+      retry();
+    },
+    [alertApi, retry],
+  );
+
   const onTest = useCallback(
     async ({ name }: SecretSummary) => {
       setTesting(names => new Set(names).add(name));
@@ -72,6 +78,15 @@ export function SecretsOverview() {
     },
     [secretsApi, alertApi, retry],
   );
+  const actions = useMemo<SecretActions>(
+    () => ({
+      onSet: ({ name }) => setOpen({ dialog: 'set', name }),
+      onClear: ({ name }) => setOpen({ dialog: 'clear', name }),
+      onHistory: ({ name }) => setOpen({ dialog: 'history', name }),
+      onTest,
+    }),
+    [onTest],
+  );
 
   // On a refresh the previous list stays on screen; only the first load
   // shows the progress bar.
@@ -101,81 +116,31 @@ export function SecretsOverview() {
     return <NoSecrets />;
   }
 
-  const editingSecret = items.find(s => s.name === editing);
-  const clearingSecret = items.find(s => s.name === clearing);
-  const historySecret = items.find(s => s.name === history);
+  const openSecret = open && items.find(s => s.name === open.name);
 
   return (
     <>
       <SecretsSummaryLine secrets={items} />
       {error && (
-        <Box mb={2}>
-          <ResponseErrorPanel
-            title="Could not refresh the secrets; the list may be out of date"
-            error={error}
-          />
-        </Box>
+        <InlineErrorPanel
+          title="Could not refresh the secrets; the list may be out of date"
+          error={error}
+        />
       )}
       <SecretsTable
         secrets={items}
-        onSet={onSet}
-        onClear={onClear}
-        onHistory={onHistory}
-        onTest={onTest}
+        actions={actions}
         checkResults={checkResults}
         testing={testing}
       />
-      {historySecret && (
-        <SecretHistoryDrawer
-          key={historySecret.name}
-          secret={historySecret}
-          onClose={() => setHistory(undefined)}
+      {open && openSecret && (
+        <SecretDialog
+          key={`${open.dialog}:${openSecret.name}`}
+          dialog={open.dialog}
+          secret={openSecret}
+          onClose={() => setOpen(undefined)}
           onConflict={retry}
-          onRestored={restored => {
-            alertApi.post({
-              message: `Restored ${restored.name}: it is now v${
-                restored.version ?? '?'
-              }.`,
-              severity: 'success',
-              display: 'transient',
-            });
-            retry();
-          }}
-        />
-      )}
-      {editingSecret && (
-        <SetSecretDialog
-          key={editingSecret.name}
-          secret={editingSecret}
-          onClose={() => setEditing(undefined)}
-          onConflict={retry}
-          onSaved={saved => {
-            setEditing(undefined);
-            alertApi.post({
-              message: `Saved ${saved.name}${
-                saved.version !== undefined ? ` (v${saved.version})` : ''
-              }.`,
-              severity: 'success',
-              display: 'transient',
-            });
-            retry();
-          }}
-        />
-      )}
-      {clearingSecret && (
-        <ClearSecretDialog
-          key={clearingSecret.name}
-          secret={clearingSecret}
-          onClose={() => setClearing(undefined)}
-          onCleared={() => {
-            setClearing(undefined);
-            alertApi.post({
-              message: `Cleared ${clearingSecret.name}.`,
-              severity: 'success',
-              display: 'transient',
-            });
-            retry();
-          }}
+          onChanged={announce}
         />
       )}
     </>

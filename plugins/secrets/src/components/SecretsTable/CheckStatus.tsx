@@ -8,14 +8,9 @@ import type {
   SecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
 import { RelativeTime } from '../RelativeTime';
+import { ChipLine } from './ChipLine';
 
 const useStyles = makeStyles(theme => ({
-  line: {
-    display: 'flex',
-    alignItems: 'center',
-    flexWrap: 'wrap',
-    gap: theme.spacing(0.5),
-  },
   message: {
     marginTop: theme.spacing(0.5),
     maxWidth: 260,
@@ -54,19 +49,23 @@ export function checkText(
   return [check.ok ? 'Check passed' : 'Check failed', check.message ?? ''];
 }
 
+/** What the health column knows of a secret's check. */
+export type CheckStatusProps = {
+  secret: SecretSummary;
+  /** The answer of a check run from this page, if any. */
+  checkResult?: CheckSecretResponse;
+  /** A check of this secret is under way. */
+  testing?: boolean;
+};
+
 /**
  * The last check of the value with the provider: passed or failed, when,
  * and (for a check run from this page) the provider's message.
  */
-export function CheckStatus(props: {
-  secret: SecretSummary;
-  /** The answer of a check run from this page, if any. */
-  result?: CheckSecretResponse;
-  testing?: boolean;
-}) {
-  const { secret, result, testing } = props;
+export function CheckStatus(props: CheckStatusProps) {
+  const { secret, checkResult, testing } = props;
   const classes = useStyles();
-  const check = latestCheck(secret, result);
+  const check = latestCheck(secret, checkResult);
 
   if (testing) {
     return (
@@ -84,7 +83,7 @@ export function CheckStatus(props: {
   }
   return (
     <div aria-label={`Last check of ${secret.name}`} role="group">
-      <div className={classes.line}>
+      <ChipLine>
         <Chip
           size="small"
           variant="outlined"
@@ -95,7 +94,7 @@ export function CheckStatus(props: {
         <Typography variant="caption" color="textSecondary">
           <RelativeTime iso={check.checkedAt} />
         </Typography>
-      </div>
+      </ChipLine>
       {!check.ok && check.message && (
         <Typography
           variant="caption"

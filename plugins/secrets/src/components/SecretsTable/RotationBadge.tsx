@@ -1,9 +1,9 @@
-import Chip from '@material-ui/core/Chip';
+import Chip, { type ChipProps } from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
-import { makeStyles } from '@material-ui/core/styles';
 import AlarmIcon from '@material-ui/icons/Alarm';
 import ScheduleIcon from '@material-ui/icons/Schedule';
+import type { ComponentType } from 'react';
 import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
 import {
   DUE_SOON_DAYS,
@@ -12,15 +12,7 @@ import {
   type RotationState,
 } from '../../lib/attention';
 import { formatExactTime } from '../../lib/relativeTime';
-
-const useStyles = makeStyles(theme => ({
-  line: {
-    display: 'flex',
-    alignItems: 'center',
-    flexWrap: 'wrap',
-    gap: theme.spacing(0.5),
-  },
-}));
+import { ChipLine } from './ChipLine';
 
 export const ROTATION_LABELS: Record<RotationState, string | undefined> = {
   overdue: 'Overdue',
@@ -40,6 +32,29 @@ export function rotationText(secret: SecretSummary): string[] {
   ];
 }
 
+/** The badge of the states that need one, beside the day to rotate by. */
+const ROTATION_CHIPS: Partial<
+  Record<
+    RotationState,
+    Pick<ChipProps, 'color' | 'variant'> & {
+      Icon: ComponentType;
+      /** The badge's tooltip, for the secret of that name. */
+      title(name: string): string;
+    }
+  >
+> = {
+  overdue: {
+    color: 'secondary',
+    Icon: AlarmIcon,
+    title: name => `The value of ${name} should have been replaced by now`,
+  },
+  dueSoon: {
+    variant: 'outlined',
+    Icon: ScheduleIcon,
+    title: name => `Replace the value of ${name} within ${DUE_SOON_DAYS} days`,
+  },
+};
+
 /**
  * "Rotate by Mar 17, 2026" for secrets with a rotation schedule, with an
  * "Overdue" badge once that day has passed and "Due soon" in the
@@ -47,13 +62,13 @@ export function rotationText(secret: SecretSummary): string[] {
  */
 export function RotationBadge(props: { secret: SecretSummary }) {
   const { secret } = props;
-  const classes = useStyles();
   const state = rotationState(secret);
   if (!state || !secret.rotateBy) {
     return null;
   }
+  const chip = ROTATION_CHIPS[state];
   return (
-    <div className={classes.line}>
+    <ChipLine>
       <Tooltip
         title={`${formatExactTime(secret.rotateBy)}${
           secret.rotateEvery ? `; rotated every ${secret.rotateEvery}` : ''
@@ -67,24 +82,16 @@ export function RotationBadge(props: { secret: SecretSummary }) {
           <time dateTime={secret.rotateBy}>{formatDay(secret.rotateBy)}</time>
         </Typography>
       </Tooltip>
-      {state === 'overdue' && (
+      {chip && (
         <Chip
           size="small"
-          color="secondary"
-          icon={<AlarmIcon />}
-          label={ROTATION_LABELS.overdue}
-          title={`The value of ${secret.name} should have been replaced by now`}
+          color={chip.color}
+          variant={chip.variant}
+          icon={<chip.Icon />}
+          label={ROTATION_LABELS[state]}
+          title={chip.title(secret.name)}
         />
       )}
-      {state === 'dueSoon' && (
-        <Chip
-          size="small"
-          variant="outlined"
-          icon={<ScheduleIcon />}
-          label={ROTATION_LABELS.dueSoon}
-          title={`Replace the value of ${secret.name} within ${DUE_SOON_DAYS} days`}
-        />
-      )}
-    </div>
+    </ChipLine>
   );
 }

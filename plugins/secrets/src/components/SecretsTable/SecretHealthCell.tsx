@@ -4,7 +4,7 @@ import type {
   SecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
 import { unusedText } from '../../lib/attention';
-import { CheckStatus, checkText } from './CheckStatus';
+import { CheckStatus, checkText, type CheckStatusProps } from './CheckStatus';
 import { RotationBadge, rotationText } from './RotationBadge';
 import { UnusedFlag } from './UnusedFlag';
 
@@ -33,16 +33,12 @@ export function healthText(
  * What needs an admin's attention besides the value itself: the last check
  * with the provider, the rotation date, and whether anything still reads it.
  */
-export function SecretHealthCell(props: {
-  secret: SecretSummary;
-  checkResult?: CheckSecretResponse;
-  testing?: boolean;
-}) {
-  const { secret, checkResult, testing } = props;
+export function SecretHealthCell(props: CheckStatusProps) {
+  const { secret } = props;
   const classes = useStyles();
   return (
     <div className={classes.cell}>
-      <CheckStatus secret={secret} result={checkResult} testing={testing} />
+      <CheckStatus {...props} />
       <RotationBadge secret={secret} />
       <UnusedFlag secret={secret} />
     </div>

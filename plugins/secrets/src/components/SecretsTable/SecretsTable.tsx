@@ -8,7 +8,7 @@ import type {
 import { useMemo } from 'react';
 import { secretStatus, sortSecrets, STATUS_LABELS } from '../../lib/status';
 import { matches, personText } from './search';
-import { SecretActionsCell } from './SecretActionsCell';
+import { SecretActionsCell, type SecretActions } from './SecretActionsCell';
 import { SecretNameCell } from './SecretNameCell';
 import { healthText, SecretHealthCell } from './SecretHealthCell';
 import { readersText, SecretReadersCell } from './SecretReadersCell';
@@ -17,10 +17,7 @@ import { WhenAndWhoCell } from './WhenAndWhoCell';
 
 export type SecretsTableProps = {
   secrets: SecretSummary[];
-  onSet(secret: SecretSummary): void;
-  onClear(secret: SecretSummary): void;
-  onHistory(secret: SecretSummary): void;
-  onTest(secret: SecretSummary): void;
+  actions: SecretActions;
   /** The answers of checks run from this page, by secret name. */
   checkResults?: Record<string, CheckSecretResponse>;
   /** The names of the secrets being checked now. */
@@ -32,7 +29,7 @@ const NOTHING_TESTING: ReadonlySet<string> = new Set();
 
 /** Every secret, the ones without a value first, with a search box. */
 export function SecretsTable(props: SecretsTableProps) {
-  const { secrets, onSet, onClear, onHistory, onTest } = props;
+  const { secrets, actions } = props;
   const checkResults = props.checkResults ?? NO_RESULTS;
   const testing = props.testing ?? NOTHING_TESTING;
   const presentationApi = useApiHolder().get(entityPresentationApiRef);
@@ -144,16 +141,13 @@ export function SecretsTable(props: SecretsTableProps) {
         render: row => (
           <SecretActionsCell
             secret={row}
-            onSet={onSet}
-            onClear={onClear}
-            onHistory={onHistory}
-            onTest={onTest}
+            actions={actions}
             testing={testing.has(row.name)}
           />
         ),
       },
     ],
-    [onSet, onClear, onHistory, onTest, checkResults, testing, presentationApi],
+    [actions, checkResults, testing, presentationApi],
   );
 
   return (

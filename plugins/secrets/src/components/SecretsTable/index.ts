@@ -1,1 +1,2 @@
 export { SecretsTable, type SecretsTableProps } from './SecretsTable';
+export type { SecretActions } from './SecretActionsCell';

@@ -3,6 +3,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
 import { secretsApiRef } from '../../api';
+import type { ListedSecretProps } from '../listedSecretProps';
 import { ValueDialog } from '../ValueDialog';
 
 const useStyles = makeStyles(theme => ({
@@ -11,13 +12,8 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-export type SetSecretDialogProps = {
-  /** The secret as last listed; its version is sent as the expected one. */
-  secret: SecretSummary;
-  onClose(): void;
+export type SetSecretDialogProps = ListedSecretProps & {
   onSaved(saved: SecretSummary): void;
-  /** Someone else changed the secret; the list should be fetched again. */
-  onConflict(): void;
 };
 
 /**
@@ -31,7 +27,8 @@ export type SetSecretDialogProps = {
  * with the value so that nothing typed is lost.
  */
 export function SetSecretDialog(props: SetSecretDialogProps) {
-  const { secret, onClose, onSaved, onConflict } = props;
+  // onSaved, onConflict and onClose go to the dialog as they are.
+  const { secret, ...callbacks } = props;
   const classes = useStyles();
   const secretsApi = useApi(secretsApiRef);
 
@@ -75,9 +72,7 @@ export function SetSecretDialog(props: SetSecretDialogProps) {
           skipValidation: true,
         })
       }
-      onSaved={onSaved}
-      onConflict={onConflict}
-      onClose={onClose}
+      {...callbacks}
       renderFailure={(message, conflict, checkFailed) => {
         if (checkFailed) {
           return (

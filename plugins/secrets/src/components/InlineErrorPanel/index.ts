@@ -1,0 +1,1 @@
+export { InlineErrorPanel } from './InlineErrorPanel';
