@@ -204,6 +204,36 @@ describe(
       await row.getByText(`v${before + 1}`, { exact: true }).waitFor();
     });
 
+    test('a clear with every earlier version leaves nothing to restore', async () => {
+      const name = 'OPENAI_API_KEY';
+      const row = secretRow(page, name);
+      const last = await shownVersion(name);
+      await row.getByRole('button', { name: `Clear ${name}` }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog
+        .getByRole('checkbox', { name: 'Also delete every earlier version' })
+        .check();
+      await dialog
+        .getByRole('button', { name: `Clear ${name} and its history` })
+        .click();
+      await dialog.waitFor({ state: 'detached' });
+      await page
+        .getByText(`Cleared ${name} and deleted its history.`)
+        .waitFor();
+
+      await row.getByRole('button', { name: `History of ${name}` }).click();
+      const drawer = page.getByRole('dialog', { name: `History of ${name}` });
+      await drawer.getByText(`No stored versions of ${name}.`).waitFor();
+      await drawer.getByRole('button', { name: 'Close history' }).click();
+      await drawer.waitFor({ state: 'detached' });
+
+      // Versions keep counting: nothing purged comes back under its number.
+      await (await save(name, NEW_KEY)).waitFor({ state: 'detached' });
+      await row.getByText(`v${last + 1}`, { exact: true }).waitFor();
+      const deletes = session.requests.filter(r => r.method === 'DELETE');
+      assert.ok(deletes.at(-1).url.endsWith(`/secrets/${name}?purge=true`));
+    });
+
     test("a failed check shows the provider's message, on save and on Test", async () => {
       const name = 'PAGERDUTY_USER_API_KEY';
       const row = secretRow(page, name);

@@ -12,6 +12,8 @@ const base = `${BACKEND_URL}/api/secrets`;
 export type RecordedRequest = {
   method: string;
   path: string;
+  /** e.g. `?purge=true`; absent when the URL has no query */
+  query?: string;
   body?: unknown;
 };
 
@@ -110,6 +112,7 @@ export class FakeSecretsBackend {
         this.requests.push({
           method: req.method,
           path: req.url.pathname.replace('/api/secrets', ''),
+          ...(req.url.search ? { query: req.url.search } : {}),
         });
         return undefined;
       }),
@@ -257,6 +260,9 @@ export class FakeSecretsBackend {
         const current = this.secrets.get(name);
         if (!current) {
           return res(ctx.status(404));
+        }
+        if (req.url.searchParams.get('purge') === 'true') {
+          this.versions.delete(name);
         }
         if (current.registered) {
           this.secrets.set(name, {

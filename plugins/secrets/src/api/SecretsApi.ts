@@ -34,8 +34,12 @@ export interface SecretsApi {
    * the check.
    */
   setSecret(name: string, request: SetSecretRequest): Promise<SecretSummary>;
-  /** Deletes the stored value. */
-  clearSecret(name: string): Promise<void>;
+  /**
+   * Deletes the stored value; its versions stay in the history. With
+   * `purge: true` every version is deleted too (for a leaked value that
+   * must not be restorable); the version counter is kept.
+   */
+  clearSecret(name: string, options?: { purge?: boolean }): Promise<void>;
   /** The stored versions of a shared secret, newest first (no values). */
   listVersions(name: string): Promise<ListSecretVersionsResponse>;
   /**

@@ -46,16 +46,22 @@ describe('SecretsClient', () => {
     expect(saved.version).toBe(4);
   });
 
-  it('clears with DELETE', async () => {
-    const deleted = jest.fn();
+  it('clears with DELETE, and purges only when asked', async () => {
+    const urls: string[] = [];
     server.use(
-      rest.delete(`${baseUrl}/secrets/OPENAI_API_KEY`, (_req, res, ctx) => {
-        deleted();
+      rest.delete(`${baseUrl}/secrets/OPENAI_API_KEY`, (req, res, ctx) => {
+        urls.push(`${req.url.pathname}${req.url.search}`);
         return res(ctx.status(204));
       }),
     );
     await client.clearSecret('OPENAI_API_KEY');
-    expect(deleted).toHaveBeenCalledTimes(1);
+    await client.clearSecret('OPENAI_API_KEY', { purge: false });
+    await client.clearSecret('OPENAI_API_KEY', { purge: true });
+    expect(urls).toEqual([
+      '/api/secrets/secrets/OPENAI_API_KEY',
+      '/api/secrets/secrets/OPENAI_API_KEY',
+      '/api/secrets/secrets/OPENAI_API_KEY?purge=true',
+    ]);
   });
 
   it('escapes the name in the path', async () => {

@@ -35,8 +35,8 @@ export class SecretsClient implements SecretsApi {
     return this.#secrets.set(name, request);
   }
 
-  clearSecret(name: string): Promise<void> {
-    return this.#secrets.clear(name);
+  clearSecret(name: string, options?: { purge?: boolean }): Promise<void> {
+    return this.#secrets.clear(name, options?.purge ? { purge: 'true' } : {});
   }
 
   listVersions(name: string): Promise<ListSecretVersionsResponse> {

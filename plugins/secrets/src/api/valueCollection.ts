@@ -12,7 +12,8 @@ import { secretPath, secretsBackend, type SecretsBackendApis } from './request';
 export type ValueCollection<TList, TSummary> = {
   list(): Promise<TList>;
   set(name: string, request: SetSecretRequest): Promise<TSummary>;
-  clear(name: string): Promise<void>;
+  /** `query`: e.g. `{ purge: 'true' }` for `DELETE /secrets/NAME?purge=true`. */
+  clear(name: string, query?: Record<string, string>): Promise<void>;
   get<T>(name: string, below: string[]): Promise<T>;
   put<T>(name: string, below: string[], body: unknown): Promise<T>;
   post<T>(name: string, below: string[], body: unknown): Promise<T>;
@@ -35,7 +36,10 @@ export function valueCollection<TList, TSummary>(
         expectedVersion: request.expectedVersion,
         ...(request.skipValidation ? { skipValidation: true } : {}),
       }),
-    clear: async name => backend.delete(path(name)),
+    clear: async (name, query = {}) => {
+      const search = new URLSearchParams(query).toString();
+      return backend.delete(search ? `${path(name)}?${search}` : path(name));
+    },
     get: async (name, below) => backend.get(path(name, below)),
     put: async (name, below, body) => backend.put(path(name, below), body),
     post: async (name, below, body) => backend.post(path(name, below), body),

@@ -36,8 +36,53 @@ describe('ClearSecretDialog', () => {
       screen.getByRole('button', { name: 'Clear OPENAI_API_KEY' }),
     );
     await waitFor(() => expect(handlers.onCleared).toHaveBeenCalledTimes(1));
+    expect(handlers.onCleared).toHaveBeenCalledWith({ purged: false });
     expect(backend.requests).toEqual([
       { method: 'DELETE', path: '/secrets/OPENAI_API_KEY' },
+    ]);
+  });
+
+  it('keeps the history unless asked to delete every version too', async () => {
+    const { backend, handlers } = await renderDialog();
+    expect(
+      screen.getByText(/Its versions stay in the history/),
+    ).toBeInTheDocument();
+    const purge = screen.getByRole('checkbox', {
+      name: 'Also delete every earlier version',
+    });
+    expect(purge).not.toBeChecked();
+    expect(purge).toHaveAccessibleDescription(
+      /nothing of OPENAI_API_KEY can be restored afterwards/,
+    );
+
+    await userEvent.click(purge);
+    // The dialog now says what confirming does.
+    expect(
+      screen.getByRole('heading', {
+        name: 'Clear OPENAI_API_KEY and its history?',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/This deletes the stored value of/),
+    ).toHaveTextContent('OPENAI_API_KEY (v3) and all its versions.');
+    expect(
+      screen.queryByText(/Its versions stay in the history/),
+    ).not.toBeInTheDocument();
+    expect(backend.requests).toEqual([]);
+
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: 'Clear OPENAI_API_KEY and its history',
+      }),
+    );
+    await waitFor(() => expect(handlers.onCleared).toHaveBeenCalledTimes(1));
+    expect(handlers.onCleared).toHaveBeenCalledWith({ purged: true });
+    expect(backend.requests).toEqual([
+      {
+        method: 'DELETE',
+        path: '/secrets/OPENAI_API_KEY',
+        query: '?purge=true',
+      },
     ]);
   });
 

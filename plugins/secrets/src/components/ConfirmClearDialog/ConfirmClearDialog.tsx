@@ -3,7 +3,7 @@ import { ConfirmDialog, type ConfirmDialogProps } from '../ConfirmDialog';
 
 export type ConfirmClearDialogProps = Pick<
   ConfirmDialogProps,
-  'titleId' | 'title' | 'children' | 'confirmLabel' | 'onClose'
+  'titleId' | 'title' | 'children' | 'options' | 'confirmLabel' | 'onClose'
 > & {
   /** Deletes the value. */
   clear(): Promise<void>;

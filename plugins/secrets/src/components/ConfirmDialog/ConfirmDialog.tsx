@@ -17,6 +17,8 @@ export type ConfirmDialogProps = {
   title: ReactNode;
   /** What confirming does. */
   children: ReactNode;
+  /** Controls below the text, e.g. an option of the change. */
+  options?: ReactNode;
   /** The label of the confirming button. */
   confirmLabel: ReactNode;
   /** The confirming button's colour: `secondary` for deleting. */
@@ -50,6 +52,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           </Alert>
         )}
         <DialogContentText>{props.children}</DialogContentText>
+        {props.options}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose} disabled={busy}>

@@ -201,6 +201,54 @@ describe('the history drawer', () => {
     }
   });
 
+  /** Clears NAME from its row, deleting every version too when `purge`. */
+  async function clearFromRow(purge: boolean) {
+    await userEvent.click(
+      within(await row(NAME)).getByRole('button', { name: `Clear ${NAME}` }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    if (purge) {
+      await userEvent.click(
+        within(dialog).getByRole('checkbox', {
+          name: 'Also delete every earlier version',
+        }),
+      );
+    }
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: /^Clear / }),
+    );
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+  }
+
+  it('a clear keeps the history', async () => {
+    serve();
+    await renderWithApis(<SecretsView />);
+    await clearFromRow(false);
+    expect(await screen.findByText(`Cleared ${NAME}.`)).toBeInTheDocument();
+    const { list } = await openHistory();
+    expect(versionLabels(list)).toEqual(['v3', 'v2', 'v1']);
+  });
+
+  it('a clear with every earlier version deletes the history', async () => {
+    serve();
+    await renderWithApis(<SecretsView />);
+    await clearFromRow(true);
+    expect(
+      await screen.findByText(`Cleared ${NAME} and deleted its history.`),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      within(await row(NAME)).getByRole('button', {
+        name: `History of ${NAME}`,
+      }),
+    );
+    expect(
+      await screen.findByText(`No stored versions of ${NAME}.`),
+    ).toBeInTheDocument();
+    expect(backend.requests.filter(r => r.method === 'DELETE')).toEqual([
+      { method: 'DELETE', path: `/secrets/${NAME}`, query: '?purge=true' },
+    ]);
+  });
+
   it('says when there is no stored version, and closes', async () => {
     backend = new FakeSecretsBackend([fixtures.missing]);
     backend.install(server);

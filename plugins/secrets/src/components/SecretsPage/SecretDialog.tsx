@@ -51,9 +51,13 @@ export function SecretDialog(props: SecretDialogProps) {
     <ClearSecretDialog
       secret={secret}
       onClose={onClose}
-      onCleared={() => {
+      onCleared={({ purged }) => {
         onClose();
-        onChanged(`Cleared ${secret.name}.`);
+        onChanged(
+          purged
+            ? `Cleared ${secret.name} and deleted its history.`
+            : `Cleared ${secret.name}.`,
+        );
       }}
     />
   );
