@@ -142,14 +142,14 @@ describe(
     test('a restore after someone else changed the secret restores nothing and says so', async () => {
       const name = 'OPENAI_API_KEY';
       const row = secretRow(page, name);
-      const before = await shownVersion(name);
-      assert.ok(before >= 2, 'the previous test left at least two versions');
+      const seen = await shownVersion(name);
+      assert.ok(seen >= 2, 'the previous test left at least two versions');
       await row.getByRole('button', { name: `History of ${name}` }).click();
       const drawer = page.getByRole('dialog', { name: `History of ${name}` });
       const versions = drawer.getByRole('list', {
         name: `Versions of ${name}`,
       });
-      const target = before - 1;
+      const target = seen - 1;
       await versions
         .getByRole('listitem', { name: `v${target}` })
         .getByRole('button', { name: `Restore v${target} of ${name}` })
@@ -185,23 +185,21 @@ describe(
         r => r.method === 'POST' && /\/restore$/.test(r.url),
       );
       assert.deepEqual(JSON.parse(restores.at(-1).body), {
-        expectedVersion: before,
+        expectedVersion: seen,
       });
       await confirm.getByRole('button', { name: 'Cancel' }).click();
       await confirm.waitFor({ state: 'detached' });
 
       // The drawer now shows the other admin's version as the current one,
       // and nothing was written on top of it.
-      const theirs = versions.getByRole('listitem', { name: `v${before + 1}` });
+      const theirs = versions.getByRole('listitem', { name: `v${seen + 1}` });
       await theirs.getByText('Current', { exact: true }).waitFor();
       assert.equal(
-        await versions
-          .getByRole('listitem', { name: `v${before + 2}` })
-          .count(),
+        await versions.getByRole('listitem', { name: `v${seen + 2}` }).count(),
         0,
       );
       await drawer.getByRole('button', { name: 'Close history' }).click();
-      await row.getByText(`v${before + 1}`, { exact: true }).waitFor();
+      await row.getByText(`v${seen + 1}`, { exact: true }).waitFor();
     });
 
     test('a clear with every earlier version leaves nothing to restore', async () => {
