@@ -10,7 +10,13 @@ export interface ReminderRecord {
   state: ReminderState;
   /** the version of the value it was about */
   version: number;
+  /** when the reminder was claimed for sending */
   notifiedAt: string;
+  /**
+   * When the notification service accepted it; absent while a replica is
+   * sending it (or died doing so).
+   */
+  sentAt?: string;
 }
 
 const TABLE = 'secret_reminders';
@@ -30,6 +36,7 @@ type Row = {
   state: string;
   version: number | string;
   notified_at: string;
+  sent_at: string | null;
 };
 
 function toRecord(row: Row): ReminderRecord {
@@ -38,6 +45,7 @@ function toRecord(row: Row): ReminderRecord {
     state: row.state as ReminderState,
     version: Number(row.version),
     notifiedAt: row.notified_at,
+    ...(row.sent_at ? { sentAt: row.sent_at } : {}),
   };
 }
 
@@ -69,6 +77,7 @@ export class ReminderStateStore {
         state: next.state,
         version: next.version,
         notified_at: next.notifiedAt,
+        sent_at: next.sentAt ?? null,
       };
       if (!previous) {
         try {
@@ -97,6 +106,8 @@ export class ReminderStateStore {
       state: record.state,
       version: record.version,
       notified_at: record.notifiedAt,
+      // knex turns null into IS NULL
+      sent_at: record.sentAt ?? null,
     });
   }
 }

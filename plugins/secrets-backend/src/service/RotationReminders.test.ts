@@ -9,7 +9,9 @@ import { plantCanary } from '../__testUtils__/canaries';
 import { LogCapture } from '../__testUtils__/capturingLogger';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { LastUsedTracker } from './LastUsedTracker';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import {
+  CLAIM_LEASE_MS,
   describeIsoDuration,
   readReminderRecipients,
   RotationReminders,
@@ -204,6 +206,42 @@ describe.each(databases.eachSupportedId())(
       expect(t.send).toHaveBeenCalledTimes(1);
     });
 
+    it('sends again a reminder whose replica died before sending it, once its claim has expired', async () => {
+      const t = await setup();
+      const rotateBy = await t.setValue(CANARY);
+      const { version } = await t.knex('secrets').where({ name: NAME }).first();
+      // A replica claimed "overdue" and died before sending: no sent_at.
+      const claimedAt = rotateBy + 1;
+      await new ReminderStateStore(t.knex).compareAndSet(undefined, {
+        name: NAME,
+        state: 'overdue',
+        version: Number(version),
+        notifiedAt: new Date(claimedAt).toISOString(),
+      });
+
+      // Within the lease that replica may still be sending it.
+      t.setNow(claimedAt + CLAIM_LEASE_MS - 1);
+      expect(await t.reminders.run()).toEqual({ sent: 0, failed: 0 });
+      expect(t.send).not.toHaveBeenCalled();
+
+      // After it, the reminder is sent, and confirmed.
+      t.setNow(claimedAt + CLAIM_LEASE_MS + 1);
+      expect(await t.reminders.run()).toEqual({ sent: 1, failed: 0 });
+      expect(t.sent.map(s => s.payload.severity)).toEqual(['high']);
+      expect(
+        await t.knex('secret_reminders').select('state', 'sent_at'),
+      ).toEqual([
+        {
+          state: 'overdue',
+          sent_at: new Date(claimedAt + CLAIM_LEASE_MS + 1).toISOString(),
+        },
+      ]);
+      // Confirmed: never again for this value.
+      t.setNow(claimedAt + 10 * CLAIM_LEASE_MS);
+      expect(await t.reminders.run()).toEqual({ sent: 0, failed: 0 });
+      expect(t.send).toHaveBeenCalledTimes(1);
+    });
+
     it('forgets the state of a cleared value', async () => {
       const t = await setup();
       const rotateBy = await t.setValue(CANARY);
@@ -264,3 +302,37 @@ describe('readReminderRecipients', () => {
     ).toThrow(/non-empty list/);
   });
 });
+
+describe.each(databases.eachSupportedId())(
+  'the reminder delivery migration on %p',
+  databaseId => {
+    it('confirms the reminders recorded before it at their notification time', async () => {
+      const knex = await databases.init(databaseId);
+      const directory = resolvePackagePath(
+        '@backstage-secrets/plugin-secrets-backend',
+        'migrations',
+      );
+      const tableName = 'secrets_knex_migrations';
+      // Every migration before this one.
+      for (let i = 0; i < 6; i++) {
+        await knex.migrate.up({ directory, tableName });
+      }
+      await knex('secret_reminders').insert({
+        name: NAME,
+        state: 'due-soon',
+        version: 3,
+        notified_at: '2026-11-01T00:00:00.000Z',
+      });
+      await DatabaseSecretsStore.migrate(knex);
+      expect(await new ReminderStateStore(knex).list()).toEqual([
+        {
+          name: NAME,
+          state: 'due-soon',
+          version: 3,
+          notifiedAt: '2026-11-01T00:00:00.000Z',
+          sentAt: '2026-11-01T00:00:00.000Z',
+        },
+      ]);
+    });
+  },
+);

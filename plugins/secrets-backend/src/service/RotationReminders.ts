@@ -17,6 +17,13 @@ import type {
 /** A reminder goes out this long before a secret's rotateBy. */
 export const DUE_SOON_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * How long a claimed reminder may stay unconfirmed before a later run takes
+ * it as never sent (its replica died between claiming and sending). Far
+ * longer than one send; shorter than the hourly run.
+ */
+export const CLAIM_LEASE_MS = 15 * 60 * 1000;
+
 const RECIPIENTS_KEY = 'secrets.reminders.recipients';
 const DEFAULT_RECIPIENTS = ['group:default/admins'];
 /** `kind:name` or `kind:namespace/name`, as the notifications backend resolves them */
@@ -116,9 +123,12 @@ export function reminderPayload(
  * restarts and replicas; a new value (a new version) starts over.
  *
  * The row is claimed (compare-and-set) before sending, so two replicas
- * never both send; when the send fails the claim is undone and the next run
- * retries. A replica that dies between claim and send loses that one
- * reminder (the state it would have announced is still visible on the page).
+ * never both send, and confirmed (`sentAt`) once the notification service
+ * accepted it; when the send fails the claim is undone and the next run
+ * retries. A claim left unconfirmed for {@link CLAIM_LEASE_MS} (its replica
+ * died between claim and send, or before confirming) is sent again: at
+ * least once, and a repeat only replaces the same notification, whose
+ * `scope` names the secret.
  */
 export class RotationReminders {
   constructor(
@@ -187,11 +197,21 @@ export class RotationReminders {
     now: Date,
   ): Promise<'sent' | 'failed' | undefined> {
     const { store, notifications, recipients, logger } = this.options;
+    if (record && !record.sentAt) {
+      const claimedFor = now.getTime() - Date.parse(record.notifiedAt);
+      // Another replica is sending it now.
+      if (claimedFor < CLAIM_LEASE_MS) return undefined;
+    }
     const due = reminderStateAt(summary.rotateBy, now);
-    // A reminder about an earlier version says nothing about this value.
+    // A reminder about an earlier version says nothing about this value,
+    // and one never confirmed (past its lease) was not sent.
     const reminded =
-      record?.version === summary.version ? record.state : undefined;
-    const stale = record !== undefined && record.version !== summary.version;
+      record?.version === summary.version && record.sentAt
+        ? record.state
+        : undefined;
+    const stale =
+      record !== undefined &&
+      (record.version !== summary.version || !record.sentAt);
     if (due === reminded && !stale) return undefined;
     if (!due || (reminded && RANK[due] < RANK[reminded])) {
       // Not due (any more), or less due than announced (the interval was
@@ -224,12 +244,6 @@ export class RotationReminders {
         recipients: { type: 'entity', entityRef: recipients },
         payload: reminderPayload(summary, due),
       });
-      logger.info(
-        `Sent the rotation reminder '${due}' for secret ${
-          summary.name
-        } (rotate by ${summary.rotateBy}) to ${recipients.join(', ')}`,
-      );
-      return 'sent';
     } catch (error) {
       // Undo the claim, so the next run tries again.
       if (record) await store.compareAndSet(claim, record);
@@ -243,5 +257,26 @@ export class RotationReminders {
       );
       return 'failed';
     }
+    logger.info(
+      `Sent the rotation reminder '${due}' for secret ${
+        summary.name
+      } (rotate by ${summary.rotateBy}) to ${recipients.join(', ')}`,
+    );
+    try {
+      // Confirmed: no later run sends it again.
+      await store.compareAndSet(claim, {
+        ...claim,
+        sentAt: now.toISOString(),
+      });
+    } catch (error) {
+      logger.warn(
+        `Could not record that the rotation reminder '${due}' for secret ${
+          summary.name
+        } was sent; it may be sent once more after ${
+          CLAIM_LEASE_MS / 60_000
+        } minutes: ${toError(error).message}`,
+      );
+    }
+    return 'sent';
   }
 }
