@@ -232,6 +232,33 @@ describe(
       assert.ok(deletes.at(-1).url.endsWith(`/secrets/${name}?purge=true`));
     });
 
+    test('after a clear, the history can be deleted from the drawer', async () => {
+      const name = 'OPENAI_API_KEY';
+      const row = secretRow(page, name);
+      await row.getByRole('button', { name: `Clear ${name}` }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: `Clear ${name}` }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await row.getByRole('button', { name: `Set ${name}` }).waitFor();
+
+      await row.getByRole('button', { name: `History of ${name}` }).click();
+      const drawer = page.getByRole('dialog', { name: `History of ${name}` });
+      await drawer.getByRole('listitem').first().waitFor();
+      await drawer
+        .getByRole('button', { name: `Delete the history of ${name}` })
+        .click();
+      const confirm = page.getByRole('dialog', {
+        name: `Delete the history of ${name}?`,
+      });
+      await confirm
+        .getByRole('button', { name: 'Delete every version' })
+        .click();
+      await confirm.waitFor({ state: 'detached' });
+      await drawer.getByText(`No stored versions of ${name}.`).waitFor();
+      await drawer.getByRole('button', { name: 'Close history' }).click();
+      await drawer.waitFor({ state: 'detached' });
+    });
+
     test("a failed check shows the provider's message, on save and on Test", async () => {
       const name = 'PAGERDUTY_USER_API_KEY';
       const row = secretRow(page, name);

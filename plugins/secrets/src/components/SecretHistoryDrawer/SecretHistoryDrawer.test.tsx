@@ -249,6 +249,57 @@ describe('the history drawer', () => {
     ]);
   });
 
+  it('once the value is cleared, Delete history deletes every version, behind a confirmation', async () => {
+    serve();
+    await renderWithApis(<SecretsView />);
+    // Not offered while a value is stored: Clear does it then.
+    const stored = await openHistory();
+    expect(
+      within(stored.drawer).queryByRole('button', {
+        name: `Delete the history of ${NAME}`,
+      }),
+    ).toBeNull();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Close history' }),
+    );
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+
+    await clearFromRow(false);
+    // The list is fetched again: the row now offers Set.
+    await screen.findByText(`Cleared ${NAME}.`);
+    await within(await row(NAME)).findByRole('button', { name: `Set ${NAME}` });
+    const { drawer } = await openHistory();
+    await userEvent.click(
+      within(drawer).getByRole('button', {
+        name: `Delete the history of ${NAME}`,
+      }),
+    );
+    const confirm = screen.getByRole('dialog', {
+      name: `Delete the history of ${NAME}?`,
+    });
+    expect(confirm).toHaveTextContent(
+      `This deletes the 3 kept versions of ${NAME}: none of them can be restored afterwards.`,
+    );
+    await userEvent.click(
+      within(confirm).getByRole('button', { name: 'Delete every version' }),
+    );
+
+    expect(
+      await screen.findByText(`No stored versions of ${NAME}.`),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(`Deleted every version of ${NAME}.`),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: `Delete the history of ${NAME}` }),
+    ).toBeNull();
+    expect(
+      backend.requests
+        .filter(r => r.method === 'DELETE')
+        .map(r => `${r.path}${r.query ?? ''}`),
+    ).toEqual([`/secrets/${NAME}`, `/secrets/${NAME}?purge=true`]);
+  });
+
   it('says when there is no stored version, and closes', async () => {
     backend = new FakeSecretsBackend([fixtures.missing]);
     backend.install(server);

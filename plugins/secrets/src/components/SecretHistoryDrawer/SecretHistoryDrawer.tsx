@@ -1,5 +1,6 @@
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import Button from '@material-ui/core/Button';
 import Drawer from '@material-ui/core/Drawer';
 import IconButton from '@material-ui/core/IconButton';
 import Typography from '@material-ui/core/Typography';
@@ -12,6 +13,7 @@ import { secretsApiRef } from '../../api';
 import { canSet } from '../../lib/status';
 import { InlineErrorPanel } from '../InlineErrorPanel';
 import type { ListedSecretProps } from '../listedSecretProps';
+import { DeleteHistoryDialog } from './DeleteHistoryDialog';
 import { RestoreVersionDialog } from './RestoreVersionDialog';
 import { VersionList } from './VersionList';
 
@@ -31,15 +33,21 @@ const useStyles = makeStyles(theme => ({
     fontFamily: 'monospace',
     overflowWrap: 'anywhere',
   },
+  footer: {
+    marginTop: theme.spacing(2),
+  },
 }));
 
 export type SecretHistoryDrawerProps = ListedSecretProps & {
   onRestored(restored: SecretSummary): void;
+  /** Every version of a cleared secret was deleted. */
+  onHistoryDeleted(): void;
 };
 
 /**
  * The stored versions of a shared secret, in a drawer beside the table,
- * with Restore (behind a confirmation) for the earlier ones.
+ * with Restore (behind a confirmation) for the earlier ones, and, once
+ * the value is cleared, Delete history (a purge, also confirmed).
  *
  * @remarks
  *
@@ -48,10 +56,11 @@ export type SecretHistoryDrawerProps = ListedSecretProps & {
  * secret's current version changes (a restore, a save, someone else).
  */
 export function SecretHistoryDrawer(props: SecretHistoryDrawerProps) {
-  const { secret, onClose, onRestored, onConflict } = props;
+  const { secret, onClose, onRestored, onHistoryDeleted, onConflict } = props;
   const classes = useStyles();
   const secretsApi = useApi(secretsApiRef);
   const [restoring, setRestoring] = useState<number>();
+  const [deleting, setDeleting] = useState(false);
   const titleId = 'secret-history-title';
 
   const { value, loading, error, retry } = useAsyncRetry(
@@ -61,6 +70,9 @@ export function SecretHistoryDrawer(props: SecretHistoryDrawerProps) {
   // Pinned, per-user and orphaned secrets cannot be written from the page.
   const restorable = canSet(secret);
   const current = secret.source === 'database' ? secret.version : undefined;
+  const kept = value?.items.length ?? 0;
+  // With a value stored, Clear (with "every earlier version") does this.
+  const deletable = restorable && current === undefined && kept > 0;
 
   return (
     <Drawer
@@ -97,6 +109,31 @@ export function SecretHistoryDrawer(props: SecretHistoryDrawerProps) {
           versions={value.items}
           current={current}
           onRestore={restorable ? setRestoring : undefined}
+        />
+      )}
+      {deletable && (
+        <div className={classes.footer}>
+          <Button
+            variant="outlined"
+            color="secondary"
+            size="small"
+            aria-label={`Delete the history of ${secret.name}`}
+            onClick={() => setDeleting(true)}
+          >
+            Delete history
+          </Button>
+        </div>
+      )}
+      {deleting && (
+        <DeleteHistoryDialog
+          secret={secret}
+          versions={kept}
+          onClose={() => setDeleting(false)}
+          onDeleted={() => {
+            setDeleting(false);
+            retry();
+            onHistoryDeleted();
+          }}
         />
       )}
       {restoring !== undefined && (

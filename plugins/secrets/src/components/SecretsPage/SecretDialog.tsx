@@ -28,6 +28,9 @@ export function SecretDialog(props: SecretDialogProps) {
             `Restored ${restored.name}: it is now v${restored.version ?? '?'}.`,
           )
         }
+        onHistoryDeleted={() =>
+          onChanged(`Deleted every version of ${secret.name}.`)
+        }
       />
     );
   }
