@@ -36,3 +36,42 @@ export function secretNotRegisteredMessage(name: string): string {
 export function secretNotSetMessage(name: string): string {
   return `Secret ${name} is not set. An admin can set it on the "Manage secrets" page (/secrets) of Backstage, or an operator can pin it with secrets.values.${name} in app-config.yaml or the BACKSTAGE_SECRETS_${name} environment variable.`;
 }
+
+/**
+ * A response header of the secrets backend on a value read that needs a
+ * user: its value is the secret's scope (`user`), so that the client reads
+ * the secret again on behalf of the user it was given, without parsing the
+ * message.
+ *
+ * @public
+ */
+export const SECRET_SCOPE_HEADER = 'x-backstage-secrets-scope';
+
+/** Where each user sets their own values: the "My secrets" page. */
+const USER_SECRETS_PAGE = '/settings/secrets';
+
+/**
+ * The message of the backend's 404 for a per-user secret that the user has
+ * not set (after the user allowed the reading plugin). Shared so that the
+ * test mock says the same.
+ *
+ * @public
+ */
+export function userSecretNotSetMessage(userRef: string, name: string): string {
+  return `${userRef} has not set ${name}. They can add it on their "My secrets" page (${USER_SECRETS_PAGE}).`;
+}
+
+/**
+ * The message of the backend's 403 for a per-user secret read by a plugin
+ * the user has not allowed to use it. Shared so that the test mock says the
+ * same.
+ *
+ * @public
+ */
+export function userSecretNotAllowedMessage(
+  userRef: string,
+  name: string,
+  pluginId: string,
+): string {
+  return `${userRef} has not allowed plugin ${pluginId} to use their ${name}. They can allow it on their "My secrets" page (${USER_SECRETS_PAGE}).`;
+}

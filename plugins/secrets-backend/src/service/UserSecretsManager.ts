@@ -5,7 +5,11 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
-import type { UserSecretSummary } from '@backstage-secrets/plugin-secrets-common';
+import {
+  userSecretNotAllowedMessage,
+  userSecretNotSetMessage,
+  type UserSecretSummary,
+} from '@backstage-secrets/plugin-secrets-common';
 import { SecretCipher, SecretDecryptionError } from '../crypto/SecretCipher';
 import type {
   StoredGrant,
@@ -17,9 +21,6 @@ import type { LastUsedTracker } from './LastUsedTracker';
 import type { SecretChangeEvents } from './changeEvents';
 import type { RegisteredSecret, SecretsRegistry } from './SecretsRegistry';
 import { validateValue } from './valueRules';
-
-/** Where a user sets their own values, for messages. */
-export const USER_SECRETS_PAGE = '/settings/secrets';
 
 /**
  * Users' own values of user-scoped secrets ("bring your own"): each user
@@ -227,14 +228,12 @@ export class UserSecretsManager {
     const allowed = await this.options.store.isAllowed(name, userRef, pluginId);
     if (!allowed) {
       throw new NotAllowedError(
-        `${userRef} has not allowed plugin ${pluginId} to use their ${name}. They can allow it on their "My secrets" page (${USER_SECRETS_PAGE}).`,
+        userSecretNotAllowedMessage(userRef, name, pluginId),
       );
     }
     const stored = await this.options.store.get(name, userRef);
     if (!stored) {
-      throw new NotFoundError(
-        `${userRef} has not set ${name}. They can add it on their "My secrets" page (${USER_SECRETS_PAGE}).`,
-      );
+      throw new NotFoundError(userSecretNotSetMessage(userRef, name));
     }
     let value: string;
     try {

@@ -18,6 +18,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   isValidSecretName,
   manageSecretsPermission,
+  SECRET_SCOPE_HEADER,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsManager } from './SecretsManager';
 
@@ -149,12 +150,6 @@ export interface UserAccess {
 }
 
 export type Access = ManageAccess | ReadAccess | UserAccess;
-
-/**
- * The response header that tells the secrets client a secret is
- * user-scoped, so that it reads it on behalf of the user it was given.
- */
-export const SCOPE_HEADER = 'x-backstage-secrets-scope';
 
 export const USER_TOKEN_REFUSED =
   "Secret values are read with the reading plugin's own credentials (its service token), never with a user's token, not even one a plugin obtained on behalf of a user. Read it through the secrets service (secretsServiceRef) in a backend plugin.";
@@ -331,7 +326,7 @@ export function createAccessGate(options: {
   ): Promise<ReadAccess> {
     // Invalid names have no scope and no readers; the route answers 400.
     const scope = isValidSecretName(name) ? manager.scopeOf(name) : undefined;
-    if (scope === 'user') res.setHeader(SCOPE_HEADER, 'user');
+    if (scope === 'user') res.setHeader(SECRET_SCOPE_HEADER, 'user');
     let reader: { caller: string; onBehalfOf?: string } | undefined;
     try {
       reader = await readerOf(req, scope);

@@ -13,6 +13,7 @@ import {
 import {
   SECRET_NOT_REGISTERED_REASON,
   SECRET_REASON_HEADER,
+  SECRET_SCOPE_HEADER,
   type SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretReadOptions, SecretsService } from '../service';
@@ -34,9 +35,6 @@ export const DEFAULT_MAX_STALENESS_MS = 60_000;
  * while staying far inside the token's lifetime.
  */
 const OWN_TOKEN_REUSE_MS = 60_000;
-
-/** Set by the backend on refusals of a user-scoped secret read without a user. */
-const SCOPE_HEADER = 'x-backstage-secrets-scope';
 
 /** Internal: the secret turned out to be user-scoped. */
 class UserScopedSignal extends Error {}
@@ -281,7 +279,7 @@ export class DefaultSecretsClient implements SecretsService {
       const message =
         error.body?.error?.message ??
         `This plugin may not read secret ${name}.`;
-      if (!user && response.headers.get(SCOPE_HEADER) === 'user') {
+      if (!user && response.headers.get(SECRET_SCOPE_HEADER) === 'user') {
         throw new UserScopedSignal(message);
       }
       throw new NotAllowedError(message);
