@@ -10,6 +10,13 @@
 # the log, .data/ ignored by git, the app's type check, and that the
 # frontend builds with the page in it.
 #
+# Then the newest end: the same app moved to the newest release this
+# repository supports (scripts/adopter/move-app.mjs, as `versions:bump`
+# would), installed again, and checked for a second copy of any
+# `@backstage/*` package our packages depend on (scripts/adopter/one-copy.mjs,
+# which also runs on the oldest app), its type check, its backend's checks
+# and its frontend build.
+#
 # Uses only the npm registry (and the Yarn cache in ~/.yarn/berry/cache that
 # the monorepo's install filled). Prints its time; must stay under 10 min.
 #
@@ -30,6 +37,7 @@ if [ -d /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR==2 {print $4}')" -gt $((6 *
 fi
 WORK="$(mktemp -d -p "$TMP_PARENT" backstage-secrets-adopter.XXXXXX)"
 APP="$WORK/app"
+NEWEST_APP="$WORK/app-newest"
 BACKEND_PID=""
 
 elapsed() { echo $(($(date +%s) - STARTED_AT)); }
@@ -49,7 +57,7 @@ finish() {
   local seconds
   seconds=$(elapsed)
   if [ "${ADOPTER_KEEP:-}" = "1" ]; then
-    log "kept the app in $APP"
+    log "kept the apps in $WORK"
   else
     rm -rf "$WORK"
     log "removed the temporary app in $(($(elapsed) - seconds))s"
@@ -73,9 +81,12 @@ trap 'exit 130' INT TERM
 # app's own backstage.json is compared with ours, so a stale entry fails.
 BACKSTAGE_VERSION="$(node -p 'require("./backstage.json").version')"
 case "$BACKSTAGE_VERSION" in
-  1.55.*) CREATE_APP_VERSION=0.9.2 ;;
+  1.55.* | 1.56.* | 1.57.*) CREATE_APP_VERSION=0.9.2 ;;
   *) die "adopter-test.sh: which @backstage/create-app belongs to Backstage $BACKSTAGE_VERSION? Add it to the table in scripts/adopter-test.sh." ;;
 esac
+# The oldest release our published ranges admit: the newest create-app the
+# registry serves (0.9.2) makes a 1.55 app. The newest end is backstage.json.
+OLDEST_VERSION=1.55.0
 
 step "Packing the publishable packages"
 bash scripts/pack.sh "$WORK/packs" >&2
@@ -89,8 +100,8 @@ export PATH="$WORK/bin:$PATH"
 echo adopter-app | npx -y "@backstage/create-app@$CREATE_APP_VERSION" --skip-install --path "$APP" >"$WORK/create-app.log" 2>&1 ||
   { tail -n 30 "$WORK/create-app.log" >&2; die "create-app failed"; }
 APP_BACKSTAGE_VERSION="$(node -p "require('$APP/backstage.json').version")"
-[ "$APP_BACKSTAGE_VERSION" = "$BACKSTAGE_VERSION" ] ||
-  die "create-app@$CREATE_APP_VERSION made a Backstage $APP_BACKSTAGE_VERSION app, this repository is on $BACKSTAGE_VERSION: update the table in scripts/adopter-test.sh"
+[ "$APP_BACKSTAGE_VERSION" = "$OLDEST_VERSION" ] ||
+  die "create-app@$CREATE_APP_VERSION made a Backstage $APP_BACKSTAGE_VERSION app, the oldest supported release is $OLDEST_VERSION: update scripts/adopter-test.sh"
 
 step "Following the README's \"Install in your app\" steps"
 node scripts/adopter/readme-steps.mjs apply README.md "$APP" "$WORK/packs"
@@ -150,16 +161,74 @@ node -e '
   fs.writeFileSync(index, source);
 ' "$APP" "$WORK/packs"
 
-step "yarn install in the app (Yarn cache shared with this repository)"
-# Under CI=true Yarn refuses to write a lockfile; a fresh app has none yet.
-(cd "$APP" && YARN_ENABLE_IMMUTABLE_INSTALLS=false yarn install >"$WORK/install.log" 2>&1) ||
-  { grep -E 'YN0001|YN0082|YN0009|Error' "$WORK/install.log" | tail -n 30 >&2; die "yarn install failed in the app"; }
-# The app must get one copy of catalog-react (plugins/secrets accepts 3 and 4).
-(cd "$APP" && node -e '
-  const lock = require("fs").readFileSync("yarn.lock", "utf8");
-  const versions = [...lock.matchAll(/^"@backstage\/plugin-catalog-react@[^\n]*\n  version: (\S+)/gm)].map(m => m[1]);
-  console.log(`  @backstage/plugin-catalog-react in the app: ${versions.join(", ")}`);
-')
+step "A copy of the app moved to Backstage $BACKSTAGE_VERSION (the newest end)"
+cp -a "$APP" "$NEWEST_APP"
+node scripts/adopter/move-app.mjs "$NEWEST_APP" "$BACKSTAGE_VERSION" >&2
+# The signals-backend pin above is only for a 1.55 backend (see there).
+node -e '
+  const fs = require("fs");
+  const file = process.argv[1];
+  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+  delete pkg.resolutions["@backstage/plugin-signals-backend"];
+  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
+' "$NEWEST_APP/package.json"
+
+# Installs an app's dependencies (the Yarn cache is shared with this
+# repository) and checks it holds one copy of each @backstage/* package that
+# our packages depend on. Only the newest app must pass that check: a 1.55
+# app made from today's registry already mixes releases by itself (its `^`
+# ranges resolve past 1.55: core-compat-api 0.5 and 0.6, frontend-app-api
+# 0.16 and 1.0), so there the copies are listed, not judged.
+install_app() {
+  local app="$1" name="$2" strict="$3"
+  step "yarn install in the $name app"
+  # Under CI=true Yarn refuses to write a lockfile; a fresh app has none yet.
+  (cd "$app" && YARN_ENABLE_IMMUTABLE_INSTALLS=false yarn install >"$WORK/install-$name.log" 2>&1) ||
+    { grep -E 'YN0001|YN0082|YN0009|Error' "$WORK/install-$name.log" | tail -n 30 >&2; die "yarn install failed in the $name app"; }
+  if [ "$strict" = "strict" ]; then
+    node scripts/adopter/one-copy.mjs "$app" "$WORK/packs" >&2 ||
+      die "the $name app got a second copy of a package ours depend on"
+  else
+    node scripts/adopter/one-copy.mjs "$app" "$WORK/packs" >&2 ||
+      log "  (listed only: the $name app mixes releases by itself)"
+  fi
+}
+
+# Starts an app's backend on $PORT and runs check.mjs against it.
+check_backend() {
+  local app="$1" name="$2"
+  step "Starting the $name app's backend on :$PORT"
+  cat >"$WORK/port.yaml" <<YAML
+backend:
+  baseUrl: http://localhost:$PORT
+  listen:
+    port: $PORT
+YAML
+  (cd "$app/packages/backend" &&
+    exec setsid yarn start --config ../../app-config.yaml --config ../../app-config.local.yaml --config "$WORK/port.yaml") >"$WORK/backend.log" 2>&1 &
+  BACKEND_PID=$!
+  node scripts/adopter/check.mjs "http://localhost:$PORT" "$BACKEND_PID"
+}
+
+stop_backend() {
+  kill -- "-$BACKEND_PID" 2>/dev/null || true
+  wait "$BACKEND_PID" 2>/dev/null || true
+  BACKEND_PID=""
+}
+
+build_frontend() {
+  local app="$1" name="$2"
+  step "Building the $name app's frontend (yarn workspace app build)"
+  (cd "$app" && yarn workspace app build >"$WORK/app-build-$name.log" 2>&1) ||
+    { tail -n 30 "$WORK/app-build-$name.log" >&2; die "the $name app's frontend does not build"; }
+  grep -rlq "Manage secrets" "$app/packages/app/dist" ||
+    die "the $name app's build does not contain the Manage secrets page"
+  log "  ok: the $name app's frontend builds, with the Manage secrets page"
+}
+
+# ── The oldest end: the full run ──
+OLDEST="$OLDEST_VERSION"
+install_app "$APP" "$OLDEST" lenient
 
 step "The README's key command"
 KEY_COMMAND="$(node scripts/adopter/readme-steps.mjs command README.md generate-key)"
@@ -168,21 +237,10 @@ KEY="$(cd "$APP" && bash -c "$KEY_COMMAND" | tail -n 1)"
 log "  ok: '$KEY_COMMAND' prints a key"
 unset KEY
 
-step "Type check of the app (yarn tsc)"
+step "Type check of the $OLDEST app (yarn tsc)"
 (cd "$APP" && yarn tsc) >&2
 
-step "Starting the app's backend on :$PORT"
-cat >"$WORK/port.yaml" <<YAML
-backend:
-  baseUrl: http://localhost:$PORT
-  listen:
-    port: $PORT
-YAML
-(cd "$APP/packages/backend" &&
-  exec setsid yarn start --config ../../app-config.yaml --config ../../app-config.local.yaml --config "$WORK/port.yaml") >"$WORK/backend.log" 2>&1 &
-BACKEND_PID=$!
-node scripts/adopter/check.mjs "http://localhost:$PORT" "$BACKEND_PID"
-
+check_backend "$APP" "$OLDEST"
 grep -q "stored secrets will be lost at restart" "$WORK/backend.log" &&
   die "the backend warned about an in-memory database although the README configures one"
 grep -q "development encryption key for secrets in $APP/.data/secrets-dev-key.json" "$WORK/backend.log" ||
@@ -191,14 +249,16 @@ log "  ok: the log says where the development key is, and no in-memory warning"
 (cd "$APP" && git check-ignore -q .data/secrets-dev-key.json) ||
   die ".data/secrets-dev-key.json is not ignored by git in the app"
 log "  ok: .data/ is ignored by git"
+stop_backend
 
-kill -- "-$BACKEND_PID" 2>/dev/null || true
-wait "$BACKEND_PID" 2>/dev/null || true
-BACKEND_PID=""
+build_frontend "$APP" "$OLDEST"
 
-step "Building the app's frontend (yarn workspace app build)"
-(cd "$APP" && yarn workspace app build >"$WORK/app-build.log" 2>&1) ||
-  { tail -n 30 "$WORK/app-build.log" >&2; die "the app's frontend does not build"; }
-grep -rlq "Manage secrets" "$APP/packages/app/dist" ||
-  die "the built app does not contain the Manage secrets page"
-log "  ok: the frontend builds, with the Manage secrets page"
+# ── The newest end: install, one copy, types, backend, frontend ──
+# The oldest app is no longer needed: its 2 GB leave room for the next.
+[ "${ADOPTER_KEEP:-}" = "1" ] || rm -rf "$APP"
+install_app "$NEWEST_APP" "$BACKSTAGE_VERSION" strict
+step "Type check of the $BACKSTAGE_VERSION app (yarn tsc)"
+(cd "$NEWEST_APP" && yarn tsc) >&2
+check_backend "$NEWEST_APP" "$BACKSTAGE_VERSION"
+stop_backend
+build_frontend "$NEWEST_APP" "$BACKSTAGE_VERSION"

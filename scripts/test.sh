@@ -44,6 +44,17 @@ yarn tsc:full
 step "API reports (backstage-repo-tools api-reports --ci)"
 yarn build:api-reports:only --ci
 
+# Releasable packages: package.json fields as `backstage-cli repo fix
+# --publish` wants them (exports, repository, peerModules, ...), and a
+# lockfile in which no package could be served by one copy instead of two.
+step "Package metadata (repo fix --publish --check) and lockfile (yarn dedupe --check)"
+yarn backstage-cli repo fix --publish --check
+yarn dedupe --check
+# npm packs a package's own LICENSE: each must be the root's (Apache-2.0).
+for dir in plugins/*/; do
+  cmp -s LICENSE "$dir/LICENSE" || die "$dir/LICENSE is missing or differs from ./LICENSE"
+done
+
 step "Lint (Backstage ESLint config)"
 yarn backstage-cli repo lint
 

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by scripts/start.sh and scripts/test.sh: makes sure a Node.js that
-# Backstage 1.55 supports (22 or 24) and the project's dependencies are present,
+# Backstage 1.55 to 1.57 support (22 or 24) and the project's dependencies are present,
 # installing only what is missing so that a second run starts at once.
 set -euo pipefail
 

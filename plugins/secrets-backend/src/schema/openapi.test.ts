@@ -1,4 +1,5 @@
 import dns from 'node:dns';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import Ajv from 'ajv';
@@ -116,7 +117,9 @@ describe.each(databases.eachSupportedId())(
     it('every route answers as the document says, success and errors', async () => {
       const wrapped = await wrapServer(await contractApp(databaseId));
       // The proxy's own address (supertest 7 cannot take the wrapped server).
-      const server = String(wrapped.address()).replace(/\/$/, '');
+      const { address, port } = wrapped.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      const server = `http://${host}:${port}`;
       const call = (auth: string) => ({
         get: (path: string) =>
           request(server).get(path).set('Authorization', auth),

@@ -69,7 +69,12 @@ export type RenderOptions = {
 export async function renderWithApis(
   element: JSX.Element,
   options: RenderOptions = {},
-) {
+): Promise<{
+  rendered: ReturnType<typeof renderInTestApp>;
+  catalogApi: ReturnType<typeof catalogApiMock.mock>;
+  alertApi: ReturnType<typeof mockApis.alert>;
+  network: NetworkLog;
+}> {
   const catalogApi = catalogApiMock.mock({
     getEntitiesByRefs: jest.fn(async ({ entityRefs }) => ({
       items: entityRefs.map(ref =>

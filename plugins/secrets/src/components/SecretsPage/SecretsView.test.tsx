@@ -112,8 +112,8 @@ describe('SecretsView', () => {
     const set = await row('OPENAI_API_KEY');
     expect(within(set).getByText('Set')).toBeInTheDocument();
     expect(within(set).getByText('v3')).toBeInTheDocument();
-    // The description is markdown.
-    expect(within(set).getByText('assistant').tagName).toBe('EM');
+    // The description is markdown (rendered once its renderer has loaded).
+    expect((await within(set).findByText('assistant')).tagName).toBe('EM');
     expect(
       within(set).getByRole('link', { name: /^Get an OpenAI API key/ }),
     ).toHaveAttribute('href', 'https://platform.openai.com/api-keys');

@@ -26,7 +26,9 @@ describe('UserSecretPrompt', () => {
     expect(
       await screen.findByText('Your PERSONAL_OPENAI_API_KEY is needed'),
     ).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: /Why\?/ })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', { name: /Why\?/ }),
+    ).toBeInTheDocument();
     expect(
       screen.getByRole('link', { name: /Get an OpenAI API key/ }),
     ).toBeInTheDocument();

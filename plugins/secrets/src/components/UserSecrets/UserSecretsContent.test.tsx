@@ -24,7 +24,7 @@ describe('UserSecretsContent ("My secrets")', () => {
 
     const unset = card('PERSONAL_OPENAI_API_KEY');
     expect(unset.getByText('No value yet')).toBeInTheDocument();
-    expect(unset.getByRole('link', { name: /Why\?/ })).toHaveAttribute(
+    expect(await unset.findByRole('link', { name: /Why\?/ })).toHaveAttribute(
       'href',
       'https://example.com/why',
     );
