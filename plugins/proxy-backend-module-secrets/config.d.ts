@@ -16,6 +16,14 @@ export interface Config {
        * leave out `proxy`), answers 503 without calling the target. Every
        * referenced secret must be declared, by a secrets module or in
        * `secrets.definitions`: start-up fails otherwise.
+       *
+       * An upstream's answer is checked before it is forwarded: one that holds
+       * a filled value (an upstream echoing request headers) is refused with
+       * 502, and nothing of it reaches the caller; answers must not be
+       * content-encoded (the proxy asks for `identity`). Only the options
+       * below are accepted: others (`followRedirects`, `router`, `forward`,
+       * `toProxy`, `ws`, ...) could send the filled headers to another host
+       * and fail start-up.
        */
       endpoints?: {
         [route: string]: {
@@ -32,14 +40,22 @@ export interface Config {
            * @visibility secret
            */
           headers?: { [name: string]: string };
-          /** Changes the origin of the host header to the target URL. Default: true. */
+          /**
+           * Changes the origin of the host header to the target URL. Default:
+           * true; `false` fails start-up for an endpoint whose headers hold a
+           * secret (the caller would choose the Host the headers go to).
+           */
           changeOrigin?: boolean;
           /**
            * Rewrites the target's URL path; keys are regular expressions.
            * Default: remove `/api/proxy/<route>`.
            */
           pathRewrite?: { [regexp: string]: string };
-          /** Only these HTTP methods are forwarded, e.g. `[GET]`. */
+          /**
+           * Only these HTTP methods are forwarded, e.g. `[GET, POST]`.
+           * Default for an endpoint whose headers hold a secret: `[GET, HEAD]`.
+           * TRACE, TRACK and CONNECT are never forwarded (405).
+           */
           allowedMethods?: string[];
           /**
            * Further request and response headers to forward. By default
@@ -64,6 +80,10 @@ export interface Config {
           secure?: boolean;
           /** Add x-forwarded-* headers. */
           xfwd?: boolean;
+          /** Milliseconds to wait for the caller's request (as the stock proxy). */
+          timeout?: number;
+          /** Milliseconds to wait for the upstream's answer (as the stock proxy). */
+          proxyTimeout?: number;
         };
       };
     };

@@ -5,8 +5,9 @@ describe('readEndpoints', () => {
     const [endpoint] = readEndpoints({
       '/pagerduty': {
         target: 'https://api.pagerduty.com',
-        changeOrigin: false,
-        allowedMethods: ['GET'],
+        secure: true,
+        timeout: 5000,
+        allowedMethods: ['get'],
         headers: {
           Authorization: 'Token token={{ secrets.PAGERDUTY_API_TOKEN }}',
           'X-Both': '{{ secrets.A }}:{{ secrets.PAGERDUTY_API_TOKEN }}',
@@ -35,9 +36,52 @@ describe('readEndpoints', () => {
       allowedMethods: ['GET'],
       allowedHeaders: undefined,
       reviveRequestBody: false,
-      options: { changeOrigin: false },
+      options: { secure: true, timeout: 5000 },
     });
   });
+
+  it('forwards only GET and HEAD to an endpoint whose headers hold a secret, unless configured', () => {
+    const [secret, plain] = readEndpoints({
+      '/secret': { target: 'https://x', headers: { K: '{{ secrets.K }}' } },
+      '/plain': { target: 'https://x', headers: { K: 'literal' } },
+    });
+    expect(secret.allowedMethods).toEqual(['GET', 'HEAD']);
+    expect(plain.allowedMethods).toBeUndefined();
+  });
+
+  const withSecret = (extra: object) => ({
+    '/x': { target: 'https://x', headers: { K: '{{ secrets.K }}' }, ...extra },
+  });
+
+  it.each([
+    [
+      { followRedirects: true },
+      /\.followRedirects is not allowed: a redirect to another host would carry the filled headers there/,
+    ],
+    [{ router: { a: 'b' } }, /\.router is not allowed: it picks the target/],
+    [{ forward: 'https://y' }, /\.forward is not allowed: it sends a copy/],
+    [{ toProxy: true }, /\.toProxy is not allowed/],
+    [{ ws: true }, /\.ws is not allowed: WebSocket upgrades/],
+    [
+      { changeOrigin: false },
+      /\.changeOrigin: false is refused for an endpoint whose headers hold a secret/,
+    ],
+    [
+      { autoRewrite: true },
+      /\.autoRewrite is not an option of secrets\.proxy\.endpoints; the options are target, headers, credentials, allowedMethods, allowedHeaders, reviveRequestBody, changeOrigin, pathRewrite, secure, xfwd, timeout, proxyTimeout\./,
+    ],
+    [{ timeout: '5s' }, /\.timeout must be a number/],
+    [
+      { allowedMethods: ['GET', 'trace'] },
+      /\.allowedMethods: TRACE is never forwarded/,
+    ],
+    [{ allowedMethods: ['CONNECT'] }, /CONNECT is never forwarded/],
+  ])(
+    'refuses %j for an endpoint whose headers hold a secret',
+    (extra, message) => {
+      expect(() => readEndpoints(withSecret(extra))).toThrow(message);
+    },
+  );
 
   it('reads nothing without config', () => {
     expect(readEndpoints(undefined)).toEqual([]);

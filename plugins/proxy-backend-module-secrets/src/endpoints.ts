@@ -35,15 +35,57 @@ export interface SecretsProxyEndpoint {
   headers: HeaderTemplate[];
   /** Every secret the headers refer to, each once. */
   secretNames: string[];
+  /**
+   * The methods forwarded, upper case. Endpoints whose headers hold a secret
+   * default to GET and HEAD; without a secret, every method but the
+   * never-forwarded ones.
+   */
   allowedMethods?: string[];
   allowedHeaders?: string[];
   reviveRequestBody: boolean;
   /**
-   * The remaining options (changeOrigin, pathRewrite, secure, xfwd, ...),
-   * passed to http-proxy-middleware as the stock proxy does.
+   * The remaining options, from {@link PASSED_OPTIONS} only, passed to
+   * http-proxy-middleware as the stock proxy does.
    */
   options: JsonObject;
 }
+
+/**
+ * Methods never forwarded to an endpoint of this module: a TRACE (or
+ * TRACK) answer reflects the request, filled headers included, and CONNECT
+ * opens a tunnel the headers do not belong in.
+ */
+export const NEVER_FORWARDED_METHODS = ['TRACE', 'TRACK', 'CONNECT'];
+
+/** What an endpoint whose headers hold a secret forwards unless configured. */
+export const DEFAULT_SECRET_METHODS = ['GET', 'HEAD'];
+
+/**
+ * The stock proxy options this module passes on to http-proxy-middleware,
+ * with the type each must have. Everything else is refused at start-up:
+ * an option that is not listed could send the filled headers somewhere
+ * else than `target`.
+ */
+const PASSED_OPTIONS: Record<string, 'boolean' | 'number' | 'object'> = {
+  changeOrigin: 'boolean',
+  pathRewrite: 'object',
+  secure: 'boolean',
+  xfwd: 'boolean',
+  timeout: 'number',
+  proxyTimeout: 'number',
+};
+
+/** Why options that http-proxy-middleware knows are refused here. */
+const REFUSED_OPTIONS: Record<string, string> = {
+  followRedirects:
+    'a redirect to another host would carry the filled headers there',
+  router:
+    'it picks the target per request, so the filled headers could go to another host than target',
+  forward:
+    'it sends a copy of every request, filled headers included, to a second URL',
+  toProxy: 'it hands the request, filled headers included, to another proxy',
+  ws: 'WebSocket upgrades are not forwarded by this module',
+};
 
 // RFC 9110 token: the characters a header name may hold.
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -99,6 +141,7 @@ export function readEndpoints(
       reviveRequestBody,
       ...options
     } = value;
+    checkPassedOptions(options, where);
     if (typeof target !== 'string') {
       throw new Error(`${where}.target must be a URL string`);
     }
@@ -164,16 +207,66 @@ export function readEndpoints(
         ),
       ),
     ];
+    if (secretNames.length > 0 && options.changeOrigin === false) {
+      throw new Error(
+        `${where}.changeOrigin: false is refused for an endpoint whose headers hold a secret: the caller's Host header would be forwarded, letting the caller choose which site behind the target receives the filled headers.`,
+      );
+    }
     return {
       route,
       target,
       credentials: policy as CredentialsPolicy,
       headers: templates,
       secretNames,
-      allowedMethods: stringArray(allowedMethods, `${where}.allowedMethods`),
+      allowedMethods: readMethods(
+        stringArray(allowedMethods, `${where}.allowedMethods`),
+        secretNames.length > 0,
+        where,
+      ),
       allowedHeaders: stringArray(allowedHeaders, `${where}.allowedHeaders`),
       reviveRequestBody: reviveRequestBody === true,
       options,
     };
   });
+}
+
+function checkPassedOptions(options: JsonObject, where: string) {
+  for (const [name, value] of Object.entries(options)) {
+    if (name in REFUSED_OPTIONS) {
+      throw new Error(
+        `${where}.${name} is not allowed: ${REFUSED_OPTIONS[name]}.`,
+      );
+    }
+    const type = PASSED_OPTIONS[name];
+    if (!type) {
+      throw new Error(
+        `${where}.${name} is not an option of ${ENDPOINTS_CONFIG_KEY}; the options are target, headers, credentials, allowedMethods, allowedHeaders, reviveRequestBody, ${Object.keys(
+          PASSED_OPTIONS,
+        ).join(', ')}.`,
+      );
+    }
+    const actual = isObject(value) ? 'object' : typeof value;
+    if (actual !== type) {
+      throw new Error(`${where}.${name} must be a ${type}`);
+    }
+  }
+}
+
+/** The methods an endpoint forwards, upper case, or undefined for all. */
+function readMethods(
+  configured: string[] | undefined,
+  holdsSecret: boolean,
+  where: string,
+): string[] | undefined {
+  const methods = configured?.map(m => m.toUpperCase());
+  const never = methods?.filter(m => NEVER_FORWARDED_METHODS.includes(m));
+  if (never && never.length > 0) {
+    throw new Error(
+      `${where}.allowedMethods: ${never.join(
+        ', ',
+      )} is never forwarded (a TRACE answer reflects the request's headers, filled ones included; CONNECT opens a tunnel).`,
+    );
+  }
+  if (methods) return methods;
+  return holdsSecret ? DEFAULT_SECRET_METHODS : undefined;
 }

@@ -93,7 +93,9 @@ describe('secrets proxy router', () => {
                   '/multiline': endpoint('{{ secrets.MULTILINE }}'),
                   '/open': endpoint('k={{ secrets.SET }}', {
                     credentials: 'dangerously-allow-unauthenticated',
+                    allowedMethods: ['GET', 'POST'],
                   }),
+                  '/default-methods': endpoint('{{ secrets.SET }}'),
                   '/readonly': endpoint('{{ secrets.SET }}', {
                     allowedMethods: ['GET'],
                   }),
@@ -158,6 +160,23 @@ describe('secrets proxy router', () => {
       .set('Authorization', mockCredentials.user.header());
     expect(post.status).toBe(404);
     expect(received).toHaveLength(2);
+
+    // An endpoint whose headers hold a secret forwards GET and HEAD only,
+    // unless configured; TRACE never (its answer reflects the headers).
+    const defaultPost = await request(backend.server)
+      .post('/api/proxy/default-methods/x')
+      .set('Authorization', mockCredentials.user.header());
+    expect(defaultPost.status).toBe(404);
+    const head = await request(backend.server)
+      .head('/api/proxy/default-methods/x')
+      .set('Authorization', mockCredentials.user.header());
+    expect(head.status).toBe(200);
+    expect(received).toHaveLength(3);
+    const trace = await request(backend.server)
+      .trace('/api/proxy/open/x')
+      .set('Authorization', mockCredentials.none.header());
+    expect(trace.status).toBe(405);
+    expect(received).toHaveLength(3);
 
     const dotDot = await request(backend.server)
       .get('/api/proxy/readonly/%2e%2e/x')

@@ -12,7 +12,12 @@ import {
   fixRequestBody,
   Options,
 } from 'http-proxy-middleware';
-import { HEADER_VALUE, SecretsProxyEndpoint } from './endpoints';
+import {
+  HEADER_VALUE,
+  NEVER_FORWARDED_METHODS,
+  SecretsProxyEndpoint,
+} from './endpoints';
+import { forwardCheckedResponse, reflectionPatterns } from './responseGuard';
 
 /** Where the proxy plugin is mounted. */
 const PATH_PREFIX = '/api/proxy';
@@ -48,8 +53,10 @@ export interface SecretsProxyRouterOptions {
  * The routes of `secrets.proxy.endpoints`, to mount on the proxy plugin's
  * router (below `/api/proxy`). Each request:
  *
- * 1. is refused (400) when its path climbs out with `..`, and passed on when
- *    its method is not among `allowedMethods`, as in the stock proxy;
+ * 1. is refused (400) when its path climbs out with `..`, refused (405) when
+ *    its method is TRACE, TRACK or CONNECT, and passed on when its method
+ *    is not among `allowedMethods` (GET and HEAD by default for an endpoint
+ *    whose headers hold a secret), as in the stock proxy;
  * 2. must carry user or service credentials, unless the endpoint's policy is
  *    `dangerously-allow-unauthenticated`;
  * 3. reads every secret its headers use, as the `proxy` plugin (the secrets
@@ -59,7 +66,10 @@ export interface SecretsProxyRouterOptions {
  * 4. loses every request header outside the allow list, and any header of
  *    the same name as a filled one whatever its case;
  * 5. is proxied by http-proxy-middleware with the filled headers set on the
- *    outgoing request.
+ *    outgoing request;
+ * 6. gets the upstream's answer only if it does not hold a filled value (an
+ *    upstream that reflects request headers would otherwise hand the secret
+ *    to the caller): such an answer is refused with 502 (forwardCheckedResponse).
  *
  * Header values are never logged and never part of an error.
  */
@@ -96,6 +106,8 @@ function endpointMiddleware(
 ): RequestHandler {
   const { secrets, httpAuth, logger } = options;
   const filled = new WeakMap<IncomingMessage, Array<[string, string]>>();
+  // The values filled into each request's headers, to look for in its answer.
+  const patterns = new WeakMap<IncomingMessage, Buffer[]>();
   const injected = new Set(endpoint.headers.map(h => h.name.toLowerCase()));
 
   const requestHeaderAllowList = new Set(
@@ -111,7 +123,7 @@ function endpointMiddleware(
     ),
   );
   const isMethodAllowed = (method?: string) =>
-    endpoint.allowedMethods?.includes(method ?? '') ?? true;
+    endpoint.allowedMethods?.includes((method ?? '').toUpperCase()) ?? true;
 
   let pathRewrite = endpoint.options.pathRewrite as Options['pathRewrite'];
   if (pathRewrite === undefined) {
@@ -136,26 +148,56 @@ function endpointMiddleware(
       warn: logger.warn.bind(logger),
       error: logger.error.bind(logger),
     }),
+    // The answer is checked for filled values before it is forwarded.
+    selfHandleResponse: true,
     onProxyReq(proxyReq, req) {
       // setHeader replaces a header of the same name in any case. Before
       // fixRequestBody, which writes the body (and so sends the headers).
       for (const [name, value] of filled.get(req) ?? []) {
         proxyReq.setHeader(name, value);
       }
+      // An encoded answer could not be checked for reflected values.
+      proxyReq.setHeader('accept-encoding', 'identity');
       if (endpoint.reviveRequestBody || options.reviveConsumedRequestBodies) {
         fixRequestBody(proxyReq, req);
       }
     },
-    onProxyRes(proxyRes, _req, res) {
-      for (const name of Object.keys(proxyRes.headers)) {
-        if (!responseHeaderAllowList.has(name.toLowerCase())) {
-          delete proxyRes.headers[name];
-        }
-      }
-      proxyRes.on('close', () => {
-        if (!res.writableEnded) {
-          res.end();
-        }
+    onProxyRes(proxyRes, req, res) {
+      const headers = Object.fromEntries(
+        Object.entries(proxyRes.headers).filter(([name]) =>
+          responseHeaderAllowList.has(name.toLowerCase()),
+        ),
+      );
+      const status = proxyRes.statusCode ?? 502;
+      forwardCheckedResponse(proxyRes, res as any, {
+        statusCode: status,
+        headers,
+        patterns: patterns.get(req) ?? [],
+        bodiless: req.method === 'HEAD' || status === 204 || status === 304,
+        refuse(reason) {
+          logger.warn(
+            `Proxy endpoint ${endpoint.route}: refused the upstream's answer (502): ${reason}.`,
+          );
+          if (res.headersSent) {
+            res.destroy();
+            return;
+          }
+          res.writeHead(502, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              error: {
+                name: 'BadGatewayError',
+                message: `Proxy endpoint ${endpoint.route} refused the upstream's answer: ${reason}. Secret values sent in headers are never passed back to the caller.`,
+              },
+              response: { statusCode: 502 },
+            }),
+          );
+        },
+        onLeakWhileStreaming() {
+          logger.warn(
+            `Proxy endpoint ${endpoint.route}: the upstream's answer held a filled value after it began to stream; the connection was closed before it was sent.`,
+          );
+        },
       });
     },
   });
@@ -165,6 +207,10 @@ function endpointMiddleware(
     !options.disableDefaultAuthPolicy;
 
   return async (req, res, next) => {
+    if (NEVER_FORWARDED_METHODS.includes((req.method ?? '').toUpperCase())) {
+      res.status(405).end();
+      return;
+    }
     if (!isMethodAllowed(req.method)) {
       // As the stock proxy: not this endpoint's request.
       next();
@@ -194,6 +240,7 @@ function endpointMiddleware(
       }
     }
     filled.set(req, headers);
+    patterns.set(req, reflectionPatterns(values.values()));
     proxy(req, res, next);
   };
 
