@@ -15,3 +15,8 @@ export {
   SECRETS_HEARTBEAT_TOPIC,
 } from './events/topics';
 export type { SecretsHeartbeat } from './events/topics';
+export { secretsKeyProvidersExtensionPoint } from './keyProviders';
+export type {
+  SecretsKeyProvider,
+  SecretsKeyProvidersExtensionPoint,
+} from './keyProviders';
