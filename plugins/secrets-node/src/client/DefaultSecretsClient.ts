@@ -16,7 +16,7 @@ import {
   SECRET_SCOPE_HEADER,
   type SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
-import type { SecretReadOptions, SecretsService } from '../service';
+import type { SecretReadOptions, SecretsService } from '../SecretsService';
 import { ChangeFeed } from './ChangeFeed';
 
 /**
