@@ -44,6 +44,9 @@ export const secretsServiceRef = createServiceRef<SecretsService>({
                 readDurationFromConfig(config, { key: maxStalenessKey }),
               )
             : undefined,
+          cacheMaxEntries: config.getOptionalNumber(
+            'secrets.client.cacheMaxEntries',
+          ),
         });
       },
     }),
