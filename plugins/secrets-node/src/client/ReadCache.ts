@@ -34,7 +34,10 @@ export class ReadCache<T> {
     maxEntries: number;
     windowMs: (now: number) => number;
   }) {
-    this.#maxEntries = Math.max(1, Math.floor(options.maxEntries));
+    // At least one: a bound below that (or not a number) would evict the
+    // answer being loaded before its concurrent readers could share it.
+    const maxEntries = Math.floor(options.maxEntries);
+    this.#maxEntries = maxEntries >= 1 ? maxEntries : 1;
     this.#windowMs = options.windowMs;
   }
 
