@@ -16,6 +16,13 @@ export interface Config {
        * stale a value can be then. Default 500; 0 disables reuse then.
        */
       cacheTtlMilliseconds?: number;
+      /**
+       * How many answers a plugin's client keeps in memory at most (a
+       * shared value and each user's own value count apart, as does "not
+       * set"). Beyond it the least recently read is dropped, to be read
+       * again from the backend when next needed. Default 10000; at least 1.
+       */
+      cacheMaxEntries?: number;
     };
   };
 }

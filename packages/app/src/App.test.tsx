@@ -1,4 +1,4 @@
-import { render, waitFor } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
@@ -16,10 +16,14 @@ describe('App', () => {
       ] as any,
     };
 
-    const rendered = render(App.createRoot());
+    render(App.createRoot());
 
-    await waitFor(() => {
-      expect(rendered.baseElement).toBeInTheDocument();
-    });
+    // The app was wired and started: its sign-in page, titled from the
+    // configuration, offers the guest provider.
+    expect(
+      await screen.findByRole('button', { name: 'Enter' }),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/Enter as a Guest User/)).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Test' })).toBeInTheDocument();
   });
 });

@@ -7,8 +7,8 @@
 export type { SecretDefinition, SecretValidationResult } from './definitions';
 export { secretsExtensionPoint } from './extensionPoint';
 export type { SecretsExtensionPoint } from './extensionPoint';
-export { secretsServiceRef } from './service';
-export type { SecretsService, SecretReadOptions } from './service';
+export { secretsServiceRef } from './secretsServiceRef';
+export type { SecretsService, SecretReadOptions } from './SecretsService';
 export { DefaultSecretsClient } from './client/DefaultSecretsClient';
 export {
   SECRETS_CHANGED_TOPIC,

@@ -5,6 +5,7 @@ import {
   SECRETS_HEARTBEAT_TOPIC,
 } from '../events/topics';
 import { DefaultSecretsClient } from './DefaultSecretsClient';
+import { useFakeClock } from './__testUtils__/fakeClock';
 import { startFakeBackend } from './__testUtils__/fakeSecretsBackend';
 
 /*
@@ -12,18 +13,23 @@ import { startFakeBackend } from './__testUtils__/fakeSecretsBackend';
  * maxStaleness), and the short window whenever the bus is not trusted. The
  * bus is Backstage's in-memory events service of the test utilities, the
  * backend a stand-in HTTP server: both outside the client under test.
- * Waits only let heartbeats go overdue; nothing asserts a duration.
+ * Time passes on a fake clock (`jest.advanceTimersByTime`), never by
+ * waiting; nothing asserts a duration.
  */
 
-const HEARTBEAT_MS = 20;
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const HEARTBEAT_MS = 10_000;
+const SHORT_WINDOW_MS = 500;
+/** Lets the client's subscription to the bus settle (promises, no time). */
+const subscribed = () => new Promise(resolve => setImmediate(resolve));
 
 describe('DefaultSecretsClient with change events', () => {
   let fake: Awaited<ReturnType<typeof startFakeBackend>>;
   beforeEach(async () => {
     fake = await startFakeBackend();
+    useFakeClock();
   });
   afterEach(() => new Promise(resolve => fake.server.close(resolve)));
+  afterEach(() => jest.useRealTimers());
 
   function client(events: EventsService) {
     const logger = mockServices.logger.mock();
@@ -35,7 +41,7 @@ describe('DefaultSecretsClient with change events', () => {
       },
       events,
       logger,
-      cacheTtlMs: 1,
+      cacheTtlMs: SHORT_WINDOW_MS,
       maxStalenessMs: 3_600_000,
     });
     return { c, logger };
@@ -59,7 +65,7 @@ describe('DefaultSecretsClient with change events', () => {
   it('keeps a value until its change event while the bus is trusted, and drops only that name', async () => {
     const events = mockServices.events();
     const { c } = client(events);
-    await sleep(0); // the subscription settles
+    await subscribed();
     await heartbeat(events, 'a');
     fake.values.set('KEY', 'v1');
     fake.values.set('OTHER', 'o1');
@@ -69,7 +75,7 @@ describe('DefaultSecretsClient with change events', () => {
     fake.values.set('KEY', 'v2');
     fake.values.set('OTHER', 'o2');
     await heartbeat(events, 'a');
-    await sleep(5); // far past the 1 ms short window
+    jest.advanceTimersByTime(2 * SHORT_WINDOW_MS); // past the short window
     expect(await c.getSecret('KEY')).toBe('v1'); // kept: no event yet
     expect(fake.requests).toHaveLength(2);
 
@@ -82,7 +88,7 @@ describe('DefaultSecretsClient with change events', () => {
   it('falls back to the short window once an instance it heard goes silent, and logs once', async () => {
     const events = mockServices.events();
     const { c, logger } = client(events);
-    await sleep(0);
+    await subscribed();
     await heartbeat(events, 'a', HEARTBEAT_MS);
     await heartbeat(events, 'b', HEARTBEAT_MS);
     fake.values.set('KEY', 'v1');
@@ -91,12 +97,12 @@ describe('DefaultSecretsClient with change events', () => {
     // Instance b is cut off from the bus: its change reaches no one.
     fake.values.set('KEY', 'v2');
     for (let i = 0; i < 5; i++) {
-      await sleep(HEARTBEAT_MS);
+      jest.advanceTimersByTime(HEARTBEAT_MS);
       await heartbeat(events, 'a', HEARTBEAT_MS);
     }
     expect(await c.getSecret('KEY')).toBe('v2');
     fake.values.set('KEY', 'v3');
-    await sleep(5);
+    jest.advanceTimersByTime(2 * SHORT_WINDOW_MS);
     expect(await c.getSecret('KEY')).toBe('v3'); // short window: re-read
     await c.getSecret('KEY');
     expect(
@@ -107,7 +113,7 @@ describe('DefaultSecretsClient with change events', () => {
   it('forgets an instance that says goodbye, and keeps trusting the bus', async () => {
     const events = mockServices.events();
     const { c } = client(events);
-    await sleep(0);
+    await subscribed();
     await heartbeat(events, 'a');
     await heartbeat(events, 'b', HEARTBEAT_MS);
     await events.publish({
@@ -117,7 +123,7 @@ describe('DefaultSecretsClient with change events', () => {
     fake.values.set('KEY', 'v1');
     expect(await c.getSecret('KEY')).toBe('v1');
     fake.values.set('KEY', 'v2');
-    await sleep(5 * HEARTBEAT_MS); // b would be overdue had it not left
+    jest.advanceTimersByTime(5 * HEARTBEAT_MS); // b would be overdue had it not left
     expect(await c.getSecret('KEY')).toBe('v1');
     expect(fake.requests).toHaveLength(1);
   });
@@ -130,11 +136,11 @@ describe('DefaultSecretsClient with change events', () => {
       },
     };
     const { c, logger } = client(events);
-    await sleep(0);
+    await subscribed();
     fake.values.set('KEY', 'v1');
     expect(await c.getSecret('KEY')).toBe('v1');
     fake.values.set('KEY', 'v2');
-    await sleep(5);
+    jest.advanceTimersByTime(2 * SHORT_WINDOW_MS);
     expect(await c.getSecret('KEY')).toBe('v2');
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn.mock.calls[0][0]).toMatch(/bus unavailable/);
@@ -143,11 +149,11 @@ describe('DefaultSecretsClient with change events', () => {
   it('uses the short window until it hears any instance', async () => {
     const events = mockServices.events();
     const { c } = client(events);
-    await sleep(0);
+    await subscribed();
     fake.values.set('KEY', 'v1');
     expect(await c.getSecret('KEY')).toBe('v1');
     fake.values.set('KEY', 'v2');
-    await sleep(5);
+    jest.advanceTimersByTime(2 * SHORT_WINDOW_MS);
     expect(await c.getSecret('KEY')).toBe('v2');
   });
 });

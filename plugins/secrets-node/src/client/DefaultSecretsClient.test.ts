@@ -1,5 +1,6 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { DefaultSecretsClient } from './DefaultSecretsClient';
+import { useFakeClock } from './__testUtils__/fakeClock';
 import { startFakeBackend } from './__testUtils__/fakeSecretsBackend';
 
 describe('DefaultSecretsClient', () => {
@@ -8,8 +9,9 @@ describe('DefaultSecretsClient', () => {
     fake = await startFakeBackend();
   });
   afterEach(() => new Promise(resolve => fake.server.close(resolve)));
+  afterEach(() => jest.useRealTimers());
 
-  function client(cacheTtlMs?: number) {
+  function client(cacheTtlMs?: number, cacheMaxEntries?: number) {
     return new DefaultSecretsClient({
       auth: mockServices.auth({ pluginId: 'consumer' }),
       discovery: {
@@ -17,6 +19,7 @@ describe('DefaultSecretsClient', () => {
         getExternalBaseUrl: async () => fake.baseUrl,
       },
       cacheTtlMs,
+      cacheMaxEntries,
     });
   }
 
@@ -43,6 +46,7 @@ describe('DefaultSecretsClient', () => {
   });
 
   it('reuses an answer within the TTL, shares concurrent requests, and refetches after it', async () => {
+    useFakeClock();
     fake.values.set('API_KEY', 'v1');
     const c = client(200);
     const reads = await Promise.all(
@@ -52,10 +56,31 @@ describe('DefaultSecretsClient', () => {
     expect(fake.requests).toHaveLength(1);
 
     fake.values.set('API_KEY', 'v2');
+    jest.advanceTimersByTime(199);
     expect(await c.getSecret('API_KEY')).toBe('v1'); // still fresh
-    await new Promise(resolve => setTimeout(resolve, 250));
-    expect(await c.getSecret('API_KEY')).toBe('v2');
+    expect(fake.requests).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(await c.getSecret('API_KEY')).toBe('v2'); // 200 ms after the answer
     expect(fake.requests).toHaveLength(2);
+  });
+
+  it('keeps at most cacheMaxEntries answers and re-reads the least recently read first', async () => {
+    for (const name of ['A', 'B', 'C']) fake.values.set(name, name);
+    const c = client(10_000, 2);
+    await c.getSecret('A');
+    await c.getSecret('B');
+    await c.getSecret('A'); // kept; B is now the least recently read
+    await c.getSecret('C'); // evicts B
+    expect(fake.requests.map(r => r.url)).toEqual([
+      '/secrets/A/value',
+      '/secrets/B/value',
+      '/secrets/C/value',
+    ]);
+    await c.getSecret('A'); // still kept
+    await c.getSecret('B'); // evicted: read again
+    expect(fake.requests.map(r => r.url).slice(3)).toEqual([
+      '/secrets/B/value',
+    ]);
   });
 
   it('never reuses an error', async () => {

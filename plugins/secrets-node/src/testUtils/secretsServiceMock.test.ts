@@ -8,7 +8,8 @@ import {
   secretNotSetMessage,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { AddressInfo } from 'node:net';
-import { SecretsService, secretsServiceRef } from '../service';
+import type { SecretsService } from '../SecretsService';
+import { secretsServiceRef } from '../secretsServiceRef';
 import { secretsServiceMock } from './secretsServiceMock';
 
 describe('secretsServiceMock', () => {

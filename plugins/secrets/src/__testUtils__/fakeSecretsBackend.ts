@@ -178,6 +178,21 @@ export class FakeSecretsBackend {
         }
         return res(ctx.json(this.#write(name, body.value, this.actor)));
       }),
+      // The backend's value route, which only plugins' service tokens may
+      // read: the page must never call it. The fake answers it with the
+      // stored value, so that a page that did would be caught holding one.
+      rest.get(`${base}/secrets/:name/value`, (req, res, ctx) => {
+        const name = String(req.params.name);
+        const version = this.secrets.get(name)?.version ?? -1;
+        const value = this.values.get(name)?.get(version);
+        if (value === undefined) {
+          return res(
+            ctx.status(404),
+            ctx.json(errorBody(404, 'NotFoundError', `No value of ${name}`)),
+          );
+        }
+        return res(ctx.json({ value }));
+      }),
       rest.get(`${base}/secrets/:name/versions`, (req, res, ctx) => {
         const name = String(req.params.name);
         if (!this.secrets.has(name)) {

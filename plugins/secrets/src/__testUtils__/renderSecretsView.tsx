@@ -6,7 +6,7 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
-import type { FetchApi } from '@backstage/core-plugin-api';
+import type { FetchApi, RouteRef } from '@backstage/core-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   secretsApiRef,
@@ -54,6 +54,8 @@ function recordingFetchApi(log: NetworkLog): FetchApi {
 
 export type RenderOptions = {
   allowed?: boolean;
+  /** Routes the test app mounts, besides the catalog's entity page. */
+  mountedRoutes?: Record<string, RouteRef>;
   entities?: Entity[];
   /** Replaces the real client (over msw) with this implementation. */
   secretsApi?: SecretsApi;
@@ -96,7 +98,10 @@ export async function renderWithApis(
       fetchApi: recordingFetchApi(network),
     });
   const rendered = renderInTestApp(element, {
-    mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    mountedRoutes: {
+      '/catalog/:namespace/:kind/:name': entityRouteRef,
+      ...options.mountedRoutes,
+    },
     apis: [
       [secretsApiRef, secretsApi],
       [

@@ -1,5 +1,4 @@
 import {
-  BackstageCredentials,
   coreServices,
   createServiceFactory,
   createServiceRef,
@@ -8,46 +7,7 @@ import { readDurationFromConfig } from '@backstage/config';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { durationToMilliseconds } from '@backstage/types';
 import { DefaultSecretsClient } from './client/DefaultSecretsClient';
-
-/**
- * Options of a secret read.
- *
- * @public
- */
-export interface SecretReadOptions {
-  /**
-   * The user the calling plugin acts for, for user-scoped secrets (one
-   * value per user). Shared secrets are always read with the plugin's own
-   * credentials: for them this option is ignored, since the backend never
-   * serves a shared value to a user's token, not even one a plugin obtained
-   * on the user's behalf.
-   */
-  onBehalfOf?: BackstageCredentials;
-}
-
-/**
- * Reads secret values. Available to every backend plugin through
- * {@link secretsServiceRef}.
- *
- * @public
- */
-export interface SecretsService {
-  /**
-   * The secret's value, or `undefined` when no value is set (neither in the
-   * configuration, the environment, nor the database). Rejects with a
-   * `NotAllowedError` when the calling plugin is not among the secret's
-   * readers.
-   */
-  getSecret(
-    name: string,
-    options?: SecretReadOptions,
-  ): Promise<string | undefined>;
-  /**
-   * The secret's value; throws a `NotFoundError` that says where an admin
-   * sets it when no value is set.
-   */
-  requireSecret(name: string, options?: SecretReadOptions): Promise<string>;
-}
+import type { SecretsService } from './SecretsService';
 
 /**
  * The secrets service. Its default implementation calls the `secrets`
@@ -84,6 +44,9 @@ export const secretsServiceRef = createServiceRef<SecretsService>({
                 readDurationFromConfig(config, { key: maxStalenessKey }),
               )
             : undefined,
+          cacheMaxEntries: config.getOptionalNumber(
+            'secrets.client.cacheMaxEntries',
+          ),
         });
       },
     }),

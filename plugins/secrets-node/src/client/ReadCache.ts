@@ -1,0 +1,112 @@
+/** What a cached read is for: a name, and the user for a user's own value. */
+export interface ReadKey {
+  name: string;
+  /** the user's entity ref, for a user's own value; absent for a shared value */
+  user?: string;
+}
+
+interface Entry<T> {
+  /** when the backend answered; Infinity while the request is in flight */
+  answeredAt: number;
+  answer: Promise<T>;
+}
+
+/**
+ * The answers a client reuses, in memory only.
+ *
+ * - Freshness: an answer is reused while it is younger than the window that
+ *   `windowMs` gives at read time, so that a window that shrinks (the event
+ *   bus stopped being trusted) shortens every kept answer at once. A window
+ *   of 0 disables reuse.
+ * - Sharing: concurrent readers of a missing or expired key share one load.
+ * - Errors are never kept: a rejected load is forgotten.
+ * - Bound: at most `maxEntries` keys. Adding one more evicts the least
+ *   recently used key (a JavaScript `Map` iterates in insertion order, and a
+ *   reuse re-inserts its key). Per-user values would otherwise grow with the
+ *   number of users, and expired answers are only replaced when read again.
+ */
+export class ReadCache<T> {
+  readonly #maxEntries: number;
+  readonly #windowMs: (now: number) => number;
+  readonly #entries = new Map<string, Entry<T>>();
+
+  constructor(options: {
+    maxEntries: number;
+    windowMs: (now: number) => number;
+  }) {
+    // At least one: a bound below that (or not a number) would evict the
+    // answer being loaded before its concurrent readers could share it.
+    const maxEntries = Math.floor(options.maxEntries);
+    this.#maxEntries = maxEntries >= 1 ? maxEntries : 1;
+    this.#windowMs = options.windowMs;
+  }
+
+  /** How many keys are kept. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The kept answer for `key` if still fresh, else a new `load()`. */
+  read(key: ReadKey, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const window = this.#windowMs(now);
+    if (window === 0) {
+      return load();
+    }
+    const id = entryId(key);
+    const kept = this.#entries.get(id);
+    if (kept && now - kept.answeredAt < window) {
+      this.#touch(id, kept);
+      return kept.answer;
+    }
+    const answer = load();
+    // Until the load settles, concurrent readers share it; afterwards the
+    // answer is reused, counted from the answer.
+    const entry: Entry<T> = { answeredAt: Number.POSITIVE_INFINITY, answer };
+    this.#touch(id, entry);
+    this.#evictBeyondBound();
+    answer.then(
+      () => {
+        entry.answeredAt = Date.now();
+      },
+      () => {
+        if (this.#entries.get(id) === entry) this.#entries.delete(id);
+      },
+    );
+    return answer;
+  }
+
+  /**
+   * Forgets a changed name: the shared answer and every user's, answered or
+   * in flight (an answer in flight may predate the change).
+   */
+  drop(name: string): void {
+    const userPrefix = entryId({ name, user: '' });
+    for (const id of this.#entries.keys()) {
+      if (id === name || id.startsWith(userPrefix)) this.#entries.delete(id);
+    }
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  /** Stores `entry` as the most recently used. */
+  #touch(id: string, entry: Entry<T>): void {
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+  }
+
+  #evictBeyondBound(): void {
+    for (const id of this.#entries.keys()) {
+      if (this.#entries.size <= this.#maxEntries) return;
+      this.#entries.delete(id);
+    }
+  }
+}
+
+/** Secret names never hold NUL, so it cannot make two keys collide. */
+function entryId({ name, user }: ReadKey): string {
+  return user === undefined ? name : `${name}\u0000${user}`;
+}
