@@ -75,3 +75,33 @@ export function userSecretNotAllowedMessage(
 ): string {
   return `${userRef} has not allowed plugin ${pluginId} to use their ${name}. They can allow it on their "My secrets" page (${USER_SECRETS_PAGE}).`;
 }
+
+/**
+ * The message of the backend's 403 for a plugin outside a secret's
+ * `readers` (`caller` is `plugin:<id>`, or an external caller's subject).
+ * Shared so that the test mock says the same.
+ *
+ * @public
+ */
+export function secretReaderRefusedMessage(
+  name: string,
+  caller: string,
+  readers: string[],
+): string {
+  const who = caller.startsWith('plugin:')
+    ? `Plugin ${caller.slice('plugin:'.length)}`
+    : `The external caller ${caller}`;
+  return `${who} may not read secret ${name}: only ${
+    readers.length === 0 ? 'no plugin' : `the plugin(s) ${readers.join(', ')}`
+  } may read it. An operator can change that with secrets.readers.${name} in app-config.yaml.`;
+}
+
+/**
+ * The message of the backend's 403 for a per-user secret read with the
+ * plugin's own credentials instead of on behalf of a user. Shared so that
+ * the test mock says the same.
+ *
+ * @public
+ */
+export const USER_SCOPED_READ_WITHOUT_USER_MESSAGE =
+  'This secret holds one value per user: a plugin reads it on behalf of the user whose request it serves (getSecret(name, { onBehalfOf: credentials })).';

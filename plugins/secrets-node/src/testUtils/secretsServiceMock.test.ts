@@ -2,7 +2,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import {
   secretNotRegisteredMessage,
   secretNotSetMessage,
@@ -78,20 +81,27 @@ describe('secretsServiceMock', () => {
       ],
     });
     try {
-      expect(seen.one).toBe(secrets);
-      expect(seen.two).toBe(secrets);
       const { port } = backend.server.address() as AddressInfo;
-      const status = async () =>
-        (await fetch(`http://127.0.0.1:${port}/api/one/status`)).json();
-      expect(await status()).toEqual({ configured: false });
+      const status = async (pluginId: string) =>
+        (await fetch(`http://127.0.0.1:${port}/api/${pluginId}/status`)).json();
+      expect(await status('one')).toEqual({ configured: false });
       secrets.set('API_KEY', 'set-by-the-test');
-      expect(await status()).toEqual({ configured: true });
+      expect(await status('one')).toEqual({ configured: true });
+      expect(await status('two')).toEqual({ configured: true });
+      expect(await seen.two.getSecret('API_KEY')).toBe('set-by-the-test');
+      // Each plugin reads as itself (readers and users' grants apply to it).
+      expect(secrets.readDetails.map(r => r.pluginId)).toEqual([
+        'one',
+        'one',
+        'two',
+        'two',
+      ]);
     } finally {
       await backend.stop();
     }
   });
 
-  it('creates one shared instance from options too', async () => {
+  it('creates one shared instance from options too, read by every plugin', async () => {
     const seen: SecretsService[] = [];
     const plugin = (pluginId: string) =>
       createBackendPlugin({
@@ -114,7 +124,69 @@ describe('secretsServiceMock', () => {
       ],
     });
     expect(seen).toHaveLength(2);
-    expect(seen[0]).toBe(seen[1]);
     await backend.stop();
+  });
+});
+
+describe('secretsServiceMock, scopes and readers as the backend decides them', () => {
+  const mock = () =>
+    secretsServiceMock({
+      registered: [
+        { name: 'RESTRICTED', readers: ['reader'] },
+        { name: 'PERSONAL', scope: 'user', readers: ['reader'] },
+      ],
+      values: { RESTRICTED: 'restricted' },
+      userValues: { PERSONAL: { 'user:default/alice': 'alice-own' } },
+      grants: { PERSONAL: { 'user:default/alice': ['reader'] } },
+    });
+  const asUser = (userRef: string) => ({
+    onBehalfOf: mockCredentials.user(userRef),
+  });
+
+  it('refuses a plugin outside the readers', async () => {
+    const secrets = mock();
+    await expect(
+      secrets.forPlugin('other').getSecret('RESTRICTED'),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(
+      secrets.forPlugin('reader').getSecret('RESTRICTED'),
+    ).resolves.toBe('restricted');
+    // Called directly, the mock reads as `pluginId` (default test-plugin).
+    await expect(secrets.getSecret('RESTRICTED')).rejects.toThrow(
+      'Plugin test-plugin may not read secret RESTRICTED',
+    );
+  });
+
+  it("reads a user's own value only on their behalf, after their grant", async () => {
+    const reader = mock().forPlugin('reader');
+    await expect(reader.getSecret('PERSONAL')).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+    await expect(
+      reader.getSecret('PERSONAL', asUser('user:default/alice')),
+    ).resolves.toBe('alice-own');
+    await expect(
+      reader.getSecret('PERSONAL', asUser('user:default/bob')),
+    ).rejects.toThrow(
+      'user:default/bob has not allowed plugin reader to use their PERSONAL',
+    );
+  });
+
+  it('answers undefined for an allowed user without a value, and requireSecret says where to add it', async () => {
+    const secrets = mock();
+    secrets.allow('PERSONAL', 'user:default/bob', 'reader');
+    const reader = secrets.forPlugin('reader');
+    await expect(
+      reader.getSecret('PERSONAL', asUser('user:default/bob')),
+    ).resolves.toBeUndefined();
+    await expect(
+      reader.requireSecret('PERSONAL', asUser('user:default/bob')),
+    ).rejects.toThrow(
+      'user:default/bob has not set PERSONAL. They can add it on their "My secrets" page (/settings/secrets).',
+    );
+    secrets.allow('PERSONAL', 'user:default/alice', 'reader', false);
+    await expect(
+      reader.getSecret('PERSONAL', asUser('user:default/alice')),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
   });
 });

@@ -1,11 +1,17 @@
 import {
+  BackstageCredentials,
+  coreServices,
   createServiceFactory,
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   secretNotRegisteredMessage,
   secretNotSetMessage,
+  secretReaderRefusedMessage,
+  USER_SCOPED_READ_WITHOUT_USER_MESSAGE,
+  userSecretNotAllowedMessage,
+  userSecretNotSetMessage,
 } from '@backstage-secrets/plugin-secrets-common';
 // From the package itself, as Backstage's testUtils do: the API report of
 // this entry point then names the package's types instead of copying them.
@@ -17,21 +23,48 @@ import {
 } from '@backstage-secrets/plugin-secrets-node';
 
 /**
+ * A secret the mock knows: a name, or the parts of a definition that decide
+ * who reads what (`scope`, `readers`).
+ *
+ * @public
+ */
+export type MockSecretRegistration =
+  | string
+  | Pick<SecretDefinition, 'name' | 'scope' | 'readers'>;
+
+/**
  * Options of `secretsServiceMock`.
  *
  * @public
  */
 export interface SecretsServiceMockOptions {
-  /** The values the mock serves, by secret name. */
+  /** The shared values the mock serves, by secret name. */
   values?: Record<string, string | undefined>;
   /**
    * The secrets that are registered (names or definitions), as the secrets
    * plugin would know them from its modules. When given, reading any other
    * name rejects with the real client's "not registered" error, so a test
-   * catches a misspelled name. When absent, every name counts as
-   * registered.
+   * catches a misspelled name. When absent, every name counts as a
+   * registered shared secret that any plugin may read.
    */
-  registered?: Array<string | Pick<SecretDefinition, 'name'>>;
+  registered?: MockSecretRegistration[];
+  /**
+   * Users' own values of `scope: 'user'` secrets: secret name → user entity
+   * ref → value.
+   */
+  userValues?: Record<string, Record<string, string>>;
+  /**
+   * Which plugins each user allowed to use their own value: secret name →
+   * user entity ref → plugin ids. Without a grant, a read on the user's
+   * behalf is refused (403), as a new user's is by the real backend.
+   */
+  grants?: Record<string, Record<string, string[]>>;
+  /**
+   * The plugin that reads when the mock is called directly (not through
+   * `factory()`, which knows each plugin): decides `readers` checks and
+   * grants. Default: `test-plugin`.
+   */
+  pluginId?: string;
 }
 
 /**
@@ -44,29 +77,69 @@ export interface MockSecretRead {
   name: string;
   /** Whether the read was made on behalf of a user. */
   onBehalfOf: boolean;
+  /** The reading plugin. */
+  pluginId: string;
+}
+
+type Registration = {
+  scope: 'shared' | 'user';
+  readers?: string[];
+};
+
+const DEFAULT_PLUGIN_ID = 'test-plugin';
+
+/** The user a read is made for, as the backend would see the token. */
+function userOf(credentials?: BackstageCredentials): string | undefined {
+  const principal = credentials?.principal as
+    | { type?: string; userEntityRef?: string }
+    | undefined;
+  return principal?.type === 'user' ? principal.userEntityRef : undefined;
 }
 
 /**
- * An in-memory `SecretsService` for plugin authors' tests: serves the
- * given values, records which names were read, and answers with the same
- * errors and messages as the real client.
+ * An in-memory `SecretsService` for plugin authors' tests. It decides every
+ * read the way the secrets backend does, with the same errors and messages:
+ *
+ * - a name nobody registered: `NotFoundError` (with `registered`);
+ * - a plugin outside the secret's `readers`: `NotAllowedError`;
+ * - a shared secret: its value, or `undefined` when unset (`requireSecret`:
+ *   `NotFoundError` saying where an admin sets it);
+ * - a per-user secret (`scope: 'user'`): read without `onBehalfOf`, or by a
+ *   plugin the user has not allowed: `NotAllowedError` — a new user, with
+ *   no value and no grant, gets this 403 before any "not set"; allowed but
+ *   unset: `undefined` (`requireSecret`: `NotFoundError` telling the user
+ *   where to add it).
  *
  * @public
  */
 export class MockSecretsService implements SecretsService {
   readonly #values = new Map<string, string>();
-  #registered: Set<string> | undefined;
+  readonly #userValues = new Map<string, Map<string, string>>();
+  readonly #grants = new Map<string, Map<string, Set<string>>>();
+  #registered: Map<string, Registration> | undefined;
+  readonly #pluginId: string;
   /** Names read so far, in order. */
   readonly reads: string[] = [];
-  /** Reads so far, in order, with whether each was on behalf of a user. */
+  /** Reads so far, in order, with the plugin and whether on behalf of a user. */
   readonly readDetails: MockSecretRead[] = [];
 
   constructor(options?: SecretsServiceMockOptions) {
+    this.#pluginId = options?.pluginId ?? DEFAULT_PLUGIN_ID;
     if (options?.registered) {
       this.register(...options.registered);
     }
     for (const [name, value] of Object.entries(options?.values ?? {})) {
       this.set(name, value);
+    }
+    for (const [name, users] of Object.entries(options?.userValues ?? {})) {
+      for (const [userRef, value] of Object.entries(users)) {
+        this.setUserValue(name, userRef, value);
+      }
+    }
+    for (const [name, users] of Object.entries(options?.grants ?? {})) {
+      for (const [userRef, pluginIds] of Object.entries(users)) {
+        for (const pluginId of pluginIds) this.allow(name, userRef, pluginId);
+      }
     }
   }
 
@@ -75,12 +148,7 @@ export class MockSecretsService implements SecretsService {
     name: string,
     options?: SecretReadOptions,
   ): Promise<string | undefined> {
-    this.reads.push(name);
-    this.readDetails.push({ name, onBehalfOf: Boolean(options?.onBehalfOf) });
-    if (this.#registered && !this.#registered.has(name)) {
-      throw new NotFoundError(secretNotRegisteredMessage(name));
-    }
-    return this.#values.get(name);
+    return this.#read(this.#pluginId, name, options);
   }
 
   /** Like the real client: the value, or a `NotFoundError` when unset. */
@@ -88,45 +156,143 @@ export class MockSecretsService implements SecretsService {
     name: string,
     options?: SecretReadOptions,
   ): Promise<string> {
-    const value = await this.getSecret(name, options);
-    if (value === undefined) {
-      throw new NotFoundError(secretNotSetMessage(name));
-    }
-    return value;
+    return this.#require(this.#pluginId, name, options);
   }
 
   /**
-   * Set or clear (`undefined` or `''`) a value during a test. With a list
-   * of registered names, the name is registered too.
+   * Set or clear (`undefined` or `''`) a shared value during a test. With a
+   * list of registered names, an unknown name is registered too.
    */
   set(name: string, value: string | undefined): void {
-    this.#registered?.add(name);
+    if (this.#registered && !this.#registered.has(name)) {
+      this.#registered.set(name, { scope: 'shared' });
+    }
     if (value === undefined || value === '') this.#values.delete(name);
     else this.#values.set(name, value);
+  }
+
+  /** Set or clear (`undefined` or `''`) a user's own value of a per-user secret. */
+  setUserValue(name: string, userRef: string, value: string | undefined): void {
+    const users = this.#userValues.get(name) ?? new Map<string, string>();
+    this.#userValues.set(name, users);
+    if (value === undefined || value === '') users.delete(userRef);
+    else users.set(userRef, value);
+  }
+
+  /** A user allows (or, with `false`, revokes) a plugin's use of their own value. */
+  allow(name: string, userRef: string, pluginId: string, allowed = true): void {
+    const users = this.#grants.get(name) ?? new Map<string, Set<string>>();
+    this.#grants.set(name, users);
+    const plugins = users.get(userRef) ?? new Set<string>();
+    users.set(userRef, plugins);
+    if (allowed) plugins.add(pluginId);
+    else plugins.delete(pluginId);
   }
 
   /**
    * Declare registered secrets. The first call switches the mock to strict
    * mode: reads of names never registered (or set) reject.
    */
-  register(...secrets: Array<string | Pick<SecretDefinition, 'name'>>): void {
-    this.#registered ??= new Set(this.#values.keys());
+  register(...secrets: MockSecretRegistration[]): void {
+    this.#registered ??= new Map(
+      [...this.#values.keys()].map(name => [name, { scope: 'shared' }]),
+    );
     for (const secret of secrets) {
-      this.#registered.add(typeof secret === 'string' ? secret : secret.name);
+      if (typeof secret === 'string') {
+        this.#registered.set(secret, { scope: 'shared' });
+      } else {
+        this.#registered.set(secret.name, {
+          scope: secret.scope === 'user' ? 'user' : 'shared',
+          readers: secret.readers,
+        });
+      }
     }
+  }
+
+  /** The service as plugin `pluginId` sees it (readers and grants apply to it). */
+  forPlugin(pluginId: string): SecretsService {
+    return {
+      getSecret: (name, options) => this.#read(pluginId, name, options),
+      requireSecret: (name, options) => this.#require(pluginId, name, options),
+    };
   }
 
   /**
    * A service factory that serves this very instance to every plugin of a
-   * `startTestBackend`, so a test can set a value and see the plugin read
-   * it.
+   * `startTestBackend`, each as itself (so `readers` and users' grants
+   * apply), so a test can set a value and see the plugin read it.
    */
   factory(): ServiceFactory<SecretsService, 'plugin', 'singleton'> {
     return createServiceFactory({
       service: secretsServiceRef,
-      deps: {},
-      factory: () => this,
+      deps: { plugin: coreServices.pluginMetadata },
+      factory: ({ plugin }) => this.forPlugin(plugin.getId()),
     });
+  }
+
+  async #require(
+    pluginId: string,
+    name: string,
+    options?: SecretReadOptions,
+  ): Promise<string> {
+    const value = await this.#read(pluginId, name, options);
+    if (value === undefined) {
+      const userRef = userOf(options?.onBehalfOf);
+      throw new NotFoundError(
+        this.#registration(name)?.scope === 'user' && userRef
+          ? userSecretNotSetMessage(userRef, name)
+          : secretNotSetMessage(name),
+      );
+    }
+    return value;
+  }
+
+  async #read(
+    pluginId: string,
+    name: string,
+    options?: SecretReadOptions,
+  ): Promise<string | undefined> {
+    this.reads.push(name);
+    this.readDetails.push({
+      name,
+      pluginId,
+      onBehalfOf: Boolean(options?.onBehalfOf),
+    });
+    const registration = this.#registration(name);
+    if (!registration) {
+      throw new NotFoundError(secretNotRegisteredMessage(name));
+    }
+    // The backend's order: who may read at all, then the user's grant, then
+    // whether a value is set.
+    if (registration.readers && !registration.readers.includes(pluginId)) {
+      throw new NotAllowedError(
+        secretReaderRefusedMessage(
+          name,
+          `plugin:${pluginId}`,
+          registration.readers,
+        ),
+      );
+    }
+    if (registration.scope === 'shared') {
+      // Shared values are read with the plugin's own credentials, whatever
+      // onBehalfOf says.
+      return this.#values.get(name);
+    }
+    const userRef = userOf(options?.onBehalfOf);
+    if (!userRef) {
+      throw new NotAllowedError(USER_SCOPED_READ_WITHOUT_USER_MESSAGE);
+    }
+    if (!this.#grants.get(name)?.get(userRef)?.has(pluginId)) {
+      throw new NotAllowedError(
+        userSecretNotAllowedMessage(userRef, name, pluginId),
+      );
+    }
+    return this.#userValues.get(name)?.get(userRef);
+  }
+
+  #registration(name: string): Registration | undefined {
+    if (!this.#registered) return { scope: 'shared' };
+    return this.#registered.get(name);
   }
 }
 
@@ -162,8 +328,8 @@ export namespace secretsServiceMock {
   /**
    * A service factory for `secretsServiceRef` for `startTestBackend`'s
    * features. Pass a `MockSecretsService` to share it with the test (every
-   * plugin reads the same instance, and the test can `set` values), or
-   * options to create one.
+   * plugin reads the same instance, each as itself, and the test can `set`
+   * values), or options to create one.
    */
   export const factory = (
     instanceOrOptions?: MockSecretsService | SecretsServiceMockOptions,
