@@ -43,14 +43,16 @@ export function fakeKms() {
     return { id, arn };
   };
 
+  const arnOf = (keyId: string | undefined) => {
+    if (keyId === undefined) return undefined;
+    if (keys.has(keyId)) return keyId;
+    return (
+      aliases.get(keyId) ?? [...keys.keys()].find(k => k.endsWith(`/${keyId}`))
+    );
+  };
+
   const resolve = (keyId: string | undefined) => {
-    const arn =
-      keyId === undefined
-        ? undefined
-        : keys.has(keyId)
-        ? keyId
-        : aliases.get(keyId) ??
-          [...keys.keys()].find(k => k.endsWith(`/${keyId}`));
+    const arn = arnOf(keyId);
     const key = arn ? keys.get(arn) : undefined;
     if (!key) {
       throw new NotFoundException({
