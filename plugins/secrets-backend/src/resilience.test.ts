@@ -13,10 +13,8 @@ import {
 } from '@backstage-secrets/plugin-secrets-node';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
-import { Keyring } from './crypto/Keyring';
-import { generateEncryptionKey } from './crypto/keyFormat';
-import { SecretCipher } from './crypto/SecretCipher';
-import { DatabaseSecretsStore } from './database/DatabaseSecretsStore';
+import { generateEncryptionKey, Keyring, SecretCipher } from './crypto';
+import { DatabaseSecretsStore } from './database';
 import { createTestDatabases } from './__testUtils__/databases';
 import {
   ADMIN,

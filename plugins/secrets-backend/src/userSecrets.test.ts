@@ -16,8 +16,8 @@ import {
   onBehalfOfAwareAuth,
   startSecretsBackend,
 } from './__testUtils__/testBackend';
-import { DatabaseUserSecretsStore } from './database/DatabaseUserSecretsStore';
-import { deleteOrphanedUserSecrets } from './service/userSecretOrphans';
+import { DatabaseUserSecretsStore } from './database';
+import { deleteOrphanedUserSecrets } from './userSecrets';
 
 /*
  * Per-user secrets ("bring your own"): each user sets their own value and

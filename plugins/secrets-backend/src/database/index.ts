@@ -1,0 +1,41 @@
+/*
+ * The plugin's own database: shared values with their history, users'
+ * values and grants, the last checks and the reminders sent; migrations,
+ * compare-and-set writes (and their one retry loop), and store errors that
+ * never carry data.
+ */
+export {
+  COMPARE_AND_SET_ATTEMPTS,
+  type CompareAndSetAttempt,
+  retryCompareAndSet,
+} from './compareAndSet';
+export { DatabaseSecretsStore } from './DatabaseSecretsStore';
+export { DatabaseUserSecretsStore } from './DatabaseUserSecretsStore';
+export {
+  type ReminderRecord,
+  type ReminderState,
+  ReminderStateStore,
+} from './ReminderStateStore';
+export {
+  DatabaseSecretChecksStore,
+  type SecretCheckRecord,
+  type SecretChecksStore,
+} from './SecretChecksStore';
+export type {
+  CiphertextReplacement,
+  LastUsedRecord,
+  NotUnderKeyPage,
+  SecretsStore,
+  StoredHistoryVersion,
+  StoredSecret,
+  StoredSecretMetadata,
+  StoredVersion,
+  WriteResult,
+} from './SecretsStore';
+export type {
+  StoredGrant,
+  StoredUserSecret,
+  StoredUserSecretMetadata,
+  UserLastUsedRecord,
+  UserSecretsStore,
+} from './UserSecretsStore';
