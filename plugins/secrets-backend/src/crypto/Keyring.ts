@@ -89,7 +89,7 @@ export class Keyring {
   /**
    * Whether a string holds one of the keys: as the configured base64url,
    * as base64 (with or without padding) or hex, alone or inside a longer
-   * string (e.g. `Bearer <key>` or a JSON document). For start-up checks of
+   * string (e.g. `Bearer <key>` or a JSON document). For the start-up guard of
    * pinned values, which must never serve a key as a secret. Exact matches
    * are compared in constant time.
    */

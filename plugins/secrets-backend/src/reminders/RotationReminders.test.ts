@@ -26,7 +26,7 @@ describe.each(databases.eachSupportedId())(
   'RotationReminders on %p',
   databaseId => {
     /**
-     * One replica: the real manager and stores on the shared database, a
+     * One replica: the real shared-secret service and stores on the shared database, a
      * fake notification service (outside the system under test) and an
      * explicit clock.
      */
