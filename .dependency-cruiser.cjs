@@ -9,9 +9,10 @@
  * - capability-public-face: secrets-backend's src/ is one folder per
  *   capability (access/, values/, history/, ...), and each folder's index.ts
  *   is its only public face. A file may reach into its own folder, and into
- *   another folder only through that folder's index.ts. __testUtils__/ (the
- *   shared test helpers) may reach anywhere; nothing else reaches into it
- *   except through its files (it has no index, and is no capability).
+ *   another folder only through that folder's index.ts; the files of src/
+ *   itself (plugin.ts, config.ts, the integration tests) likewise.
+ *   __testUtils__/ (the shared test helpers) may reach anywhere, and is
+ *   imported file by file (it is no capability and has no index).
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -37,6 +38,20 @@ module.exports = {
         path: '^plugins/secrets-backend/src/[^/]+/',
         pathNot: [
           '^plugins/secrets-backend/src/$1/',
+          '^plugins/secrets-backend/src/[^/]+/index\\.ts$',
+          '^plugins/secrets-backend/src/__testUtils__/',
+        ],
+      },
+    },
+    {
+      name: 'capability-public-face-from-root',
+      severity: 'error',
+      comment:
+        "A deep import from src/ itself (plugin.ts, config.ts, the integration tests) into a capability folder of secrets-backend: import from the folder ('./<folder>', its index.ts).",
+      from: { path: '^plugins/secrets-backend/src/[^/]+$' },
+      to: {
+        path: '^plugins/secrets-backend/src/[^/]+/',
+        pathNot: [
           '^plugins/secrets-backend/src/[^/]+/index\\.ts$',
           '^plugins/secrets-backend/src/__testUtils__/',
         ],
