@@ -20,14 +20,14 @@ import type { SecretDefinition } from '@backstage-secrets/plugin-secrets-node';
  * Each reader reads when it is called: the wiring calls the start-up ones
  * once, while the plugin starts, so that an invalid value stops it with an
  * error naming the key; the per-name lookups (pins, readers) read on every
- * call, as they did before there was this file.
+ * call, so they answer with what the config service holds at that moment.
  */
 
 /** Versions kept per shared secret when `secrets.history.keep` is not set. */
 export const DEFAULT_HISTORY_KEEP = 10;
 
 /** How often each instance says it is alive on the event bus, by default. */
-export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 
 /** One entry of `secrets.encryption.keys`, as written (crypto/ validates it). */
 export interface ConfiguredKey {

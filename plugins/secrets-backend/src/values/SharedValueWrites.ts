@@ -113,7 +113,7 @@ export class SharedValueWrites {
     const { store, cipher, checks } = this.options;
     // Versions continue after a clear: (name, version) is never reused, so
     // nothing written earlier can be mistaken for the new value.
-    return retryCompareAndSet({
+    const { version, row } = await retryCompareAndSet({
       attempt: async () => {
         const previous = await store.getVersion(name);
         const currentVersion = previous?.live ? previous.version : 0;
@@ -123,12 +123,12 @@ export class SharedValueWrites {
         ) {
           throw conflict(name, expectedVersion, currentVersion);
         }
-        const version = (previous?.version ?? 0) + 1;
+        const next = (previous?.version ?? 0) + 1;
         const result = await store.compareAndSet({
           name,
           previous,
-          version,
-          encrypted: cipher.encrypt(name, version, value),
+          version: next,
+          encrypted: cipher.encrypt(name, next, value),
           actor,
           now: new Date().toISOString(),
           history: {
@@ -136,34 +136,32 @@ export class SharedValueWrites {
             restoredFrom: options.restoredFrom,
           },
         });
-        if (!result.ok) {
-          // Asked for a specific version: another writer got in between.
-          if (expectedVersion !== undefined) {
-            throw conflict(name, expectedVersion, result.currentVersion);
-          }
-          return 'lost';
+        if (result.ok) return { won: { version: next, row: result.row } };
+        // Asked for a specific version: another writer got in between.
+        if (expectedVersion !== undefined) {
+          throw conflict(name, expectedVersion, result.currentVersion);
         }
-        this.options.failures.forget(name);
-        await this.options.changes?.changed({ name, scope: 'shared', version });
-        // A save whose check passed is a passed check of the new version;
-        // any other save leaves the last check stale (another version).
-        let check: SecretCheckRecord | undefined;
-        if (checks && checkedAt) {
-          check = { name, checkedAt, ok: true, source: 'database', version };
-          await checks.record(check);
-        }
-        const summary = this.options.summaries.summarize({
-          definition,
-          name,
-          stored: result.row,
-          check,
-        });
-        return { won: summary };
+        return 'lost';
       },
       exhausted: () =>
         new ConflictError(
           `Secret ${name} is being changed by others at the same moment; try again.`,
         ),
+    });
+    this.options.failures.forget(name);
+    await this.options.changes?.changed({ name, scope: 'shared', version });
+    // A save whose check passed is a passed check of the new version;
+    // any other save leaves the last check stale (another version).
+    let check: SecretCheckRecord | undefined;
+    if (checks && checkedAt) {
+      check = { name, checkedAt, ok: true, source: 'database', version };
+      await checks.record(check);
+    }
+    return this.options.summaries.summarize({
+      definition,
+      name,
+      stored: row,
+      check,
     });
   }
 
