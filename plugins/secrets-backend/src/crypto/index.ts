@@ -3,7 +3,7 @@
  * AES-256-GCM bound to each row's name, version and owner, key generation
  * and the development key file.
  */
-export { generateEncryptionKey, GENERATE_KEY_HINT } from './keyFormat';
+export { generateEncryptionKey } from './keyFormat';
 export { Keyring } from './Keyring';
 export { loadKeyring } from './loadKeyring';
 export {

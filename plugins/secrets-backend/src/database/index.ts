@@ -4,11 +4,7 @@
  * compare-and-set writes (and their one retry loop), and store errors that
  * never carry data.
  */
-export {
-  COMPARE_AND_SET_ATTEMPTS,
-  type CompareAndSetAttempt,
-  retryCompareAndSet,
-} from './compareAndSet';
+export { retryCompareAndSet } from './compareAndSet';
 export { DatabaseSecretsStore } from './DatabaseSecretsStore';
 export { DatabaseUserSecretsStore } from './DatabaseUserSecretsStore';
 export {
@@ -26,15 +22,11 @@ export type {
   LastUsedRecord,
   NotUnderKeyPage,
   SecretsStore,
-  StoredHistoryVersion,
   StoredSecret,
   StoredSecretMetadata,
-  StoredVersion,
-  WriteResult,
 } from './SecretsStore';
 export type {
   StoredGrant,
-  StoredUserSecret,
   StoredUserSecretMetadata,
   UserLastUsedRecord,
   UserSecretsStore,

@@ -3,4 +3,4 @@
  * rotation, and the status of every configured key (rows under it, and
  * whether it can be removed).
  */
-export { KeyReencryption, type ReencryptionResult } from './KeyReencryption';
+export { KeyReencryption } from './KeyReencryption';

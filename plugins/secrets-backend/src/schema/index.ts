@@ -7,7 +7,6 @@
 export { createOpenApiRouter, spec } from './openapi';
 export {
   clearQuerySchema,
-  isWellFormedUnicode,
   parseInput,
   pluginIdSchema,
   restoreBodySchema,

@@ -3,6 +3,6 @@
  * and its scheduled tasks) and the HTTP face (the access gate in front of
  * the routes of src/schema/openapi.yaml).
  */
-export { createRouter, type RouterOptions } from './router';
+export { createRouter } from './router';
 export { scheduleSecretsTasks } from './scheduledTasks';
-export { type SecretsBackend, wireSecretsBackend } from './wireSecretsBackend';
+export { wireSecretsBackend } from './wireSecretsBackend';

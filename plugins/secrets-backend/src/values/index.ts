@@ -4,19 +4,11 @@
  * summaries the "Manage secrets" page lists, the value rules, and the
  * batched last-use records.
  */
-export { createSharedSecrets, type SharedSecrets } from './createSharedSecrets';
+export { createSharedSecrets } from './createSharedSecrets';
 export { LastUsedTracker } from './LastUsedTracker';
-export type { Pin, Pins } from './Pins';
-export {
-  notRegisteredError,
-  SecretNotRegisteredError,
-  UserScopedReadError,
-} from './refusals';
+export type { Pins } from './Pins';
+export { notRegisteredError, SecretNotRegisteredError } from './refusals';
 export type { SecretSummaries } from './SecretSummaries';
-export type {
-  CurrentValue,
-  ReadRequest,
-  SharedValueReads,
-} from './SharedValueReads';
-export type { SharedValueWrite, SharedValueWrites } from './SharedValueWrites';
+export type { SharedValueReads } from './SharedValueReads';
+export type { SharedValueWrites } from './SharedValueWrites';
 export { PayloadTooLargeError, validateValue } from './valueRules';
