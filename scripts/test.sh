@@ -55,6 +55,12 @@ for dir in plugins/*/; do
   cmp -s LICENSE "$dir/LICENSE" || die "$dir/LICENSE is missing or differs from ./LICENSE"
 done
 
+# The structure rules of .dependency-cruiser.cjs: no import circle in any
+# package, and secrets-backend's capability folders reached only through
+# their index.ts.
+step "Structure (dependency-cruiser: no import circles, capability folders' public faces)"
+yarn depcruise --config .dependency-cruiser.cjs --output-type err plugins packages/app/src packages/backend/src
+
 step "Lint (Backstage ESLint config)"
 yarn backstage-cli repo lint
 

@@ -18,7 +18,7 @@
  * mean a sign-in resolver or token issuer that exists for the test only,
  * i.e. test code in the auth path. Instead this script writes through the
  * plugin's own code, the same path a PUT takes after authorisation:
- * `SecretsManager.set` (validation, AES-256-GCM through `SecretCipher` and
+ * `SharedValueWrites.set` (validation, AES-256-GCM through `SecretCipher` and
  * `Keyring`, compare-and-set versions in `DatabaseSecretsStore`), on a database
  * migrated by the plugin's own `DatabaseSecretsStore.migrate`. Nothing is re-implemented,
  * so the backend then reads these rows exactly like rows it wrote itself (it
@@ -28,12 +28,17 @@ import { join } from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import knexFactory from 'knex';
-import { Keyring } from '../../plugins/secrets-backend/src/crypto/Keyring';
-import { SecretCipher } from '../../plugins/secrets-backend/src/crypto/SecretCipher';
-import { DatabaseSecretsStore } from '../../plugins/secrets-backend/src/database/DatabaseSecretsStore';
-import { LastUsedTracker } from '../../plugins/secrets-backend/src/service/LastUsedTracker';
-import { SecretsManager } from '../../plugins/secrets-backend/src/service/SecretsManager';
-import { SecretsRegistry } from '../../plugins/secrets-backend/src/service/SecretsRegistry';
+import { SecretsConfig } from '../../plugins/secrets-backend/src/config';
+import {
+  Keyring,
+  SecretCipher,
+} from '../../plugins/secrets-backend/src/crypto';
+import { DatabaseSecretsStore } from '../../plugins/secrets-backend/src/database';
+import { SecretsRegistry } from '../../plugins/secrets-backend/src/registry';
+import {
+  createSharedSecrets,
+  LastUsedTracker,
+} from '../../plugins/secrets-backend/src/values';
 import { syntheticSecretDefinitions } from '../../packages/backend/src/modules/syntheticSecrets';
 
 function required(name: string): string {
@@ -80,9 +85,9 @@ async function main() {
     const definitions = syntheticSecretDefinitions(count);
     registry.register('scripts/e2e/seedPerfSecrets.ts', definitions);
     registry.close();
-    const manager = new SecretsManager({
+    const { writes } = createSharedSecrets({
       // No pins: no secrets.values, no BACKSTAGE_SECRETS_* variables.
-      config: new ConfigReader({}),
+      config: new SecretsConfig(new ConfigReader({})),
       env: {},
       registry,
       store,
@@ -104,20 +109,20 @@ async function main() {
           ? JSON.stringify({ synthetic: name, version })
           : `synthetic-${name}-v${version}`;
       if (stored % 3 === 0) {
-        await manager.set({
+        await writes.set({
           name,
           value: value(1),
           expectedVersion: 0,
           actor: users[(stored + 1) % users.length],
         });
-        await manager.set({
+        await writes.set({
           name,
           value: value(2),
           expectedVersion: 1,
           actor: updater,
         });
       } else {
-        await manager.set({
+        await writes.set({
           name,
           value: value(1),
           expectedVersion: 0,

@@ -10,8 +10,8 @@ import { LogCapture } from './__testUtils__/capturingLogger';
 import { createTestDatabases } from './__testUtils__/databases';
 import { CALLER_HEADERS } from './__testUtils__/hostileHttp';
 import { ADMIN, startSecretsBackend } from './__testUtils__/testBackend';
-import { registerSecretsActions } from './service/actions';
-import type { SecretsManager } from './service/SecretsManager';
+import { registerSecretsActions } from './actions';
+import { SecretsConfig } from './config';
 
 /*
  * The actions for AI agents (list-secrets, check-secret), called through
@@ -214,25 +214,26 @@ describe('actions and service principals', () => {
 
   function setUp() {
     const actionsRegistry = actionsRegistryServiceMock();
-    const manager = {
-      list: jest.fn(async () => []),
+    const summaries = { list: jest.fn(async () => []) };
+    const valueCheck = {
       check: jest.fn(async () => ({ ok: true, checkedAt: 'now' })),
     };
     registerSecretsActions({
       actionsRegistry,
-      manager: manager as unknown as SecretsManager,
+      summaries,
+      valueCheck,
       auth: mockServices.auth(),
       permissions,
       auditor: mockServices.auditor.mock(),
-      config: mockServices.rootConfig({
-        data: { permission: { enabled: true } },
-      }),
+      config: new SecretsConfig(
+        mockServices.rootConfig({ data: { permission: { enabled: true } } }),
+      ),
     });
-    return { actionsRegistry, manager };
+    return { actionsRegistry, summaries, valueCheck };
   }
 
   it("refuses a plugin's own token and an unrestricted external token", async () => {
-    const { actionsRegistry, manager } = setUp();
+    const { actionsRegistry, summaries } = setUp();
     for (const subject of ['plugin:catalog', 'external:ci-bot']) {
       await expect(
         actionsRegistry.invoke({
@@ -242,11 +243,11 @@ describe('actions and service principals', () => {
         }),
       ).rejects.toMatchObject({ name: 'NotAllowedError' });
     }
-    expect(manager.list).not.toHaveBeenCalled();
+    expect(summaries.list).not.toHaveBeenCalled();
   });
 
   it('accepts an external token scoped to manage-secrets', async () => {
-    const { actionsRegistry, manager } = setUp();
+    const { actionsRegistry, valueCheck } = setUp();
     const result = await actionsRegistry.invoke({
       id: 'test:check-secret',
       input: { name: 'CHECKED_KEY' },
@@ -255,18 +256,19 @@ describe('actions and service principals', () => {
       }),
     });
     expect(result.output).toEqual({ ok: true, checkedAt: 'now' });
-    expect(manager.check).toHaveBeenCalledWith('CHECKED_KEY');
+    expect(valueCheck.check).toHaveBeenCalledWith('CHECKED_KEY');
   });
 
   it('is closed when the permission framework is disabled', async () => {
     const actionsRegistry = actionsRegistryServiceMock();
     registerSecretsActions({
       actionsRegistry,
-      manager: { list: async () => [] } as unknown as SecretsManager,
+      summaries: { list: async () => [] },
+      valueCheck: { check: async () => ({ ok: true, checkedAt: 'now' }) },
       auth: mockServices.auth(),
       permissions,
       auditor: mockServices.auditor.mock(),
-      config: mockServices.rootConfig({ data: {} }),
+      config: new SecretsConfig(mockServices.rootConfig({ data: {} })),
     });
     await expect(
       actionsRegistry.invoke({

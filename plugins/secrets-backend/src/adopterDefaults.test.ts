@@ -12,7 +12,7 @@ import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
 import { LogCapture } from './__testUtils__/capturingLogger';
 import { startSecretsBackend } from './__testUtils__/testBackend';
-import { IN_MEMORY_WARNING } from './service/startupChecks';
+import { IN_MEMORY_WARNING } from './startup';
 
 jest.setTimeout(60_000);
 

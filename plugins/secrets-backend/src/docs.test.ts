@@ -15,6 +15,7 @@ import type { BackendFeature } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import * as ts from 'typescript';
+import { useFakeClock } from './__testUtils__/clock';
 import { ADMIN, startSecretsBackend } from './__testUtils__/testBackend';
 
 jest.setTimeout(180_000);
@@ -175,16 +176,19 @@ describe('docs/plugin-authors.md', () => {
           .send({ value: 'docs-test-key' });
         expect(put.status).toBe(200);
         // The guide's freshness rule: the plugin's client reuses an answer
-        // (here: "unset") for at most 500 ms.
-        await new Promise(done => setTimeout(done, 600));
-
+        // (here: "unset") for at most 500 ms. The clock says when that has
+        // passed, not a sleep (the change event may drop it even sooner).
+        useFakeClock();
+        jest.advanceTimersByTime(600);
         const set = await request(server)
           .get('/api/acme/incidents')
           .set('Authorization', admin);
+        jest.useRealTimers();
         expect(set.status).toBe(200);
         expect(set.body).toEqual({ incidents: [{ id: 1 }] });
         expect(seen.at(-1)?.authorization).toBe('Bearer docs-test-key');
       } finally {
+        jest.useRealTimers();
         await backend.stop();
       }
     });

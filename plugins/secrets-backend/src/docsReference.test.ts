@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ts from 'typescript';
-import { spec } from './schema/openapi';
+import { spec } from './schema';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 

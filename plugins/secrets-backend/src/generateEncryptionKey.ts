@@ -1,4 +1,4 @@
-import { generateEncryptionKey as generateKey } from './crypto/keyFormat';
+import { generateEncryptionKey as generateKey } from './crypto';
 
 /**
  * A fresh encryption key for `secrets.encryption.keys[].secret`: 32 random

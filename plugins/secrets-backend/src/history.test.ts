@@ -1,7 +1,6 @@
 import request from 'supertest';
+import { Keyring, SecretCipher } from './crypto';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { Keyring } from './crypto/Keyring';
-import { SecretCipher } from './crypto/SecretCipher';
 import { createTestDatabases } from './__testUtils__/databases';
 import { plantCanary } from './__testUtils__/canaries';
 import { CALLER_HEADERS, CallerName } from './__testUtils__/hostileHttp';

@@ -8,15 +8,18 @@ import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { createRouter } from './service/router';
-import { scheduleSecretsTasks } from './service/scheduledTasks';
-import { SecretsRegistry } from './service/SecretsRegistry';
+import { registerSecretsActions } from './actions';
+import { SecretsConfig } from './config';
 import {
-  checkProxyReferences,
+  guardProxyReferences,
   registerConfigDefinitions,
-} from './service/configDefinitions';
-import { wireSecretsBackend } from './service/wireSecretsBackend';
-import { registerSecretsActions } from './service/actions';
+  SecretsRegistry,
+} from './registry';
+import {
+  createRouter,
+  scheduleSecretsTasks,
+  wireSecretsBackend,
+} from './service';
 
 /**
  * The secrets backend plugin: an encrypted store of the secrets that other
@@ -56,7 +59,7 @@ export const secretsPlugin = createBackendPlugin({
         events: eventsServiceRef,
       },
       async init({
-        config,
+        config: rootConfig,
         logger,
         database,
         httpRouter,
@@ -73,47 +76,48 @@ export const secretsPlugin = createBackendPlugin({
         notifications,
         events,
       }) {
+        const config = new SecretsConfig(rootConfig);
         // Secrets declared in app-config (secrets.definitions) register
         // after the modules', through the same registry and rules.
         registerConfigDefinitions(config, registry);
         for (const warning of [
           ...registry.close(),
-          ...checkProxyReferences(config, registry),
+          ...guardProxyReferences(config, registry),
         ]) {
           logger.warn(warning);
         }
 
         permissionsRegistry.addPermissions(secretsPermissions);
 
-        const { manager, userManager, userStore, rotation, reminderStore } =
-          await wireSecretsBackend({
-            config,
-            logger,
-            database,
-            lifecycle,
-            rootLifecycle,
-            registry,
-            events,
-          });
+        const secrets = await wireSecretsBackend({
+          config,
+          logger,
+          database,
+          lifecycle,
+          rootLifecycle,
+          registry,
+          events,
+        });
 
         await scheduleSecretsTasks({
           config,
           scheduler,
-          rotation,
-          userStore,
+          reencryption: secrets.reencryption,
+          userStore: secrets.userStore,
           catalog,
           auth,
           auditor,
           logger,
-          manager,
-          reminderStore,
+          summaries: secrets.summaries,
+          reminderStore: secrets.reminderStore,
           notifications,
         });
 
         // list-secrets and check-secret, for AI agents (MCP) and automation.
         registerSecretsActions({
           actionsRegistry,
-          manager,
+          summaries: secrets.summaries,
+          valueCheck: secrets.valueCheck,
           auth,
           permissions,
           auditor,
@@ -122,9 +126,7 @@ export const secretsPlugin = createBackendPlugin({
 
         httpRouter.use(
           await createRouter({
-            manager,
-            userManager,
-            rotation,
+            ...secrets,
             httpAuth,
             auth,
             permissions,

@@ -13,11 +13,13 @@ import {
 } from '@backstage-secrets/plugin-secrets-node';
 import knexFactory, { Knex } from 'knex';
 import request from 'supertest';
-import { Keyring } from './crypto/Keyring';
-import { generateEncryptionKey } from './crypto/keyFormat';
-import { SecretCipher } from './crypto/SecretCipher';
-import { DatabaseSecretsStore } from './database/DatabaseSecretsStore';
-import { createTestDatabases } from './__testUtils__/databases';
+import { generateEncryptionKey, Keyring, SecretCipher } from './crypto';
+import { DatabaseSecretsStore } from './database';
+import { useFakeClock } from './__testUtils__/clock';
+import {
+  createTestDatabases,
+  describeOnPostgres,
+} from './__testUtils__/databases';
 import {
   ADMIN,
   startSecretsBackend,
@@ -378,145 +380,144 @@ describe.each(databases.eachSupportedId())('resilience on %p', databaseId => {
   });
 });
 
-const postgresIds = databases
-  .eachSupportedId()
-  .filter(([id]) => id.startsWith('POSTGRES'));
+// Replicas sharing one database need a server: on SQLite each backend has a
+// database of its own. Without PostgreSQL the suite reports its tests as
+// skipped, saying why (under CI, SECRETS_TEST_REQUIRE_POSTGRES=1 fails the
+// file instead).
+describeOnPostgres(databases, 'replicas and outages on %p', databaseId => {
+  it('two instances on one database: migrations at once, propagation under a second, last-used never regresses', async () => {
+    const knexA = await databases.init(databaseId);
+    const knexB = secondClient(knexA);
+    let serviceB: SecretsService | undefined;
+    const logsA = new LogCapture();
+    const logsB = new LogCapture();
+    // Both start (and migrate the empty database) at the same moment.
+    const [a, b] = await Promise.all([
+      startSecretsBackend({ knex: knexA, logs: logsA }),
+      startSecretsBackend({
+        knex: knexB,
+        logs: logsB,
+        features: [consumerPlugin(s => (serviceB = s))],
+      }),
+    ]);
+    const readAs = (server: typeof a.server, pluginId: string) =>
+      request(server)
+        .get('/api/secrets/secrets/OPENAI_API_KEY/value')
+        .set(
+          'Authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.service(`plugin:${pluginId}`),
+            targetPluginId: 'secrets',
+          }),
+        );
+    try {
+      // The clocks (Date, performance, hrtime) are fake and the timers
+      // real: time passes only when the test says so. "Under a second"
+      // is then a statement about the clock that B's client reads (it
+      // reuses what it read for at most 500 ms, with no event bus between
+      // these replicas), not about how fast this machine is.
+      useFakeClock();
+      for (let i = 0; i < 5; i++) {
+        const value = `propagated-${i}`;
+        const res = await request(a.server)
+          .put('/api/secrets/secrets/OPENAI_API_KEY')
+          .set('Authorization', admin)
+          .send({ value });
+        expect(res.status).toBe(200);
+        jest.advanceTimersByTime(999);
+        expect(await serviceB!.getSecret('OPENAI_API_KEY')).toBe(value);
+      }
 
-if (postgresIds.length > 0) {
-  describe.each(postgresIds)('replicas and outages on %p', databaseId => {
-    it('two instances on one database: migrations at once, propagation under a second, last-used never regresses', async () => {
-      const knexA = await databases.init(databaseId);
-      const knexB = secondClient(knexA);
-      let serviceB: SecretsService | undefined;
-      const logsA = new LogCapture();
-      const logsB = new LogCapture();
-      // Both start (and migrate the empty database) at the same moment.
-      const [a, b] = await Promise.all([
-        startSecretsBackend({ knex: knexA, logs: logsA }),
-        startSecretsBackend({
-          knex: knexB,
-          logs: logsB,
-          features: [consumerPlugin(s => (serviceB = s))],
-        }),
-      ]);
-      try {
-        const delays: number[] = [];
-        for (let i = 0; i < 5; i++) {
-          const value = `propagated-${i}`;
-          const started = Date.now();
-          const res = await request(a.server)
-            .put('/api/secrets/secrets/OPENAI_API_KEY')
-            .set('Authorization', admin)
-            .send({ value });
-          expect(res.status).toBe(200);
-          while ((await serviceB!.getSecret('OPENAI_API_KEY')) !== value) {
-            if (Date.now() - started > 5000)
-              throw new Error('value never propagated');
-            await new Promise(resolve => setTimeout(resolve, 10));
-          }
-          delays.push(Date.now() - started);
-        }
-        // The client's freshness rule (500 ms) bounds it well under a second.
-        expect(Math.max(...delays)).toBeLessThan(1000);
+      // A reads, then B reads later on the same clock; B flushes first
+      // and A last, with the older read: the row keeps B's newer one.
+      expect((await readAs(a.server, 'earlier')).status).toBe(200);
+      jest.advanceTimersByTime(1000);
+      expect((await readAs(b.server, 'later')).status).toBe(200);
+      jest.useRealTimers();
+      await b.backend.stop();
+      await a.backend.stop();
+      const row = await knexA('secrets')
+        .where({ name: 'OPENAI_API_KEY' })
+        .first();
+      expect(row.last_used_by).toBe('plugin:later');
+      expect(
+        logsA
+          .matching(/"level":"(warn|error)"/)
+          .filter(l => /last used|flush/i.test(l)),
+      ).toEqual([]);
+      expect(
+        logsB
+          .matching(/"level":"(warn|error)"/)
+          .filter(l => /last used|flush/i.test(l)),
+      ).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+      await knexB.destroy();
+    }
+  });
 
-        // Reads on both; B's read is later, A flushes last: no regression.
-        await request(b.server)
+  it('answers 503 while the database is unreachable, changes nothing, and recovers without a restart', async () => {
+    const base = await databases.init(databaseId);
+    await DatabaseSecretsStore.migrate(base);
+    const connection = base.client.config.connection as {
+      host: string;
+      port: number;
+    };
+    const proxy = await startTcpProxy({
+      host: connection.host,
+      port: Number(connection.port),
+    });
+    const proxied = knexFactory({
+      client: 'pg',
+      connection: { ...connection, host: '127.0.0.1', port: proxy.port },
+      pool: { min: 0, max: 4, acquireTimeoutMillis: 1500 },
+    });
+    const { server, backend } = await startSecretsBackend({
+      knex: proxied,
+    });
+    try {
+      const put = (value: string) =>
+        request(server)
+          .put('/api/secrets/secrets/OPENAI_API_KEY')
+          .set('Authorization', admin)
+          .send({ value });
+      const read = () =>
+        request(server)
           .get('/api/secrets/secrets/OPENAI_API_KEY/value')
           .set('Authorization', plugin);
-        await new Promise(resolve => setTimeout(resolve, 20));
-        await request(a.server)
-          .get('/api/secrets/secrets/OPENAI_API_KEY/value')
-          .set(
-            'Authorization',
-            mockCredentials.service.header({
-              onBehalfOf: mockCredentials.service('plugin:later'),
-              targetPluginId: 'secrets',
-            }),
-          );
-        await b.backend.stop();
-        await a.backend.stop();
-        const row = await knexA('secrets')
-          .where({ name: 'OPENAI_API_KEY' })
-          .first();
-        expect(row.last_used_by).toBe('plugin:later');
-        expect(
-          logsA
-            .matching(/"level":"(warn|error)"/)
-            .filter(l => /last used|flush/i.test(l)),
-        ).toEqual([]);
-        expect(
-          logsB
-            .matching(/"level":"(warn|error)"/)
-            .filter(l => /last used|flush/i.test(l)),
-        ).toEqual([]);
-      } finally {
-        await knexB.destroy();
+      expect((await put('before-outage')).status).toBe(200);
+
+      proxy.cut();
+      const failedWrite = await put('during-outage');
+      const failedRead = await read();
+      const failedList = await request(server)
+        .get('/api/secrets/secrets')
+        .set('Authorization', admin);
+      for (const res of [failedWrite, failedRead, failedList]) {
+        expect(res.status).toBe(503);
+        expect(res.body.error.message).toMatch(/database cannot be reached/);
+        expect(res.text).not.toMatch(
+          /before-outage|during-outage|select|update/i,
+        );
       }
-    });
 
-    it('answers 503 while the database is unreachable, changes nothing, and recovers without a restart', async () => {
-      const base = await databases.init(databaseId);
-      await DatabaseSecretsStore.migrate(base);
-      const connection = base.client.config.connection as {
-        host: string;
-        port: number;
-      };
-      const proxy = await startTcpProxy({
-        host: connection.host,
-        port: Number(connection.port),
-      });
-      const proxied = knexFactory({
-        client: 'pg',
-        connection: { ...connection, host: '127.0.0.1', port: proxy.port },
-        pool: { min: 0, max: 4, acquireTimeoutMillis: 1500 },
-      });
-      const { server, backend } = await startSecretsBackend({
-        knex: proxied,
-      });
-      try {
-        const put = (value: string) =>
-          request(server)
-            .put('/api/secrets/secrets/OPENAI_API_KEY')
-            .set('Authorization', admin)
-            .send({ value });
-        const read = () =>
-          request(server)
-            .get('/api/secrets/secrets/OPENAI_API_KEY/value')
-            .set('Authorization', plugin);
-        expect((await put('before-outage')).status).toBe(200);
-
-        proxy.cut();
-        const failedWrite = await put('during-outage');
-        const failedRead = await read();
-        const failedList = await request(server)
-          .get('/api/secrets/secrets')
-          .set('Authorization', admin);
-        for (const res of [failedWrite, failedRead, failedList]) {
-          expect(res.status).toBe(503);
-          expect(res.body.error.message).toMatch(/database cannot be reached/);
-          expect(res.text).not.toMatch(
-            /before-outage|during-outage|select|update/i,
-          );
-        }
-
-        proxy.restore();
-        let recovered = await read();
-        for (let i = 0; i < 20 && recovered.status !== 200; i++) {
-          await new Promise(resolve => setTimeout(resolve, 250));
-          recovered = await read();
-        }
-        expect(recovered.status).toBe(200);
-        expect(recovered.body.value).toBe('before-outage'); // the failed write left nothing
-        const row = await base('secrets')
-          .where({ name: 'OPENAI_API_KEY' })
-          .first();
-        expect(Number(row.version)).toBe(1);
-        expect((await put('after-outage')).body.version).toBe(2);
-      } finally {
-        await backend.stop();
-        await proxied.destroy();
-        await proxy.close();
+      proxy.restore();
+      let recovered = await read();
+      for (let i = 0; i < 20 && recovered.status !== 200; i++) {
+        await new Promise(resolve => setTimeout(resolve, 250));
+        recovered = await read();
       }
-    });
+      expect(recovered.status).toBe(200);
+      expect(recovered.body.value).toBe('before-outage'); // the failed write left nothing
+      const row = await base('secrets')
+        .where({ name: 'OPENAI_API_KEY' })
+        .first();
+      expect(Number(row.version)).toBe(1);
+      expect((await put('after-outage')).body.version).toBe(2);
+    } finally {
+      await backend.stop();
+      await proxied.destroy();
+      await proxy.close();
+    }
   });
-}
+});

@@ -1,3 +1,5 @@
+import { secretEnvironmentVariable } from './names';
+
 /**
  * A response header of the secrets backend that says why a value request
  * answered 404, so that clients need not parse the message: `not-registered`
@@ -34,7 +36,9 @@ export function secretNotRegisteredMessage(name: string): string {
  * @public
  */
 export function secretNotSetMessage(name: string): string {
-  return `Secret ${name} is not set. An admin can set it on the "Manage secrets" page (/secrets) of Backstage, or an operator can pin it with secrets.values.${name} in app-config.yaml or the BACKSTAGE_SECRETS_${name} environment variable.`;
+  return `Secret ${name} is not set. An admin can set it on the "Manage secrets" page (/secrets) of Backstage, or an operator can pin it with secrets.values.${name} in app-config.yaml or the ${secretEnvironmentVariable(
+    name,
+  )} environment variable.`;
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   secretsExtensionPoint,
 } from '@backstage-secrets/plugin-secrets-node';
 import { secretsPlugin } from '../plugin';
-import { generateEncryptionKey } from '../crypto/keyFormat';
+import { generateEncryptionKey } from '../crypto';
 import { LogCapture } from './capturingLogger';
 
 export const ADMIN = 'user:default/alice';

@@ -1,6 +1,11 @@
 import { ConfigReader } from '@backstage/config';
+import { SecretsConfig } from '../config';
 import { Keyring } from './Keyring';
 import { generateEncryptionKey } from './keyFormat';
+
+/** `secrets.encryption.keys` as the plugin reads it from app-config. */
+const configuredKeys = (data: object) =>
+  new SecretsConfig(new ConfigReader(data)).encryptionKeys();
 
 describe('Keyring', () => {
   it('takes the first key as primary and decrypts with all', () => {
@@ -17,7 +22,7 @@ describe('Keyring', () => {
   it('reads keys from config', () => {
     const secret = generateEncryptionKey();
     const keyring = Keyring.fromConfig(
-      new ConfigReader({
+      configuredKeys({
         secrets: { encryption: { keys: [{ id: 'k1', secret }] } },
       }),
     );
@@ -54,7 +59,7 @@ describe('Keyring', () => {
   });
 
   it('returns undefined when no key is configured', () => {
-    expect(Keyring.fromConfig(new ConfigReader({}))).toBeUndefined();
+    expect(Keyring.fromConfig(configuredKeys({}))).toBeUndefined();
   });
 
   it.each([
@@ -73,10 +78,10 @@ describe('Keyring', () => {
   ])(
     'refuses %s with a message saying how to generate one',
     (_what, secret, message) => {
-      const config = new ConfigReader({
+      const keys = configuredKeys({
         secrets: { encryption: { keys: [{ id: 'k1', secret }] } },
       });
-      expect(() => Keyring.fromConfig(config)).toThrow(message);
+      expect(() => Keyring.fromConfig(keys)).toThrow(message);
     },
   );
 

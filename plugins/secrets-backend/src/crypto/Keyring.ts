@@ -1,5 +1,5 @@
 import { createSecretKey, KeyObject, timingSafeEqual } from 'node:crypto';
-import type { Config } from '@backstage/config';
+import type { ConfiguredKey } from '../config';
 import { decodeEncryptionKey, GENERATE_KEY_HINT } from './keyFormat';
 
 const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -51,18 +51,18 @@ export class Keyring {
     );
   }
 
-  /** Reads `secrets.encryption.keys`; undefined when none is configured. */
-  static fromConfig(config: Config): Keyring | undefined {
-    const keys = config.getOptionalConfigArray('secrets.encryption.keys');
+  /**
+   * Builds the keyring from `secrets.encryption.keys` as configured
+   * (SecretsConfig.encryptionKeys); undefined when none is configured.
+   */
+  static fromConfig(keys: ConfiguredKey[] | undefined): Keyring | undefined {
     if (!keys || keys.length === 0) {
       return undefined;
     }
     return Keyring.fromSecrets(
-      keys.map((key, index) => {
-        // getOptional, not getOptionalString: an empty value (an unset
-        // environment variable) must get this plugin's message, not a type error.
-        const id = key.getOptional('id');
-        const secret = key.getOptional('secret');
+      keys.map(({ id, secret }, index) => {
+        // An empty value (an unset environment variable) gets this
+        // plugin's message, not a type error.
         if (typeof id !== 'string' || !id) {
           throw new Error(
             `secrets.encryption.keys[${index}] has no id; give every key a short stable id such as 'k2025'.`,
@@ -89,7 +89,7 @@ export class Keyring {
   /**
    * Whether a string holds one of the keys: as the configured base64url,
    * as base64 (with or without padding) or hex, alone or inside a longer
-   * string (e.g. `Bearer <key>` or a JSON document). For start-up checks of
+   * string (e.g. `Bearer <key>` or a JSON document). For the start-up guard of
    * pinned values, which must never serve a key as a secret. Exact matches
    * are compared in constant time.
    */

@@ -1,23 +1,19 @@
-import type {
-  LoggerService,
-  RootConfigService,
-} from '@backstage/backend-plugin-api';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { SecretsConfig } from '../config';
 import { Keyring } from './Keyring';
 import { GENERATE_KEY_HINT } from './keyFormat';
 import { loadOrCreateDevelopmentKey } from './developmentKey';
 
 /** The keyring from config, or the development key file; fails start-up otherwise. */
 export async function loadKeyring(
-  config: RootConfigService,
+  config: Pick<SecretsConfig, 'encryptionKeys' | 'developmentKeyFile'>,
   logger: LoggerService,
 ): Promise<Keyring> {
-  const configured = Keyring.fromConfig(config);
+  const configured = Keyring.fromConfig(config.encryptionKeys());
   if (configured) {
     return configured;
   }
-  const developmentKeyFile = config.getOptionalString(
-    'secrets.encryption.developmentKeyFile',
-  );
+  const developmentKeyFile = config.developmentKeyFile();
   if (developmentKeyFile) {
     return Keyring.fromSecrets([
       await loadOrCreateDevelopmentKey({ file: developmentKeyFile, logger }),

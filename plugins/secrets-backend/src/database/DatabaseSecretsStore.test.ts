@@ -1,6 +1,9 @@
-import { Keyring } from '../crypto/Keyring';
-import { generateEncryptionKey } from '../crypto/keyFormat';
-import { SecretCipher, SecretDecryptionError } from '../crypto/SecretCipher';
+import {
+  generateEncryptionKey,
+  Keyring,
+  SecretCipher,
+  SecretDecryptionError,
+} from '../crypto';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { DatabaseSecretsStore } from './DatabaseSecretsStore';
 

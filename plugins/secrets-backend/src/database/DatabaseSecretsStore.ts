@@ -13,6 +13,7 @@ import type {
   StoredVersion,
   WriteResult,
 } from './SecretsStore';
+import { DEFAULT_HISTORY_KEEP } from '../config';
 import { guardStoreErrors } from './storeErrors';
 import * as history from './secretHistory';
 import {
@@ -212,7 +213,7 @@ export class DatabaseSecretsStore implements SecretsStore {
             createdAt: now,
             createdBy: actor,
             restoredFrom: options.history?.restoredFrom,
-            keep: options.history?.keep ?? history.DEFAULT_HISTORY_KEEP,
+            keep: options.history?.keep ?? DEFAULT_HISTORY_KEEP,
           });
         });
       } catch (error) {

@@ -1,4 +1,4 @@
-import type { EncryptedValue } from '../crypto/SecretCipher';
+import type { EncryptedValue } from '../crypto';
 
 /** A stored value's row, as the store hands it out. */
 export interface StoredSecret {

@@ -1,4 +1,4 @@
-import type { EncryptedValue } from '../crypto/SecretCipher';
+import type { EncryptedValue } from '../crypto';
 import type { NotUnderKeyPage, StoredVersion } from './SecretsStore';
 
 /** A user's stored value, as the store hands it out. */

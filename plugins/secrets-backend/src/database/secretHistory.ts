@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { EncryptedValue } from '../crypto/SecretCipher';
+import type { EncryptedValue } from '../crypto';
 import type { NotUnderKeyPage, StoredHistoryVersion } from './SecretsStore';
 import { countByKeyId, replaceExactCiphertext } from './versionedRows';
 
@@ -11,9 +11,6 @@ import { countByKeyId, replaceExactCiphertext } from './versionedRows';
  * to, so a value and its history never disagree.
  */
 export const HISTORY_TABLE = 'secret_versions';
-
-/** The default of `secrets.history.keep`. */
-export const DEFAULT_HISTORY_KEEP = 10;
 
 type HistoryRow = {
   name: string;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { EncryptedValue } from '../crypto/SecretCipher';
+import type { EncryptedValue } from '../crypto';
 import type { StoredVersion } from './SecretsStore';
 
 /**

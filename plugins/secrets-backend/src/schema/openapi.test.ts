@@ -8,15 +8,15 @@ import { wrapServer } from '@backstage/backend-openapi-utils/testUtils';
 import { mockErrorHandler, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
+import { SecretsConfig } from '../config';
+import { SecretsRegistry } from '../registry';
+import { createRouter, wireSecretsBackend } from '../service';
 import { spec } from './openapi';
-import { createRouter } from '../service/router';
-import { SecretsRegistry } from '../service/SecretsRegistry';
-import { wireSecretsBackend } from '../service/wireSecretsBackend';
 import {
   restoreBodySchema,
   setGrantBodySchema,
   setSecretBodySchema,
-} from '../service/validation';
+} from './requests';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { CALLER_HEADERS } from '../__testUtils__/hostileHttp';
 import {
@@ -75,13 +75,15 @@ async function contractApp(databaseId: Parameters<typeof databases.init>[0]) {
     },
   ]);
   registry.close();
-  const config = mockServices.rootConfig({
-    data: {
-      permission: { enabled: true },
-      secrets: { encryption: { keys: [{ id: 'test', secret: TEST_KEY }] } },
-    },
-  });
-  const { manager, userManager, rotation } = await wireSecretsBackend({
+  const config = new SecretsConfig(
+    mockServices.rootConfig({
+      data: {
+        permission: { enabled: true },
+        secrets: { encryption: { keys: [{ id: 'test', secret: TEST_KEY }] } },
+      },
+    }),
+  );
+  const secrets = await wireSecretsBackend({
     config,
     logger: mockServices.logger.mock(),
     database: mockServices.database({ knex }),
@@ -90,9 +92,7 @@ async function contractApp(databaseId: Parameters<typeof databases.init>[0]) {
     env: {},
   });
   const router = await createRouter({
-    manager,
-    userManager,
-    rotation,
+    ...secrets,
     httpAuth: mockServices.httpAuth({ pluginId: 'secrets' }),
     auth: mockServices.auth({ pluginId: 'secrets' }),
     permissions: mockServices.permissions.mock({

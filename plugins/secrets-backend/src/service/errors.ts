@@ -1,30 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
-import { CustomErrorBase, InputError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { SECRET_VALUE_MAX_BYTES } from '@backstage-secrets/plugin-secrets-common';
-
-/**
- * A value or request body too large to store. Backstage's error handler
- * answers with the error's `statusCode`: 413.
- */
-export class PayloadTooLargeError extends CustomErrorBase {
-  name = 'PayloadTooLargeError' as const;
-  readonly statusCode = 413;
-}
-
-/**
- * A value that the secret's own check (its definition's `validate`) did
- * not accept, or whose check failed or did not finish in time: nothing was
- * stored. Backstage's error handler answers with the error's `statusCode`:
- * 422. The message never contains the value (see SecretChecks).
- */
-export class SecretCheckFailedError extends CustomErrorBase {
-  name = 'SecretCheckFailedError' as const;
-  // A getter, not a field: the error handler reads it, but it is no own
-  // property, so the body stays the standard { error: { name, message } }.
-  get statusCode(): number {
-    return 422;
-  }
-}
+import { PayloadTooLargeError } from '../values';
 
 /**
  * Replaces errors whose messages must not reach the caller as they are.

@@ -4,18 +4,18 @@ import { mockErrorHandler, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { NotFoundError } from '@backstage/errors';
 import { SECRET_VALUE_MAX_BYTES } from '@backstage-secrets/plugin-secrets-common';
-import { createRouter } from './router';
-import type { SecretsManager } from './SecretsManager';
-import type { UserSecretsManager } from './UserSecretsManager';
-import type { KeyRotation } from './KeyRotation';
+import { SecretsConfig } from '../config';
+import { createRouter, type RouterOptions } from './router';
 import { CALLER_HEADERS } from '../__testUtils__/hostileHttp';
 import { ADMIN, NON_ADMIN } from '../__testUtils__/testBackend';
 
 /*
- * The router alone, with the managers replaced by mocks: what reaches the
- * managers (validated names, the caller's identity) and what the caller
- * gets back. Access and the end-to-end behaviour are tested with a real
- * backend (permissionMatrix.test.ts, plugin.test.ts).
+ * The router alone, with the services behind it replaced by mocks: what
+ * reaches them (validated names, the caller's identity) and what the
+ * caller gets back. `manager` mocks the shared-secret parts the routes and
+ * the gate call (summaries, writes, reads, reader policy), `userManager`
+ * the users' own values. Access and the end-to-end behaviour are tested
+ * with a real backend (permissionMatrix.test.ts, plugin.test.ts).
  */
 
 function setup(
@@ -51,19 +51,30 @@ function setup(
     userManager,
     auditor,
     app: async () => {
+      const services = {
+        readers: manager,
+        summaries: manager,
+        reads: manager,
+        writes: manager,
+        history: {},
+        valueCheck: {},
+        userSecrets: userManager,
+        reencryption: rotation,
+      } as unknown as Omit<
+        RouterOptions,
+        'httpAuth' | 'auth' | 'permissions' | 'auditor' | 'config'
+      >;
       const router = await createRouter({
-        manager: manager as unknown as SecretsManager,
-        userManager: userManager as unknown as UserSecretsManager,
-        rotation: rotation as unknown as KeyRotation,
+        ...services,
         httpAuth: mockServices.httpAuth({ pluginId: 'secrets' }),
         auth: mockServices.auth({ pluginId: 'secrets' }),
         permissions: mockServices.permissions({
           result: options.permission ?? AuthorizeResult.ALLOW,
         }),
         auditor,
-        config: mockServices.rootConfig({
-          data: { permission: { enabled: true } },
-        }),
+        config: new SecretsConfig(
+          mockServices.rootConfig({ data: { permission: { enabled: true } } }),
+        ),
       });
       return express().use(router).use(mockErrorHandler());
     },

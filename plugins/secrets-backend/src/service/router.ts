@@ -6,28 +6,33 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import type { Config } from '@backstage/config';
 import { SECRET_VALUE_MAX_BYTES } from '@backstage-secrets/plugin-secrets-common';
-import { createOpenApiRouter } from '../schema/openapi';
-import type { SecretsManager } from './SecretsManager';
-import type { UserSecretsManager } from './UserSecretsManager';
-import type { KeyRotation } from './KeyRotation';
-import { createAccessGate } from './access';
+import { createAccessGate } from '../access';
+import type { SecretsConfig } from '../config';
+import { createOpenApiRouter } from '../schema';
 import { mapBodyParserErrors } from './errors';
 import { addManageRoutes } from './routes/manageRoutes';
 import { addUserRoutes } from './routes/userRoutes';
 import { addValueRoute } from './routes/valueRoute';
+import type { SecretsBackend } from './wireSecretsBackend';
 
-export interface RouterOptions {
-  manager: SecretsManager;
-  userManager: UserSecretsManager;
-  rotation: KeyRotation;
+export type RouterOptions = Pick<
+  SecretsBackend,
+  | 'readers'
+  | 'summaries'
+  | 'reads'
+  | 'writes'
+  | 'history'
+  | 'valueCheck'
+  | 'userSecrets'
+  | 'reencryption'
+> & {
   httpAuth: HttpAuthService;
   auth: AuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
-  config: Config;
-}
+  config: SecretsConfig;
+};
 
 /**
  * JSON escaping can make a value up to six times longer on the wire; the
@@ -40,7 +45,7 @@ export async function createRouter(
 ): Promise<express.Router> {
   const outer = Router();
 
-  // Who may call a route is decided before anything else (access.ts), and
+  // Who may call a route is decided before anything else (access/), and
   // a body is parsed only for callers let in. Both sit outside the OpenAPI
   // router: its error transformer would turn their 401/403/413 into 400s
   // quoting the body parser's message, which can hold part of a value.
@@ -49,9 +54,9 @@ export async function createRouter(
 
   // The routes are the ones src/schema/openapi.yaml declares (typed from
   // it, and served at /openapi.json). Requests are validated by the zod
-  // schemas in validation.ts, whose messages say what to fix and which
+  // schemas in schema/requests.ts, whose messages say what to fix and which
   // also enforce what JSON Schema cannot (well-formed Unicode, byte size);
-  // validation.test.ts proves the two agree on every request shape.
+  // schema/openapi.test.ts proves the two agree on every request shape.
   // (Its own JSON parser finds the body parsed and leaves it.)
   const router = await createOpenApiRouter({
     validatorOptions: { validateRequests: false },

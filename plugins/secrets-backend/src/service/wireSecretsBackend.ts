@@ -2,45 +2,64 @@ import type {
   DatabaseService,
   LifecycleService,
   LoggerService,
-  RootConfigService,
   RootLifecycleService,
 } from '@backstage/backend-plugin-api';
-import { durationToMilliseconds } from '@backstage/types';
 import type { EventsService } from '@backstage/plugin-events-node';
-import { loadKeyring } from '../crypto/loadKeyring';
-import { SecretCipher } from '../crypto/SecretCipher';
-import { DatabaseSecretsStore } from '../database/DatabaseSecretsStore';
-import { DatabaseUserSecretsStore } from '../database/DatabaseUserSecretsStore';
-import { DatabaseSecretChecksStore } from '../database/SecretChecksStore';
-import { ReminderStateStore } from '../database/ReminderStateStore';
-import type { UserLastUsedRecord } from '../database/UserSecretsStore';
-import { userSecretKey, UserSecretsManager } from './UserSecretsManager';
-import { KeyRotation } from './KeyRotation';
-import { LastUsedTracker } from './LastUsedTracker';
-import { SecretChecks } from './SecretChecks';
-import { SecretsManager } from './SecretsManager';
+import { ReaderPolicy } from '../access';
+import { CurrentValueCheck, SecretChecks } from '../checks';
+import type { SecretsConfig } from '../config';
+import { loadKeyring, SecretCipher } from '../crypto';
 import {
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  SecretChangeEvents,
-} from './changeEvents';
-import type { SecretsRegistry } from './SecretsRegistry';
-import { readDurationOr } from './scheduledTasks';
+  DatabaseSecretChecksStore,
+  DatabaseSecretsStore,
+  DatabaseUserSecretsStore,
+  ReminderStateStore,
+  type UserLastUsedRecord,
+} from '../database';
+import { SecretChangeEvents } from '../events';
+import { SecretHistory } from '../history';
+import { KeyReencryption } from '../keys';
+import type { SecretsRegistry } from '../registry';
+import { RotationPolicy } from '../reminders';
 import {
-  checkPins,
-  checkStoredKeys,
+  guardPins,
+  guardStoredKeys,
   IN_MEMORY_WARNING,
   isInMemorySqlite,
-  readHistoryKeep,
   refuseExternalSubjectsThatLookLikePlugins,
-} from './startupChecks';
+} from '../startup';
+import { userSecretKey, UserSecretsManager } from '../userSecrets';
+import {
+  createSharedSecrets,
+  LastUsedTracker,
+  type SecretSummaries,
+  type SharedValueReads,
+  type SharedValueWrites,
+} from '../values';
+
+/** The plugin's parts, as the router, the actions and the tasks use them. */
+export interface SecretsBackend {
+  readers: ReaderPolicy;
+  summaries: SecretSummaries;
+  reads: SharedValueReads;
+  writes: SharedValueWrites;
+  history: SecretHistory;
+  valueCheck: CurrentValueCheck;
+  userSecrets: UserSecretsManager;
+  userStore: DatabaseUserSecretsStore;
+  reencryption: KeyReencryption;
+  reminderStore: ReminderStateStore;
+}
 
 /**
- * Wires the plugin's parts (keyring, stores, managers, trackers, rotation)
- * and runs the start-up checks (startupChecks.ts) before anything is
- * served.
+ * The composition root: builds the plugin's parts (keyring, stores, the
+ * capabilities of each folder) from the configuration, and runs the
+ * start-up guards (startup/) before anything is served. Background work
+ * that lives as long as the plugin (last-use flushes, heartbeats) is tied
+ * to its lifecycle here; scheduled tasks are in scheduledTasks.ts.
  */
 export async function wireSecretsBackend(options: {
-  config: RootConfigService;
+  config: SecretsConfig;
   logger: LoggerService;
   database: DatabaseService;
   lifecycle: LifecycleService;
@@ -50,16 +69,10 @@ export async function wireSecretsBackend(options: {
   /** Backstage's events service: change events for the readers' caches */
   events?: EventsService;
   env?: NodeJS.ProcessEnv;
-}): Promise<{
-  manager: SecretsManager;
-  userManager: UserSecretsManager;
-  userStore: DatabaseUserSecretsStore;
-  rotation: KeyRotation;
-  reminderStore: ReminderStateStore;
-}> {
+}): Promise<SecretsBackend> {
   const { config, logger, database, lifecycle, registry } = options;
   refuseExternalSubjectsThatLookLikePlugins(config);
-  const historyKeep = readHistoryKeep(config);
+  const historyKeep = config.historyKeep();
   const keyring = await loadKeyring(config, logger);
 
   const knex = await database.getClient();
@@ -69,7 +82,7 @@ export async function wireSecretsBackend(options: {
   const store = await DatabaseSecretsStore.create({ database });
   const userStore = new DatabaseUserSecretsStore(knex);
 
-  checkStoredKeys({
+  guardStoredKeys({
     config,
     logger,
     keyring,
@@ -87,73 +100,72 @@ export async function wireSecretsBackend(options: {
   const checks = new SecretChecks({
     store: new DatabaseSecretChecksStore(knex),
     logger,
-    timeoutMs: SecretChecks.timeoutFromConfig(config),
+    timeoutMs: config.validationTimeoutMs(),
   });
   const changes = new SecretChangeEvents({ events: options.events, logger });
-  const manager = new SecretsManager({
+  const readers = new ReaderPolicy({ registry, config });
+  const rotation = RotationPolicy.fromConfig(config);
+  const shared = createSharedSecrets({
     config,
+    env: options.env,
     registry,
     store,
     cipher,
     tracker,
     logger,
-    env: options.env,
+    readers,
+    rotation,
     userStore,
     historyKeep,
     checks,
     changes,
+  });
+  const history = new SecretHistory({
+    registry,
+    store,
+    cipher,
+    writes: shared.writes,
+    logger,
+    historyKeep,
+  });
+  const valueCheck = new CurrentValueCheck({
+    registry,
+    checks,
+    currentValue: name => shared.reads.currentValue(name),
   });
   const userTracker = new LastUsedTracker<UserLastUsedRecord>(
     userStore,
     logger,
     record => userSecretKey(record.name, record.userRef),
   );
-  const userManager = new UserSecretsManager({
+  const userSecrets = new UserSecretsManager({
     registry,
-    readersOf: name => manager.readersOf(name),
+    readersOf: name => readers.readersOf(name),
     store: userStore,
     cipher,
     tracker: userTracker,
     logger,
     changes,
   });
-  const rotation = new KeyRotation({
+  const reencryption = new KeyReencryption({
     keyring,
     cipher,
     store,
     userStore,
     logger,
     changes,
-    batchSize:
-      config.getOptionalNumber('secrets.encryption.rotation.batchSize') ?? 100,
+    batchSize: config.reencryptionBatchSize(),
   });
 
-  checkPins({ logger, keyring, manager, registry });
+  guardPins({ logger, keyring, pins: shared.pins, registry });
 
-  // How often last-use records are written: a duration, or the deprecated
-  // number of seconds.
-  const legacySeconds = config.getOptionalNumber(
-    'secrets.lastUsedFlushIntervalSeconds',
-  );
-  const intervalMs = durationToMilliseconds(
-    readDurationOr(
-      config,
-      'secrets.lastUsedFlushInterval',
-      legacySeconds !== undefined ? { seconds: legacySeconds } : { seconds: 5 },
-    ),
-  );
+  const intervalMs = config.lastUsedFlushIntervalMs();
   tracker.start(intervalMs);
   userTracker.start(intervalMs);
   // Heartbeats start once every plugin is up (the events backend serves
   // publishes from then on) and stop before the events service shuts down.
   lifecycle.addStartupHook(() =>
-    changes.startHeartbeat(
-      durationToMilliseconds(
-        readDurationOr(config, 'secrets.events.heartbeatInterval', {
-          milliseconds: DEFAULT_HEARTBEAT_INTERVAL_MS,
-        }),
-      ),
-    ),
+    changes.startHeartbeat(config.heartbeatIntervalMs()),
   );
   options.rootLifecycle?.addBeforeShutdownHook(() => changes.stopHeartbeat());
   lifecycle.addShutdownHook(async () => {
@@ -168,7 +180,7 @@ export async function wireSecretsBackend(options: {
       keyring.ids.length
     } key(s) configured)`,
   );
-  for (const name of manager.rotation.configuredNames()) {
+  for (const name of rotation.configuredNames()) {
     if (registry.get(name)?.scope !== 'shared') {
       logger.warn(
         `secrets.rotation.${name} is ignored: no installed plugin declares a shared secret ${name}.`,
@@ -177,10 +189,15 @@ export async function wireSecretsBackend(options: {
   }
 
   return {
-    manager,
-    userManager,
+    readers,
+    summaries: shared.summaries,
+    reads: shared.reads,
+    writes: shared.writes,
+    history,
+    valueCheck,
+    userSecrets,
     userStore,
-    rotation,
+    reencryption,
     reminderStore: new ReminderStateStore(knex),
   };
 }

@@ -4,7 +4,7 @@ import {
   parseInput,
   secretNameSchema,
   setSecretBodySchema,
-} from '../validation';
+} from '../../schema';
 
 type Schema<T> = z.ZodType<T, z.ZodTypeDef, unknown>;
 

@@ -3,15 +3,14 @@ import type {
   ListSecretsResponse,
   ListSecretVersionsResponse,
 } from '@backstage-secrets/plugin-secrets-common';
-import type { SecretsManager } from '../SecretsManager';
-import type { KeyRotation } from '../KeyRotation';
-import { accessOf } from '../access';
+import { accessOf } from '../../access';
 import {
   clearQuerySchema,
   parseInput,
   restoreBodySchema,
   versionParamSchema,
-} from '../validation';
+} from '../../schema';
+import type { SecretsBackend } from '../wireSecretsBackend';
 import { audited, auditMeta, json, noContent, written } from './audited';
 import { bodyOf, nameOf, paramOf, setRequestOf } from './input';
 import type { SecretsApiRouter } from './types';
@@ -23,11 +22,20 @@ import type { SecretsApiRouter } from './types';
  */
 export function addManageRoutes(
   router: SecretsApiRouter,
-  { manager, rotation }: { manager: SecretsManager; rotation: KeyRotation },
+  {
+    summaries,
+    writes,
+    history,
+    valueCheck,
+    reencryption,
+  }: Pick<
+    SecretsBackend,
+    'summaries' | 'writes' | 'history' | 'valueCheck' | 'reencryption'
+  >,
 ) {
   router.get('/secrets', async (_req, res) => {
     const { event } = accessOf(res, 'manage');
-    const items = await manager.list();
+    const items = await summaries.list();
     await event.success({ meta: { count: items.length } });
     const body: ListSecretsResponse = { items };
     res.json(body);
@@ -36,7 +44,7 @@ export function addManageRoutes(
   /** Keys in use and rotation progress: ids and row counts, no key material. */
   router.get('/encryption', async (_req, res) => {
     const { event } = accessOf(res, 'manage');
-    const status = await rotation.status();
+    const status = await reencryption.status();
     await event.success();
     res.json(status);
   });
@@ -46,7 +54,7 @@ export function addManageRoutes(
     await audited(event, auditMeta(req), async () => {
       const actor = credentials.principal.userEntityRef;
       const request = setRequestOf(req);
-      const outcome = written(res, await manager.set({ ...request, actor }));
+      const outcome = written(res, await writes.set({ ...request, actor }));
       // A save without the provider's check is worth finding in the log.
       if (request.skipValidation) outcome.meta.skipValidation = true;
       return outcome;
@@ -58,7 +66,7 @@ export function addManageRoutes(
     const { event } = accessOf(res, 'manage');
     await audited(event, auditMeta(req), async () => {
       const name = nameOf(req);
-      const body: CheckSecretResponse = await manager.check(name);
+      const body: CheckSecretResponse = await valueCheck.check(name);
       // The outcome only: the provider's message stays out of the log.
       return json(res, body, { name, ok: body.ok });
     });
@@ -72,7 +80,7 @@ export function addManageRoutes(
       const { purge } = parseInput(clearQuerySchema, req.query, 'query');
       const actor = credentials.principal.userEntityRef;
       if (purge === 'true') {
-        const { existed, versions } = await manager.purge(name, actor);
+        const { existed, versions } = await writes.purge(name, actor);
         return noContent(res, {
           name,
           existed,
@@ -80,7 +88,7 @@ export function addManageRoutes(
           purgedVersions: versions,
         });
       }
-      const { existed } = await manager.clear(name, actor);
+      const { existed } = await writes.clear(name, actor);
       return noContent(res, { name, existed });
     });
   });
@@ -91,7 +99,7 @@ export function addManageRoutes(
     await audited(event, auditMeta(req), async () => {
       const name = nameOf(req);
       const body: ListSecretVersionsResponse = {
-        items: await manager.versions(name),
+        items: await history.versions(name),
       };
       return json(res, body, { name, count: body.items.length });
     });
@@ -105,7 +113,7 @@ export function addManageRoutes(
       const version = paramOf(req, 'version', versionParamSchema, 'version');
       // A POST without a body is a restore without expectedVersion.
       const { expectedVersion } = bodyOf(restoreBodySchema, req.body ?? {});
-      const summary = await manager.restore({
+      const summary = await history.restore({
         name,
         version,
         expectedVersion,

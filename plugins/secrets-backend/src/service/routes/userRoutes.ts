@@ -1,7 +1,7 @@
 import type { ListUserSecretsResponse } from '@backstage-secrets/plugin-secrets-common';
-import type { UserSecretsManager } from '../UserSecretsManager';
-import { accessOf } from '../access';
-import { pluginIdSchema, setGrantBodySchema } from '../validation';
+import { accessOf } from '../../access';
+import { pluginIdSchema, setGrantBodySchema } from '../../schema';
+import type { SecretsBackend } from '../wireSecretsBackend';
 import { audited, auditMeta, json, noContent, written } from './audited';
 import { bodyOf, nameOf, paramOf, setRequestOf } from './input';
 import type { SecretsApiRouter } from './types';
@@ -13,11 +13,11 @@ import type { SecretsApiRouter } from './types';
  */
 export function addUserRoutes(
   router: SecretsApiRouter,
-  { userManager }: { userManager: UserSecretsManager },
+  { userSecrets }: Pick<SecretsBackend, 'userSecrets'>,
 ) {
   router.get('/user/secrets', async (_req, res) => {
     const { userRef, event } = accessOf(res, 'user');
-    const items = await userManager.list(userRef);
+    const items = await userSecrets.list(userRef);
     await event.success({ meta: { count: items.length } });
     const body: ListUserSecretsResponse = { items };
     res.json(body);
@@ -26,7 +26,7 @@ export function addUserRoutes(
   router.put('/user/secrets/:name', async (req, res) => {
     const { userRef, event } = accessOf(res, 'user');
     await audited(event, auditMeta(req), async () =>
-      written(res, await userManager.set({ ...setRequestOf(req), userRef })),
+      written(res, await userSecrets.set({ ...setRequestOf(req), userRef })),
     );
   });
 
@@ -34,7 +34,7 @@ export function addUserRoutes(
     const { userRef, event } = accessOf(res, 'user');
     await audited(event, auditMeta(req), async () => {
       const name = nameOf(req);
-      const { existed } = await userManager.clear(name, userRef);
+      const { existed } = await userSecrets.clear(name, userRef);
       return noContent(res, { name, existed });
     });
   });
@@ -45,7 +45,7 @@ export function addUserRoutes(
       const name = nameOf(req);
       const pluginId = paramOf(req, 'pluginId', pluginIdSchema, 'plugin id');
       const { allowed } = bodyOf(setGrantBodySchema, req.body);
-      const summary = await userManager.setGrant({
+      const summary = await userSecrets.setGrant({
         name,
         userRef,
         pluginId,

@@ -4,12 +4,9 @@ import {
   SECRET_REASON_HEADER,
   type SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
-import {
-  SecretNotRegisteredError,
-  type SecretsManager,
-} from '../SecretsManager';
-import type { UserSecretsManager } from '../UserSecretsManager';
-import { accessOf } from '../access';
+import { accessOf } from '../../access';
+import { SecretNotRegisteredError } from '../../values';
+import type { SecretsBackend } from '../wireSecretsBackend';
 import { audited, auditMeta } from './audited';
 import { nameOf } from './input';
 import type { SecretsApiRouter } from './types';
@@ -28,14 +25,11 @@ function readOutcomeOf(error: Error) {
  */
 export function addValueRoute(
   router: SecretsApiRouter,
-  {
-    manager,
-    userManager,
-  }: { manager: SecretsManager; userManager: UserSecretsManager },
+  { reads, userSecrets }: Pick<SecretsBackend, 'reads' | 'userSecrets'>,
 ) {
   /** The shared value; a misspelled name must not read as "unset". */
   const readShared = (res: Response, name: string, caller: string) =>
-    manager.readValue({ name, caller }).catch(error => {
+    reads.readValue({ name, caller }).catch(error => {
       // The client rejects on this reason.
       if (error instanceof SecretNotRegisteredError) {
         res.setHeader(SECRET_REASON_HEADER, SECRET_NOT_REGISTERED_REASON);
@@ -53,7 +47,7 @@ export function addValueRoute(
         const name = nameOf(req);
         const { value, source } = onBehalfOf
           ? {
-              value: await userManager.readValue({
+              value: await userSecrets.readValue({
                 name,
                 userRef: onBehalfOf,
                 caller,

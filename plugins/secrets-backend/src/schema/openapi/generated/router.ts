@@ -12,7 +12,7 @@ export const spec = {
     title: 'secrets',
     version: '1',
     description:
-      'The Backstage Secrets REST API, mounted at `/api/secrets`. Values are\naccepted on PUT and returned only by `GET /secrets/{name}/value`, which\nonly backend plugin principals may call. Request validation is done\nwith zod in `src/service/validation.ts`, whose schemas a test holds to\nthis document; the router is generated from it (`yarn generate:openapi`)\nand serves it at `/openapi.json`.\n',
+      'The Backstage Secrets REST API, mounted at `/api/secrets`. Values are\naccepted on PUT and returned only by `GET /secrets/{name}/value`, which\nonly backend plugin principals may call. Request validation is done\nwith zod in `src/schema/requests.ts`, whose schemas a test holds to\nthis document; the router is generated from it (`yarn generate:openapi`)\nand serves it at `/openapi.json`.\n',
     license: {
       name: 'Apache-2.0',
     },

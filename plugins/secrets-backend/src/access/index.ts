@@ -1,0 +1,9 @@
+/*
+ * Access: who may call which route (the gate, before any input is read),
+ * who may manage secrets (manage-secrets), and who may read a value
+ * (scopes and readers).
+ */
+export { createAccessGate } from './accessGate';
+export { accessOf, type Access } from './grantedAccess';
+export { createManageAuthorizer } from './manageAuthorizer';
+export { ReaderPolicy } from './ReaderPolicy';

@@ -1,0 +1,136 @@
+/**
+ * Who may call which route: one row per route of src/schema/openapi.yaml
+ * (routeTable.test.ts holds the two to each other). `manager`: a signed-in
+ * user holding manage-secrets. `reader`: for a shared secret, a backend
+ * plugin's own service token (an external token too, when the operator
+ * allows it); for a user-scoped secret, a reader plugin's token on behalf
+ * of the user; always among the secret's readers. `user`: any signed-in
+ * user with their own token, for their own values.
+ */
+export interface RouteAccess {
+  method: 'GET' | 'PUT' | 'DELETE' | 'POST';
+  /** matched against the raw path, as express routes (case-insensitive) */
+  path: RegExp;
+  who: 'manager' | 'reader' | 'user';
+  eventId: string;
+  severityLevel: 'low' | 'medium';
+}
+
+export const ROUTES: ReadonlyArray<RouteAccess> = [
+  {
+    method: 'GET',
+    path: /^\/secrets$/i,
+    who: 'manager',
+    eventId: 'secrets-list',
+    severityLevel: 'low',
+  },
+  {
+    method: 'GET',
+    path: /^\/encryption$/i,
+    who: 'manager',
+    eventId: 'encryption-status',
+    severityLevel: 'low',
+  },
+  {
+    method: 'PUT',
+    path: /^\/secrets\/([^/]+)$/i,
+    who: 'manager',
+    eventId: 'secret-set',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'DELETE',
+    path: /^\/secrets\/([^/]+)$/i,
+    who: 'manager',
+    eventId: 'secret-clear',
+    severityLevel: 'medium',
+  },
+  {
+    // Runs the definition's check with the value: it reaches the provider.
+    method: 'POST',
+    path: /^\/secrets\/([^/]+)\/check$/i,
+    who: 'manager',
+    eventId: 'secret-check',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'GET',
+    path: /^\/secrets\/([^/]+)\/versions$/i,
+    who: 'manager',
+    eventId: 'secret-versions',
+    severityLevel: 'low',
+  },
+  {
+    method: 'POST',
+    path: /^\/secrets\/([^/]+)\/versions\/([^/]+)\/restore$/i,
+    who: 'manager',
+    eventId: 'secret-restore',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'GET',
+    path: /^\/secrets\/([^/]+)\/value$/i,
+    who: 'reader',
+    eventId: 'secret-read',
+    severityLevel: 'low',
+  },
+  {
+    method: 'GET',
+    path: /^\/user\/secrets$/i,
+    who: 'user',
+    eventId: 'user-secrets-list',
+    severityLevel: 'low',
+  },
+  {
+    method: 'PUT',
+    path: /^\/user\/secrets\/([^/]+)$/i,
+    who: 'user',
+    eventId: 'user-secret-set',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'DELETE',
+    path: /^\/user\/secrets\/([^/]+)$/i,
+    who: 'user',
+    eventId: 'user-secret-clear',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'PUT',
+    path: /^\/user\/secrets\/([^/]+)\/grants\/([^/]+)$/i,
+    who: 'user',
+    eventId: 'user-secret-grant',
+    severityLevel: 'medium',
+  },
+];
+
+/** The name segment as sent, decoded when possible, for audit events. */
+function rawName(segment: string | undefined): string | undefined {
+  if (segment === undefined) return undefined;
+  let name = segment;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    // keep it as sent: a malformed escape is still worth auditing
+  }
+  return name.slice(0, 200);
+}
+
+/**
+ * The route of a request, the way express will route it (one optional
+ * trailing slash), with its raw `:name` and second parameter.
+ */
+export function routeOf(
+  method: string,
+  path: string,
+): { route: RouteAccess; name?: string; pluginId?: string } | undefined {
+  const verb = method === 'HEAD' ? 'GET' : method;
+  const trimmed = path.length > 1 ? path.replace(/\/$/, '') : path;
+  for (const route of ROUTES) {
+    const match = route.method === verb && trimmed.match(route.path);
+    if (match) {
+      return { route, name: rawName(match[1]), pluginId: rawName(match[2]) };
+    }
+  }
+  return undefined;
+}

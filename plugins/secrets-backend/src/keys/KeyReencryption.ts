@@ -1,0 +1,236 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { EncryptionStatus } from '@backstage-secrets/plugin-secrets-common';
+import {
+  type EncryptedValue,
+  type Keyring,
+  type SecretCipher,
+  SecretDecryptionError,
+} from '../crypto';
+import type {
+  CiphertextReplacement,
+  NotUnderKeyPage,
+  SecretsStore,
+  UserSecretsStore,
+} from '../database';
+import type { SecretChangeEvents } from '../events';
+
+/** What one re-encryption pass did, and how many rows are left. */
+export interface ReencryptionResult {
+  reencrypted: number;
+  /** changed by a writer meanwhile (already under the primary key) */
+  skipped: number;
+  /** cannot be decrypted: left as they are, reported in the list */
+  failed: number;
+  remaining: number;
+}
+
+/** A row of a re-encryption work list: what decrypting it needs. */
+type ReencryptableRow = { name: string; version: number } & EncryptedValue;
+
+/** How one row is re-encrypted and written back. */
+interface RowWork {
+  /** the user a user's value is bound to */
+  owner?: string;
+  /** whether readers are told of the change (default: yes) */
+  announce?: boolean;
+  /** compare-and-set write of the new ciphertext; false when the row changed */
+  replace: (encrypted: EncryptedValue) => Promise<boolean>;
+}
+
+/** The replacement of a row as it was read by the new ciphertext. */
+function replacementOf(
+  row: ReencryptableRow,
+  encrypted: EncryptedValue,
+): CiphertextReplacement {
+  return {
+    name: row.name,
+    version: row.version,
+    fromKeyId: row.keyId,
+    fromCiphertext: row.ciphertext,
+    encrypted,
+  };
+}
+
+/**
+ * Key re-encryption, the second half of a key rotation (operators add a new
+ * primary key to `secrets.encryption.keys`, then this moves every row to
+ * it): re-encrypts rows still under older keys with the primary key, in
+ * small batches of independent compare-and-set updates: no long
+ * transaction, no lock held across rows, so reads and writes go on, and a
+ * write that lands between the read and the update of a row wins (the
+ * update is skipped). Also reports which keys are still in use.
+ */
+export class KeyReencryption {
+  constructor(
+    private readonly options: {
+      keyring: Keyring;
+      cipher: SecretCipher;
+      store: SecretsStore;
+      /** users' own values, rotated after the shared ones */
+      userStore?: UserSecretsStore;
+      logger: LoggerService;
+      /** each re-encrypted row is a change event, like any other write */
+      changes?: SecretChangeEvents;
+      batchSize: number;
+      pauseBetweenBatchesMs?: number;
+    },
+  ) {}
+
+  async status(): Promise<EncryptionStatus> {
+    const { keyring, store, userStore } = this.options;
+    const counts = new Map<string, number>();
+    for (const { keyId, count } of [
+      ...(await store.countByKeyId()),
+      ...(await store.countHistoryByKeyId()),
+      ...((await userStore?.countByKeyId()) ?? []),
+    ]) {
+      counts.set(keyId, (counts.get(keyId) ?? 0) + count);
+    }
+    const keys: EncryptionStatus['keys'] = keyring.ids.map(id => ({
+      id,
+      primary: id === keyring.primary.id,
+      configured: true,
+      rows: counts.get(id) ?? 0,
+      ...(id === keyring.primary.id
+        ? {}
+        : { removable: (counts.get(id) ?? 0) === 0 }),
+    }));
+    for (const [id, rows] of counts) {
+      if (!keyring.get(id)) {
+        keys.push({ id, primary: false, configured: false, rows });
+      }
+    }
+    return {
+      primaryKeyId: keyring.primary.id,
+      keys,
+      rowsUnderOlderKeys: keys
+        .filter(key => !key.primary)
+        .reduce((sum, key) => sum + key.rows, 0),
+    };
+  }
+
+  /** One pass over every row not under the primary key. */
+  async run(signal?: AbortSignal): Promise<ReencryptionResult> {
+    const { store, userStore, logger } = this.options;
+    const result: ReencryptionResult = {
+      reencrypted: 0,
+      skipped: 0,
+      failed: 0,
+      remaining: 0,
+    };
+    // Shared values, their history, then users' own values (bound to
+    // their owner too).
+    await this.#pass(
+      result,
+      signal,
+      store.listNotUnderKey.bind(store),
+      row => ({
+        replace: encrypted =>
+          store.replaceCiphertext(replacementOf(row, encrypted)),
+      }),
+    );
+    // Their history: a key removed while a history row still needs it
+    // would make that version impossible to restore.
+    await this.#pass(
+      result,
+      signal,
+      store.listHistoryNotUnderKey.bind(store),
+      row => ({
+        // A reader never gets a history row: nothing to announce.
+        announce: false,
+        replace: encrypted =>
+          store.replaceHistoryCiphertext(replacementOf(row, encrypted)),
+      }),
+    );
+    if (userStore) {
+      await this.#pass(
+        result,
+        signal,
+        userStore.listNotUnderKey.bind(userStore),
+        row => ({
+          owner: row.userRef,
+          replace: encrypted =>
+            userStore.replaceCiphertext({
+              ...replacementOf(row, encrypted),
+              userRef: row.userRef,
+            }),
+        }),
+      );
+    }
+    result.remaining = (await this.status()).rowsUnderOlderKeys;
+    if (result.reencrypted > 0 || result.failed > 0) {
+      logger.info(
+        `Key rotation pass done: ${result.reencrypted} re-encrypted, ${
+          result.skipped
+        } changed meanwhile, ${result.failed} unreadable, ${
+          result.remaining
+        } remain under older keys${
+          result.remaining === 0
+            ? '; keys other than the primary can now be removed from secrets.encryption.keys'
+            : ''
+        }`,
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Re-encrypts page after page of a work list until it has none left
+   * (each page starts after the last row of the one before): each row
+   * decrypted (with its owner for a user's value) and written back under
+   * the primary key by its compare-and-set `replace`.
+   */
+  async #pass<Row extends ReencryptableRow>(
+    result: ReencryptionResult,
+    signal: AbortSignal | undefined,
+    list: (page: NotUnderKeyPage<Row>) => Promise<Row[]>,
+    workOf: (row: Row) => RowWork,
+  ): Promise<void> {
+    const { keyring, cipher, logger, batchSize } = this.options;
+    let after: Row | undefined;
+    for (;;) {
+      if (signal?.aborted) return;
+      const batch = await list({
+        keyId: keyring.primary.id,
+        after,
+        limit: batchSize,
+      });
+      if (batch.length === 0) return;
+      after = batch[batch.length - 1];
+      for (const row of batch) {
+        const { owner, announce, replace } = workOf(row);
+        let plaintext: string;
+        try {
+          plaintext = cipher.decrypt(row.name, row.version, row, owner);
+        } catch (error) {
+          if (!(error instanceof SecretDecryptionError)) throw error;
+          result.failed += 1;
+          logger.error(`Key rotation skipped a row: ${error.message}`);
+          continue;
+        }
+        const replaced = await replace(
+          cipher.encrypt(row.name, row.version, plaintext, owner),
+        );
+        if (replaced) {
+          result.reencrypted += 1;
+          if (announce === false) continue;
+          await this.options.changes?.changed({
+            name: row.name,
+            scope: owner === undefined ? 'shared' : 'user',
+            version: row.version,
+          });
+        } else result.skipped += 1;
+      }
+      const { rowsUnderOlderKeys } = await this.status();
+      result.remaining = rowsUnderOlderKeys;
+      logger.info(
+        `Re-encrypted ${result.reencrypted} secret(s) with key '${keyring.primary.id}' so far; ${rowsUnderOlderKeys} remain under older keys`,
+      );
+      // Give requests a turn between batches: on SQLite every query runs
+      // on this thread, and a pass must never starve reads and writes.
+      await new Promise(resolve =>
+        setTimeout(resolve, this.options.pauseBetweenBatchesMs ?? 10),
+      );
+    }
+  }
+}
