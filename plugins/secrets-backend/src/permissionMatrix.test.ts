@@ -145,8 +145,9 @@ const UNAUTHENTICATED: Caller[] = [
 
 /**
  * The design, for the listed methods. `onBehalfOfAdmin` (a plugin acting
- * for the admin) is the admin as far as permissions go: the permission
- * policy sees user:default/alice.
+ * for the admin) is the admin as far as permissions go for reading
+ * metadata (the permission policy sees user:default/alice), but routes
+ * that change or spend a value take the admin's own sign-in only (`change`).
  */
 const manage = (ok: number): Record<Caller, number> => ({
   anonymous: 401,
@@ -161,6 +162,10 @@ const manage = (ok: number): Record<Caller, number> => ({
   onBehalfOf: 403,
   onBehalfOfAdmin: ok,
   actorNotPlugin: 403,
+});
+const change = (ok: number): Record<Caller, number> => ({
+  ...manage(ok),
+  onBehalfOfAdmin: 403,
 });
 const read: Record<Caller, number> = {
   anonymous: 401,
@@ -197,12 +202,12 @@ const own = (ok: number): Record<Caller, number> => ({
 const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
   list: { GET: manage(200), HEAD: manage(200) },
   encryption: { GET: manage(200), HEAD: manage(200) },
-  item: { PUT: manage(200), DELETE: manage(204) },
+  item: { PUT: change(200), DELETE: change(204) },
   versions: { GET: manage(200), HEAD: manage(200) },
-  restore: { POST: manage(200) },
+  restore: { POST: change(200) },
   // OPENAI_API_KEY gives no validate function: an admin is told so (400);
   // checks.test.ts covers the checks themselves.
-  check: { POST: manage(400) },
+  check: { POST: change(400) },
   value: { GET: read, HEAD: read },
   userList: { GET: own(200), HEAD: own(200) },
   userItem: { PUT: own(200), DELETE: own(204) },

@@ -59,6 +59,15 @@ export function createAccessGate(options: {
     });
     try {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const actor = credentials.principal.actor?.subject;
+      if (route.ownSignInOnly && actor) {
+        // A plugin that forwards an admin's requests (a scaffolder action,
+        // a proxy, an agent's tools) must not become a way to change
+        // secrets; the admin does that on the page.
+        throw new NotAllowedError(
+          `Secrets are changed with an admin's own sign-in, not by a plugin acting on their behalf (this token was issued to ${actor} for ${credentials.principal.userEntityRef}).`,
+        );
+      }
       await authorizeManage(credentials);
       return { kind: 'manage', credentials, event };
     } catch (error) {

@@ -14,6 +14,12 @@ export interface RouteAccess {
   who: 'manager' | 'reader' | 'user';
   eventId: string;
   severityLevel: 'low' | 'medium';
+  /**
+   * Changes a stored value or spends it (a check reaches the provider
+   * with it): only the admin's own sign-in, never a token a plugin holds
+   * on their behalf.
+   */
+  ownSignInOnly?: true;
 }
 
 export const ROUTES: ReadonlyArray<RouteAccess> = [
@@ -37,6 +43,7 @@ export const ROUTES: ReadonlyArray<RouteAccess> = [
     who: 'manager',
     eventId: 'secret-set',
     severityLevel: 'medium',
+    ownSignInOnly: true,
   },
   {
     method: 'DELETE',
@@ -44,6 +51,7 @@ export const ROUTES: ReadonlyArray<RouteAccess> = [
     who: 'manager',
     eventId: 'secret-clear',
     severityLevel: 'medium',
+    ownSignInOnly: true,
   },
   {
     // Runs the definition's check with the value: it reaches the provider.
@@ -52,6 +60,7 @@ export const ROUTES: ReadonlyArray<RouteAccess> = [
     who: 'manager',
     eventId: 'secret-check',
     severityLevel: 'medium',
+    ownSignInOnly: true,
   },
   {
     method: 'GET',
@@ -66,6 +75,7 @@ export const ROUTES: ReadonlyArray<RouteAccess> = [
     who: 'manager',
     eventId: 'secret-restore',
     severityLevel: 'medium',
+    ownSignInOnly: true,
   },
   {
     method: 'GET',

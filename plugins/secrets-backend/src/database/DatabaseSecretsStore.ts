@@ -5,6 +5,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import type {
+  ClearOptions,
   LastUsedRecord,
   SecretsStore,
   StoredHistoryVersion,
@@ -266,24 +267,33 @@ export class DatabaseSecretsStore implements SecretsStore {
 
   async clear(
     name: string,
-    options: { actor: string; now: string },
-  ): Promise<boolean> {
+    options: ClearOptions,
+  ): Promise<{ existed: boolean; conflict?: number }> {
     return guardStoreErrors('clear a secret', () =>
-      clearLive(
-        this.db,
-        TABLE,
-        { name },
-        { updated_at: options.now, updated_by: options.actor },
-      ),
+      this.db.transaction(async tx => {
+        const conflict = await versionConflict(tx, name, options);
+        if (conflict !== undefined) return { existed: false, conflict };
+        const existed = await clearLive(
+          tx,
+          TABLE,
+          { name },
+          { updated_at: options.now, updated_by: options.actor },
+        );
+        return { existed };
+      }),
     );
   }
 
   async purge(
     name: string,
-    options: { actor: string; now: string },
-  ): Promise<{ existed: boolean; versions: number }> {
+    options: ClearOptions,
+  ): Promise<{ existed: boolean; versions: number; conflict?: number }> {
     return guardStoreErrors('purge a secret', () =>
       this.db.transaction(async tx => {
+        const conflict = await versionConflict(tx, name, options);
+        if (conflict !== undefined) {
+          return { existed: false, versions: 0, conflict };
+        }
         const existed = await clearLive(
           tx,
           TABLE,
@@ -351,4 +361,24 @@ export class DatabaseSecretsStore implements SecretsStore {
       ),
     );
   }
+}
+
+/**
+ * The live version when the caller expected another one (0: no value), or
+ * undefined when they match or nothing was expected. Read in the clearing
+ * transaction; on PostgreSQL the row is locked until it ends, so a write
+ * cannot slip in between the check and the clear.
+ */
+async function versionConflict(
+  tx: Knex.Transaction,
+  name: string,
+  { expectedVersion }: ClearOptions,
+): Promise<number | undefined> {
+  if (expectedVersion === undefined) return undefined;
+  const query = liveRows(tx, TABLE).where({ name }).first('version');
+  const row = await (tx.client.config.client === 'pg'
+    ? query.forUpdate()
+    : query);
+  const live = row ? Number(row.version) : 0;
+  return live === expectedVersion ? undefined : live;
 }

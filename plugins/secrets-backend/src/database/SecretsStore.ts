@@ -89,6 +89,13 @@ export interface NotUnderKeyPage<Cursor> {
  * task) never overwrite each other silently. Errors never quote the
  * database's message (it would carry bound values: ciphertext, key ids).
  */
+/** Who clears, when, and the version they expect to clear (optional). */
+export interface ClearOptions {
+  actor: string;
+  now: string;
+  expectedVersion?: number;
+}
+
 export interface SecretsStore {
   /** Every stored value's metadata (cleared ones excluded), in one query. */
   listMetadata(): Promise<StoredSecretMetadata[]>;
@@ -127,20 +134,23 @@ export interface SecretsStore {
   replaceCiphertext(options: CiphertextReplacement): Promise<boolean>;
   /**
    * Clears the stored value, keeping the row's version as a tombstone.
-   * True when a value was stored.
+   * `existed`: a value was stored. With `expectedVersion` (0: no value),
+   * nothing changes unless the live version is that one; `conflict` then
+   * holds the live version (0: none).
    */
   clear(
     name: string,
-    options: { actor: string; now: string },
-  ): Promise<boolean>;
+    options: ClearOptions,
+  ): Promise<{ existed: boolean; conflict?: number }>;
   /**
    * Clears the stored value (keeping the tombstone, so versions never
-   * repeat) and removes every recorded version of it, in one transaction.
+   * repeat) and removes every recorded version of it, in one transaction;
+   * `expectedVersion` as for clear.
    */
   purge(
     name: string,
-    options: { actor: string; now: string },
-  ): Promise<{ existed: boolean; versions: number }>;
+    options: ClearOptions,
+  ): Promise<{ existed: boolean; versions: number; conflict?: number }>;
   /** A name's recorded versions, newest first. */
   listVersions(name: string): Promise<StoredHistoryVersion[]>;
   /** One recorded version, or undefined when it was never kept or is gone. */

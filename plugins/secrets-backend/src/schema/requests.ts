@@ -78,6 +78,14 @@ export const clearQuerySchema = z
         errorMap: () => ({ message: 'purge must be true or false' }),
       })
       .optional(),
+    expectedVersion: z
+      .string()
+      .regex(/^(0|[1-9][0-9]{0,8})$/, {
+        message:
+          'expectedVersion must be the version you last saw: a whole number, 0 for no value',
+      })
+      .transform(Number)
+      .optional(),
   })
   .strict();
 

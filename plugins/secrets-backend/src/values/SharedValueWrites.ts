@@ -165,14 +165,23 @@ export class SharedValueWrites {
     });
   }
 
-  /** Clears the stored value (its version is kept: see write). */
-  async clear(name: string, actor: string): Promise<{ existed: boolean }> {
+  /**
+   * Clears the stored value (its version is kept: see write). With
+   * `expectedVersion` (0: no value), a value at another version is left
+   * alone: ConflictError.
+   */
+  async clear(
+    name: string,
+    actor: string,
+    expectedVersion?: number,
+  ): Promise<{ existed: boolean }> {
     const definition = this.options.registry.get(name);
     if (definition) refuseUserScoped(definition);
-    const existed = await this.options.store.clear(name, {
-      actor,
-      now: new Date().toISOString(),
-    });
+    const { existed, conflict: current } = await this.options.store.clear(
+      name,
+      { actor, now: new Date().toISOString(), expectedVersion },
+    );
+    if (current !== undefined) throw conflict(name, expectedVersion!, current);
     if (!existed && !definition) throw notRegisteredError(name);
     this.options.failures.forget(name);
     if (existed) await this.options.changes?.changed({ name, scope: 'shared' });
@@ -187,13 +196,15 @@ export class SharedValueWrites {
   async purge(
     name: string,
     actor: string,
+    expectedVersion?: number,
   ): Promise<{ existed: boolean; versions: number }> {
     const definition = this.options.registry.get(name);
     if (definition) refuseUserScoped(definition);
-    const result = await this.options.store.purge(name, {
-      actor,
-      now: new Date().toISOString(),
-    });
+    const { conflict: current, ...result } = await this.options.store.purge(
+      name,
+      { actor, now: new Date().toISOString(), expectedVersion },
+    );
+    if (current !== undefined) throw conflict(name, expectedVersion!, current);
     if (!result.existed && result.versions === 0 && !definition) {
       throw notRegisteredError(name);
     }
@@ -210,6 +221,11 @@ function conflict(
   expected: number,
   current: number,
 ): ConflictError {
+  if (expected === 0) {
+    return new ConflictError(
+      `Secret ${name} was set by someone else since you loaded it: it is now at version ${current}, you expected no value. Reload to see who set it.`,
+    );
+  }
   return new ConflictError(
     current === 0
       ? `Secret ${name} was cleared by someone else since you loaded it (you expected version ${expected}). Reload to see the current state.`

@@ -276,6 +276,21 @@ export class FakeSecretsBackend {
         if (!current) {
           return res(ctx.status(404));
         }
+        // As the backend: a stale page clears nothing.
+        const expected = req.url.searchParams.get('expectedVersion');
+        const live = current.source === 'unset' ? 0 : current.version ?? 0;
+        if (expected !== null && Number(expected) !== live) {
+          return res(
+            ctx.status(409),
+            ctx.json(
+              errorBody(
+                409,
+                'ConflictError',
+                `Secret ${name} was changed by someone else: it is now at version ${live}, you expected version ${expected}. Reload to see who changed it, then decide whether to replace it.`,
+              ),
+            ),
+          );
+        }
         if (req.url.searchParams.get('purge') === 'true') {
           this.versions.delete(name);
         }

@@ -37,9 +37,14 @@ export interface SecretsApi {
   /**
    * Deletes the stored value; its versions stay in the history. With
    * `purge: true` every version is deleted too (for a leaked value that
-   * must not be restorable); the version counter is kept.
+   * must not be restorable); the version counter is kept. Pass the version
+   * the page shows as `expectedVersion` (0: no value): when the value moved
+   * on since, nothing is deleted and it rejects with a 409 ConflictError.
    */
-  clearSecret(name: string, options?: { purge?: boolean }): Promise<void>;
+  clearSecret(
+    name: string,
+    options?: { purge?: boolean; expectedVersion?: number },
+  ): Promise<void>;
   /** The stored versions of a shared secret, newest first (no values). */
   listVersions(name: string): Promise<ListSecretVersionsResponse>;
   /**

@@ -35,8 +35,16 @@ export class SecretsClient implements SecretsApi {
     return this.#secrets.set(name, request);
   }
 
-  clearSecret(name: string, options?: { purge?: boolean }): Promise<void> {
-    return this.#secrets.clear(name, options?.purge ? { purge: 'true' } : {});
+  clearSecret(
+    name: string,
+    options?: { purge?: boolean; expectedVersion?: number },
+  ): Promise<void> {
+    return this.#secrets.clear(name, {
+      ...(options?.purge ? { purge: 'true' } : {}),
+      ...(options?.expectedVersion !== undefined
+        ? { expectedVersion: String(options.expectedVersion) }
+        : {}),
+    });
   }
 
   listVersions(name: string): Promise<ListSecretVersionsResponse> {

@@ -77,10 +77,18 @@ export function addManageRoutes(
     const { credentials, event } = accessOf(res, 'manage');
     await audited(event, auditMeta(req), async () => {
       const name = nameOf(req);
-      const { purge } = parseInput(clearQuerySchema, req.query, 'query');
+      const { purge, expectedVersion } = parseInput(
+        clearQuerySchema,
+        req.query,
+        'query',
+      );
       const actor = credentials.principal.userEntityRef;
       if (purge === 'true') {
-        const { existed, versions } = await writes.purge(name, actor);
+        const { existed, versions } = await writes.purge(
+          name,
+          actor,
+          expectedVersion,
+        );
         return noContent(res, {
           name,
           existed,
@@ -88,7 +96,7 @@ export function addManageRoutes(
           purgedVersions: versions,
         });
       }
-      const { existed } = await writes.clear(name, actor);
+      const { existed } = await writes.clear(name, actor, expectedVersion);
       return noContent(res, { name, existed });
     });
   });

@@ -38,7 +38,11 @@ describe('ClearSecretDialog', () => {
     await waitFor(() => expect(handlers.onCleared).toHaveBeenCalledTimes(1));
     expect(handlers.onCleared).toHaveBeenCalledWith({ purged: false });
     expect(backend.requests).toEqual([
-      { method: 'DELETE', path: '/secrets/OPENAI_API_KEY' },
+      {
+        method: 'DELETE',
+        path: '/secrets/OPENAI_API_KEY',
+        query: '?expectedVersion=3',
+      },
     ]);
   });
 
@@ -81,7 +85,7 @@ describe('ClearSecretDialog', () => {
       {
         method: 'DELETE',
         path: '/secrets/OPENAI_API_KEY',
-        query: '?purge=true',
+        query: '?purge=true&expectedVersion=3',
       },
     ]);
   });
@@ -108,5 +112,22 @@ describe('ClearSecretDialog', () => {
     );
     expect(handlers.onCleared).not.toHaveBeenCalled();
     expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
+  it('clears nothing from a stale page: a value changed since stays, and the dialog says so', async () => {
+    const backend = new FakeSecretsBackend([{ ...fixtures.set, version: 4 }]);
+    backend.install(server);
+    const handlers = { onClose: jest.fn(), onCleared: jest.fn() };
+    // The page still shows version 3.
+    await renderWithApis(
+      <ClearSecretDialog secret={fixtures.set} {...handlers} />,
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Clear OPENAI_API_KEY' }),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'OPENAI_API_KEY was not cleared: Secret OPENAI_API_KEY was changed by someone else: it is now at version 4, you expected version 3.',
+    );
+    expect(handlers.onCleared).not.toHaveBeenCalled();
   });
 });

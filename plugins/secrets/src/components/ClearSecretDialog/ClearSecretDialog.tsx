@@ -30,7 +30,13 @@ export function ClearSecretDialog(props: ClearSecretDialogProps) {
       titleId="clear-secret-dialog-title"
       title={<>Clear {what}?</>}
       confirmLabel={<>Clear {what}</>}
-      clear={() => secretsApi.clearSecret(secret.name, { purge })}
+      clear={() =>
+        // The version shown: a value changed since is not cleared (409).
+        secretsApi.clearSecret(secret.name, {
+          purge,
+          expectedVersion: secret.version ?? 0,
+        })
+      }
       onCleared={() => onCleared({ purged: purge })}
       onClose={onClose}
       renderFailure={message => (

@@ -23,7 +23,13 @@ export function DeleteHistoryDialog(props: DeleteHistoryDialogProps) {
       titleId="delete-history-dialog-title"
       title={<>Delete the history of {secret.name}?</>}
       confirmLabel="Delete every version"
-      clear={() => secretsApi.clearSecret(secret.name, { purge: true })}
+      clear={() =>
+        // Offered for a cleared secret only: a value set since stays (409).
+        secretsApi.clearSecret(secret.name, {
+          purge: true,
+          expectedVersion: secret.version ?? 0,
+        })
+      }
       onCleared={onDeleted}
       onClose={onClose}
       renderFailure={message => (

@@ -245,7 +245,11 @@ describe('the history drawer', () => {
       await screen.findByText(`No stored versions of ${NAME}.`),
     ).toBeInTheDocument();
     expect(backend.requests.filter(r => r.method === 'DELETE')).toEqual([
-      { method: 'DELETE', path: `/secrets/${NAME}`, query: '?purge=true' },
+      {
+        method: 'DELETE',
+        path: `/secrets/${NAME}`,
+        query: '?purge=true&expectedVersion=3',
+      },
     ]);
   });
 
@@ -297,7 +301,11 @@ describe('the history drawer', () => {
       backend.requests
         .filter(r => r.method === 'DELETE')
         .map(r => `${r.path}${r.query ?? ''}`),
-    ).toEqual([`/secrets/${NAME}`, `/secrets/${NAME}?purge=true`]);
+    ).toEqual([
+      `/secrets/${NAME}?expectedVersion=3`,
+      // The value is cleared: the drawer expects none.
+      `/secrets/${NAME}?purge=true&expectedVersion=0`,
+    ]);
   });
 
   it('says when there is no stored version, and closes', async () => {

@@ -495,9 +495,20 @@ export const spec = {
               enum: ['true', 'false'],
             },
           },
+          {
+            name: 'expectedVersion',
+            in: 'query',
+            required: false,
+            description:
+              'The version the caller last saw (0: no value). When the stored value is at another version, nothing is cleared or purged and the answer is 409.',
+            schema: {
+              type: 'string',
+              pattern: '^(0|[1-9][0-9]{0,8})$',
+            },
+          },
         ],
         summary:
-          'Clear the stored value (registered secrets and orphans); its history is kept, unless `purge=true`. Needs manage-secrets.',
+          "Clear the stored value (registered secrets and orphans); its history is kept, unless `purge=true`. Needs manage-secrets, from the admin's own sign-in (a plugin acting for them is refused).",
         responses: {
           '204': {
             description: 'Cleared',
@@ -512,6 +523,9 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
             $ref: '#/components/responses/Error',
           },
         },
