@@ -84,6 +84,9 @@ export function createAccessGate(options: {
     route: RouteAccess,
     name: string,
   ): Promise<ReadAccess> {
+    // Whatever it answers, a value route's answer is never stored by a
+    // proxy or the client's HTTP stack.
+    res.setHeader('Cache-Control', 'no-store');
     // Invalid names have no scope and no readers; the route answers 400.
     const scope = isValidSecretName(name) ? readers.scopeOf(name) : undefined;
     if (scope === 'user') res.setHeader(SECRET_SCOPE_HEADER, 'user');

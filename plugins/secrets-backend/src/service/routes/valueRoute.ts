@@ -58,13 +58,19 @@ export function addValueRoute(
         const body: SecretValueResponse = { value };
         return {
           meta: { name, ...who, outcome: 'read', source },
-          send: () => {
-            // Never cached by a proxy or the client's HTTP stack.
-            res.setHeader('Cache-Control', 'no-store');
-            res.json(body);
-          },
+          send: () => sendWithoutFingerprint(res, body),
         };
       },
     );
   });
+}
+
+/**
+ * Sends JSON without the ETag that express's `res.json` adds: a weak ETag
+ * is a hash of the body, so it would put a fingerprint of the value into a
+ * response header, which proxies and request logs keep.
+ */
+function sendWithoutFingerprint(res: Response, body: SecretValueResponse) {
+  res.type('application/json');
+  res.end(JSON.stringify(body));
 }
