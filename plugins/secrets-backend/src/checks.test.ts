@@ -174,7 +174,17 @@ describe.each(databases.eachSupportedId())('checks on %p', databaseId => {
   });
 
   it('a failed check keeps the stored version', async () => {
-    expect((await put('CHECKED_KEY', { value: BAD })).status).toBe(422);
+    const res = await put('CHECKED_KEY', { value: BAD });
+    expect(res.status).toBe(422);
+    // The admin sees the provider's message; the audit trail only the outcome.
+    expect(res.body.error.message).toContain(PROVIDER_MESSAGE);
+    const failed = auditEvents(logs, 'secret-set').filter(
+      event => event.status === 'failed',
+    );
+    expect(failed.at(-1)).toMatchObject({
+      meta: { name: 'CHECKED_KEY', outcome: 'check-failed' },
+    });
+    expect(JSON.stringify(failed)).not.toContain(PROVIDER_MESSAGE);
     expect(await summary('CHECKED_KEY')).toMatchObject({
       version: 1,
       lastCheckOk: true,

@@ -3,7 +3,6 @@ import type { SecretChecksStore } from '../database';
 import {
   formatMilliseconds,
   lastCheckFields,
-  quotesValue,
   SecretChecks,
 } from './SecretChecks';
 
@@ -23,20 +22,6 @@ function checks(timeoutMs = 1000) {
 }
 
 describe('SecretChecks', () => {
-  it.each([
-    ['the whole value', `bad key ${VALUE}`, true],
-    ['a long run of it', `bad key ${VALUE.slice(3, 17)}…`, true],
-    ['a short run of it', `keys start with sk-unit-`, false],
-    ['nothing of it', 'Unauthorized (401)', false],
-  ])('quotesValue: %s → %p', (_what, message, expected) => {
-    expect(quotesValue(message, VALUE)).toBe(expected);
-  });
-
-  it('quotesValue: a short value counts only when quoted whole', () => {
-    expect(quotesValue('token abc123 refused', 'abc123')).toBe(true);
-    expect(quotesValue('token refused', 'abc123')).toBe(false);
-  });
-
   it.each([
     [10_000, '10 s'],
     [1500, '1.5 s'],

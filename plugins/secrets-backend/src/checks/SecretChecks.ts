@@ -6,6 +6,7 @@ import type {
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretCheckRecord, SecretChecksStore } from '../database';
 import type { SecretValidator } from '../registry';
+import { quotesValue } from './quotesValue';
 
 /**
  * A value that the secret's own check (its definition's `validate`) did
@@ -32,31 +33,9 @@ export interface CheckOutcome {
 /** Provider messages are shown as they are, up to this length. */
 const MAX_MESSAGE_LENGTH = 500;
 
-/**
- * A run of this many characters of the value in a message counts as the
- * value: providers quote keys partly ("Incorrect API key provided:
- * sk-abc123…"). Shorter runs would withhold ordinary words of messages.
- */
-const VALUE_RUN_LENGTH = 12;
-
 /** e.g. `10 s`, `1.5 s`, `250 ms`. */
 export function formatMilliseconds(ms: number): string {
   return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))} s` : `${ms} ms`;
-}
-
-/**
- * Whether a message quotes the value, or a long enough run of it. Defence
- * in depth: a definition's message must never contain the value, but a
- * provider's error text is often passed on as it is.
- */
-export function quotesValue(message: string, value: string): boolean {
-  if (value === '') return false;
-  if (message.includes(value)) return true;
-  if (value.length < VALUE_RUN_LENGTH + 4) return false;
-  for (let at = 0; at + VALUE_RUN_LENGTH <= value.length; at++) {
-    if (message.includes(value.slice(at, at + VALUE_RUN_LENGTH))) return true;
-  }
-  return false;
 }
 
 /**

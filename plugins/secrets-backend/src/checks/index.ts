@@ -4,4 +4,8 @@
  * the value, and the last outcome of each secret.
  */
 export { CurrentValueCheck } from './CurrentValueCheck';
-export { lastCheckFields, SecretChecks } from './SecretChecks';
+export {
+  lastCheckFields,
+  SecretCheckFailedError,
+  SecretChecks,
+} from './SecretChecks';

@@ -48,6 +48,8 @@ export async function audited(
   event: AuditorServiceEvent,
   failMeta: JsonObject | ((error: Error) => JsonObject),
   work: () => Promise<Outcome>,
+  /** What the audit trail keeps of an error, when not all of it. */
+  auditedError: (error: Error) => Error = error => error,
 ): Promise<void> {
   let outcome: Outcome;
   try {
@@ -55,7 +57,7 @@ export async function audited(
   } catch (error) {
     if (isError(error)) {
       await event.fail({
-        error,
+        error: auditedError(error),
         meta: typeof failMeta === 'function' ? failMeta(error) : failMeta,
       });
     }

@@ -4,6 +4,7 @@ import type {
   ListSecretVersionsResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import { accessOf } from '../../access';
+import { SecretCheckFailedError } from '../../checks';
 import {
   clearQuerySchema,
   parseInput,
@@ -51,14 +52,29 @@ export function addManageRoutes(
 
   router.put('/secrets/:name', async (req, res) => {
     const { credentials, event } = accessOf(res, 'manage');
-    await audited(event, auditMeta(req), async () => {
-      const actor = credentials.principal.userEntityRef;
-      const request = setRequestOf(req);
-      const outcome = written(res, await writes.set({ ...request, actor }));
-      // A save without the provider's check is worth finding in the log.
-      if (request.skipValidation) outcome.meta.skipValidation = true;
-      return outcome;
-    });
+    await audited(
+      event,
+      error =>
+        isCheckFailure(error)
+          ? { ...auditMeta(req), outcome: 'check-failed' }
+          : auditMeta(req),
+      async () => {
+        const actor = credentials.principal.userEntityRef;
+        const request = setRequestOf(req);
+        const outcome = written(res, await writes.set({ ...request, actor }));
+        // A save without the provider's check is worth finding in the log.
+        if (request.skipValidation) outcome.meta.skipValidation = true;
+        return outcome;
+      },
+      // The outcome only, as for /check: the admin sees the provider's
+      // message in the answer, the audit trail never keeps it.
+      error =>
+        isCheckFailure(error)
+          ? new SecretCheckFailedError(
+              `The check of ${req.params.name} did not pass, so the value was not saved.`,
+            )
+          : error,
+    );
   });
 
   /** Runs the definition's check on the current value ("Test" on the page). */
@@ -134,4 +150,8 @@ export function addManageRoutes(
       });
     });
   });
+}
+
+function isCheckFailure(error: Error): boolean {
+  return error instanceof SecretCheckFailedError;
 }
