@@ -1,6 +1,19 @@
 export interface Config {
   /** Configuration of the Backstage Secrets backend plugin. */
   secrets?: {
+    /**
+     * Further plugins that forward requests a user chooses, like the
+     * built-in scaffolder, proxy and mcp-actions: they can never be readers
+     * of a per-user secret (start-up fails when one is named).
+     */
+    forwardingPlugins?: string[];
+    /**
+     * Start although `backend.auth.externalAccess` has an entry of a type
+     * other than static, legacy and jwks. Such a handler of your own can
+     * return a `plugin:` subject, which reads that plugin's secrets: set
+     * this only when yours never does. Default false.
+     */
+    acknowledgeCustomExternalTokenHandlers?: boolean;
     /** Change events for the readers' caches (see docs/operators.md). */
     events?: {
       /**

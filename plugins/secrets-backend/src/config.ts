@@ -289,6 +289,40 @@ export class SecretsConfig {
   }
 
   /** The static and legacy tokens of `backend.auth.externalAccess`, with their subjects. */
+  /**
+   * `secrets.forwardingPlugins`: further plugins that forward requests a
+   * user chooses (besides scaffolder, proxy and mcp-actions); they can
+   * never read users' own values.
+   */
+  forwardingPlugins(): string[] {
+    return (
+      this.config.getOptionalStringArray('secrets.forwardingPlugins') ?? []
+    );
+  }
+
+  /**
+   * `secrets.acknowledgeCustomExternalTokenHandlers`: the operator knows
+   * that an external token handler of their own can answer a `plugin:`
+   * subject, which reads that plugin's secrets.
+   */
+  acknowledgeCustomExternalTokenHandlers(): boolean {
+    return (
+      this.config.getOptionalBoolean(
+        'secrets.acknowledgeCustomExternalTokenHandlers',
+      ) === true
+    );
+  }
+
+  /** The type of every `backend.auth.externalAccess` entry, with its index. */
+  externalAccessTypes(): Array<{ index: number; type: string | undefined }> {
+    const entries =
+      this.config.getOptionalConfigArray('backend.auth.externalAccess') ?? [];
+    return entries.map((entry, index) => ({
+      index,
+      type: entry.getOptionalString('type'),
+    }));
+  }
+
   externalAccessSubjects(): Array<{
     index: number;
     type: string;

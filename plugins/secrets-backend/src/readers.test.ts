@@ -298,3 +298,62 @@ describe('external access subjects', () => {
     expect(server.listening).toBe(true);
   });
 });
+
+const HANDLER_OPTIONS: Record<string, object> = {
+  static: { token: 'a-long-static-token', subject: 'ci-bot' },
+  legacy: { secret: 'c2VjcmV0LXNlY3JldA', subject: 'ci-bot' },
+  jwks: { url: 'https://sso.invalid/jwks.json', subject: 'ci' },
+};
+
+describe('external token handlers of your own', () => {
+  const custom = {
+    backend: {
+      auth: {
+        externalAccess: [
+          {
+            type: 'static',
+            options: { token: 'a-long-static-token', subject: 'ci-bot' },
+          },
+          { type: 'my-sso-tokens', options: { issuer: 'https://sso' } },
+        ],
+      },
+    },
+  };
+
+  it('stops start-up: such a handler can answer a plugin: subject', async () => {
+    await expect(startSecretsBackend({ config: custom })).rejects.toThrow(
+      "backend.auth.externalAccess[1] has the type 'my-sso-tokens', a token handler of your own. Such a handler can return a 'plugin:' subject, which the secrets backend trusts as that backend plugin (and so lets it read that plugin's secrets). If your handler never returns a subject starting with 'plugin:', set secrets.acknowledgeCustomExternalTokenHandlers: true to start.",
+    );
+  });
+
+  it('starts once the operator acknowledges it', async () => {
+    const { server } = await startSecretsBackend({
+      config: {
+        ...custom,
+        secrets: { acknowledgeCustomExternalTokenHandlers: true },
+      },
+    });
+    expect(server.listening).toBe(true);
+  });
+
+  it.each(['static', 'legacy', 'jwks'])(
+    "accepts Backstage's own %s handler",
+    async type => {
+      const { server } = await startSecretsBackend({
+        config: {
+          backend: {
+            auth: {
+              externalAccess: [
+                {
+                  type,
+                  options: HANDLER_OPTIONS[type],
+                },
+              ],
+            },
+          },
+        },
+      });
+      expect(server.listening).toBe(true);
+    },
+  );
+});

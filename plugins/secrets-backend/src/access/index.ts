@@ -7,3 +7,7 @@ export { createAccessGate } from './accessGate';
 export { accessOf, type Access } from './grantedAccess';
 export { createManageAuthorizer } from './manageAuthorizer';
 export { ReaderPolicy } from './ReaderPolicy';
+export {
+  BUILT_IN_FORWARDING_PLUGINS,
+  guardForwardingReaders,
+} from './forwardingPlugins';

@@ -5,7 +5,7 @@ import type {
   RootLifecycleService,
 } from '@backstage/backend-plugin-api';
 import type { EventsService } from '@backstage/plugin-events-node';
-import { ReaderPolicy } from '../access';
+import { guardForwardingReaders, ReaderPolicy } from '../access';
 import { CurrentValueCheck, SecretChecks } from '../checks';
 import type { SecretsConfig } from '../config';
 import { loadKeyring, SecretCipher } from '../crypto';
@@ -26,6 +26,7 @@ import {
   guardStoredKeys,
   IN_MEMORY_WARNING,
   isInMemorySqlite,
+  refuseCustomExternalTokenHandlers,
   refuseExternalSubjectsThatLookLikePlugins,
 } from '../startup';
 import { userSecretKey, UserSecretsManager } from '../userSecrets';
@@ -72,6 +73,7 @@ export async function wireSecretsBackend(options: {
 }): Promise<SecretsBackend> {
   const { config, logger, database, lifecycle, registry } = options;
   refuseExternalSubjectsThatLookLikePlugins(config);
+  refuseCustomExternalTokenHandlers(config);
   const historyKeep = config.historyKeep();
   const keyring = await loadKeyring(config, logger);
 
@@ -104,6 +106,11 @@ export async function wireSecretsBackend(options: {
   });
   const changes = new SecretChangeEvents({ events: options.events, logger });
   const readers = new ReaderPolicy({ registry, config });
+  guardForwardingReaders({
+    registry,
+    readers,
+    configured: config.forwardingPlugins(),
+  });
   const rotation = RotationPolicy.fromConfig(config);
   const shared = createSharedSecrets({
     config,

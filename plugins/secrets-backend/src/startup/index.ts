@@ -8,5 +8,6 @@ export {
   guardStoredKeys,
   IN_MEMORY_WARNING,
   isInMemorySqlite,
+  refuseCustomExternalTokenHandlers,
   refuseExternalSubjectsThatLookLikePlugins,
 } from './startupGuards';

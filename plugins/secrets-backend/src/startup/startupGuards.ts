@@ -53,6 +53,31 @@ export function refuseExternalSubjectsThatLookLikePlugins(
   }
 }
 
+/** The external token handlers Backstage ships, whose subjects are configured. */
+const BUILT_IN_EXTERNAL_ACCESS_TYPES = ['static', 'legacy', 'jwks'];
+
+/**
+ * An external access handler of the operator's own (a custom token type)
+ * may answer any subject, `plugin:catalog` included, which would read that
+ * plugin's secrets: refused unless the operator says they know
+ * (`secrets.acknowledgeCustomExternalTokenHandlers: true`).
+ */
+export function refuseCustomExternalTokenHandlers(
+  config: Pick<
+    SecretsConfig,
+    'externalAccessTypes' | 'acknowledgeCustomExternalTokenHandlers'
+  >,
+): void {
+  if (config.acknowledgeCustomExternalTokenHandlers()) return;
+  for (const { index, type } of config.externalAccessTypes()) {
+    if (type !== undefined && !BUILT_IN_EXTERNAL_ACCESS_TYPES.includes(type)) {
+      throw new Error(
+        `backend.auth.externalAccess[${index}] has the type '${type}', a token handler of your own. Such a handler can return a 'plugin:' subject, which the secrets backend trusts as that backend plugin (and so lets it read that plugin's secrets). If your handler never returns a subject starting with 'plugin:', set secrets.acknowledgeCustomExternalTokenHandlers: true to start.`,
+      );
+    }
+  }
+}
+
 /**
  * Stored rows (shared values, their history, and users' values) under key
  * ids that are not configured could never be read: fail, naming the ids
