@@ -194,6 +194,11 @@ export type UserSecretGrant = { pluginId: string; allowed: boolean };
  */
 export type UserSecretSummary = {
   name: string;
+  /**
+   * false: a value the user stored under a name that no installed plugin
+   * declares per user any more; the user can only clear it
+   */
+  registered?: boolean;
   /** markdown, from the definition: why the plugin needs it */
   description?: string;
   obtainUrl?: string;

@@ -81,6 +81,25 @@ export class DatabaseUserSecretsStore implements UserSecretsStore {
     });
   }
 
+  async listGrantedPlugins(): Promise<
+    Array<{ name: string; pluginId: string }>
+  > {
+    return guardStoreErrors('list granted plugins', async () => {
+      const rows: Array<{ name: string; plugin_id: string }> = await this.db(
+        GRANTS,
+      )
+        .distinct('name', 'plugin_id')
+        .orderBy(['name', 'plugin_id']);
+      return rows.map(row => ({ name: row.name, pluginId: row.plugin_id }));
+    });
+  }
+
+  async deleteGrants(name: string, pluginId: string): Promise<number> {
+    return guardStoreErrors('delete grants', () =>
+      this.db(GRANTS).where({ name, plugin_id: pluginId }).delete(),
+    );
+  }
+
   async isAllowed(
     name: string,
     userRef: string,

@@ -44,6 +44,10 @@ export interface UserSecretsStore {
   listForUser(userRef: string): Promise<StoredUserSecretMetadata[]>;
   /** A user's grants, for every secret. */
   grantsOf(userRef: string): Promise<StoredGrant[]>;
+  /** Every (secret, plugin) pair that some user allowed or refused. */
+  listGrantedPlugins(): Promise<Array<{ name: string; pluginId: string }>>;
+  /** Deletes every user's grant of a plugin for a secret; the count. */
+  deleteGrants(name: string, pluginId: string): Promise<number>;
   /** Whether a user allows a plugin to use their value of a secret. */
   isAllowed(name: string, userRef: string, pluginId: string): Promise<boolean>;
   /** Sets a user's grant for a plugin. */

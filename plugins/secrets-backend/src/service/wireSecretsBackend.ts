@@ -154,6 +154,12 @@ export async function wireSecretsBackend(options: {
     logger,
     changes,
   });
+  const dropped = await userSecrets.dropStaleGrants();
+  if (dropped > 0) {
+    logger.info(
+      `Dropped ${dropped} grant(s) of plugins that are no longer readers of the per-user secrets they were given for; users will be asked again if such a plugin becomes a reader.`,
+    );
+  }
   const reencryption = new KeyReencryption({
     keyring,
     cipher,

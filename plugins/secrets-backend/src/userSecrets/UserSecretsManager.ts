@@ -97,27 +97,66 @@ export class UserSecretsManager {
     };
   }
 
-  /** Every user-scoped secret as this user sees it. */
+  /**
+   * Every user-scoped secret as this user sees it, and every value the user
+   * stored under a name no installed plugin declares per user any more
+   * (`registered: false`): the user can still clear it.
+   */
   async list(userRef: string): Promise<UserSecretSummary[]> {
     const definitions = this.options.registry
       .list()
       .filter(definition => definition.scope === 'user');
-    if (definitions.length === 0) return [];
     const [stored, grants] = await Promise.all([
       this.options.store.listForUser(userRef),
       this.options.store.grantsOf(userRef),
     ]);
     const byName = new Map(stored.map(row => [row.name, row]));
-    return definitions
-      .map(definition =>
-        this.#summarize(
-          definition,
-          userRef,
-          byName.get(definition.name),
-          grants,
-        ),
-      )
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const items = definitions.map(definition => {
+      const row = byName.get(definition.name);
+      byName.delete(definition.name);
+      return this.#summarize(definition, userRef, row, grants);
+    });
+    for (const orphan of byName.values()) {
+      items.push(this.#orphan(orphan));
+    }
+    return items.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** A stored value of a name that is no per-user secret any more. */
+  #orphan(stored: StoredUserSecretMetadata): UserSecretSummary {
+    return {
+      name: stored.name,
+      registered: false,
+      format: 'text',
+      set: true,
+      version: stored.version,
+      updatedAt: stored.updatedAt,
+      lastUsedAt: stored.lastUsedAt,
+      lastUsedBy: stored.lastUsedBy,
+      grants: [],
+    };
+  }
+
+  /**
+   * Drops the grants of plugins that are no longer readers of a per-user
+   * secret (or of names no longer declared per user), so a plugin that
+   * becomes a reader again, or a name registered again, asks each user for
+   * consent again. Run at start-up; the count dropped.
+   */
+  async dropStaleGrants(): Promise<number> {
+    let dropped = 0;
+    for (const {
+      name,
+      pluginId,
+    } of await this.options.store.listGrantedPlugins()) {
+      const definition = this.options.registry.get(name);
+      const readers =
+        definition?.scope === 'user' ? this.options.readersOf(name) ?? [] : [];
+      if (!readers.includes(pluginId)) {
+        dropped += await this.options.store.deleteGrants(name, pluginId);
+      }
+    }
+    return dropped;
   }
 
   async summary(name: string, userRef: string): Promise<UserSecretSummary> {
@@ -175,9 +214,13 @@ export class UserSecretsManager {
     return this.summary(name, userRef);
   }
 
-  /** Clears the user's own value; grants stay as they are. */
+  /**
+   * Clears the user's own value; grants stay as they are. Also a value
+   * stored under a name that is no per-user secret any more: nothing of
+   * the user's must be impossible to delete.
+   */
   async clear(name: string, userRef: string): Promise<{ existed: boolean }> {
-    this.#definition(name);
+    if (!(await this.options.store.get(name, userRef))) this.#definition(name);
     const existed = await this.options.store.clear(
       name,
       userRef,

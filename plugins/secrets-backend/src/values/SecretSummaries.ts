@@ -68,7 +68,11 @@ export class SecretSummaries {
     for (const definition of definitions) {
       items.push(
         definition.scope === 'user'
-          ? this.#userScoped(definition, userCounts?.get(definition.name) ?? 0)
+          ? this.#userScoped(
+              definition,
+              userCounts?.get(definition.name) ?? 0,
+              storedByName.get(definition.name),
+            )
           : this.summarize({
               definition,
               name: definition.name,
@@ -176,8 +180,14 @@ export class SecretSummaries {
   #userScoped(
     definition: RegisteredSecret,
     userValueCount: number,
+    strandedShared?: StoredSecretMetadata,
   ): SecretSummary {
     return {
+      ...(strandedShared
+        ? {
+            error: `A shared value of ${definition.name} from before it held one value per user is still stored (version ${strandedShared.version}); no read uses it. Delete it and its history with DELETE /api/secrets/secrets/${definition.name}?purge=true.`,
+          }
+        : {}),
       name: definition.name,
       registered: true,
       description: definition.description,

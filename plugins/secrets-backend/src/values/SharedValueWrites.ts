@@ -198,8 +198,9 @@ export class SharedValueWrites {
     actor: string,
     expectedVersion?: number,
   ): Promise<{ existed: boolean; versions: number }> {
+    // Whatever the scope: shared rows left from when a now per-user secret
+    // had one value must be deletable (users' values are not touched).
     const definition = this.options.registry.get(name);
-    if (definition) refuseUserScoped(definition);
     const { conflict: current, ...result } = await this.options.store.purge(
       name,
       { actor, now: new Date().toISOString(), expectedVersion },

@@ -41,7 +41,7 @@ export function notRegisteredError(name: string): NotFoundError {
 export function refuseUserScoped(definition: RegisteredSecret): void {
   if (definition.scope === 'user') {
     throw new ConflictError(
-      `Secret ${definition.name} holds one value per user: each user sets their own on their "My secrets" page (/settings/secrets). Admins cannot set or clear users' values.`,
+      `Secret ${definition.name} holds one value per user: each user sets their own on their "My secrets" page (/settings/secrets). Admins cannot set or clear users' values (a shared value left from before it held one per user is deleted with DELETE /secrets/${definition.name}?purge=true).`,
     );
   }
 }

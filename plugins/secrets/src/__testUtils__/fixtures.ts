@@ -111,6 +111,15 @@ export const userFixtures = {
       { pluginId: 'catalog', allowed: false },
     ],
   },
+  orphaned: {
+    name: 'OLD_PERSONAL_TOKEN',
+    registered: false,
+    format: 'text',
+    set: true,
+    version: 4,
+    updatedAt: '2025-05-01T10:00:00Z',
+    grants: [],
+  },
 } satisfies Record<string, UserSecretSummary>;
 
 const user = (name: string, displayName: string): Entity => ({

@@ -71,10 +71,20 @@ export function UserSecretCard(props: {
     }
   };
 
+  // A value stored under a name no installed plugin declares per user any
+  // more: nothing can use it; the user can only clear it.
+  const orphaned = secret.registered === false;
+
   return (
     <InfoCard>
       <div data-testid={`user-secret-${secret.name}`}>
         <SecretNameCell secret={secret} />
+        {orphaned && (
+          <Typography variant="body2" className={classes.section}>
+            No installed plugin uses this value any more. Clear it, unless you
+            expect the plugin that asked for it to come back.
+          </Typography>
+        )}
 
         <Box
           className={classes.section}
@@ -96,15 +106,17 @@ export function UserSecretCard(props: {
           )}
         </Box>
         <div className={classes.actions}>
-          <Button
-            size="small"
-            variant="outlined"
-            color="primary"
-            aria-label={`${secret.set ? 'Replace' : 'Add'} my ${secret.name}`}
-            onClick={() => setDialog('set')}
-          >
-            {secret.set ? 'Replace' : 'Add'}
-          </Button>
+          {!orphaned && (
+            <Button
+              size="small"
+              variant="outlined"
+              color="primary"
+              aria-label={`${secret.set ? 'Replace' : 'Add'} my ${secret.name}`}
+              onClick={() => setDialog('set')}
+            >
+              {secret.set ? 'Replace' : 'Add'}
+            </Button>
+          )}
           {secret.set && (
             <Button
               size="small"
@@ -117,19 +129,22 @@ export function UserSecretCard(props: {
           )}
         </div>
 
-        <Typography variant="subtitle2" className={classes.section}>
-          Plugins that may use your value
-        </Typography>
+        {!orphaned && (
+          <Typography variant="subtitle2" className={classes.section}>
+            Plugins that may use your value
+          </Typography>
+        )}
         {grantError && (
           <Alert severity="error" role="alert">
             {grantError}
           </Alert>
         )}
-        {secret.grants.length === 0 ? (
+        {!orphaned && secret.grants.length === 0 && (
           <Typography variant="body2" color="textSecondary">
             No plugin is declared as a reader of this secret.
           </Typography>
-        ) : (
+        )}
+        {!orphaned && secret.grants.length > 0 && (
           <div>
             {secret.grants.map(grant => (
               <FormControlLabel

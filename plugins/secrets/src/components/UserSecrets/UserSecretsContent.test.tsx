@@ -165,4 +165,29 @@ describe('UserSecretsContent ("My secrets")', () => {
       await screen.findByText('No plugin asks for your own secrets'),
     ).toBeInTheDocument();
   });
+
+  it('shows a value of a name no plugin declares any more, with only Clear', async () => {
+    const backend = new FakeUserSecretsBackend([
+      userFixtures.setAndAllowed,
+      userFixtures.orphaned,
+    ]);
+    backend.install(server);
+    await renderWithApis(<UserSecretsContent />);
+    await screen.findByTestId('user-secret-OLD_PERSONAL_TOKEN');
+    const orphan = card('OLD_PERSONAL_TOKEN');
+    expect(
+      orphan.getByText(/No installed plugin uses this value any more/),
+    ).toBeInTheDocument();
+    expect(orphan.queryByRole('button', { name: /Replace/ })).toBeNull();
+    expect(orphan.queryByText('Plugins that may use your value')).toBeNull();
+    expect(
+      orphan.getByRole('button', { name: 'Clear my OLD_PERSONAL_TOKEN' }),
+    ).toBeInTheDocument();
+    // A registered one keeps every action.
+    expect(
+      card('PERSONAL_GITHUB_TOKEN').getByRole('button', {
+        name: 'Replace my PERSONAL_GITHUB_TOKEN',
+      }),
+    ).toBeInTheDocument();
+  });
 });

@@ -161,6 +161,11 @@ export const spec = {
           name: {
             type: 'string',
           },
+          registered: {
+            type: 'boolean',
+            description:
+              'false: stored under a name no plugin declares per user any more (clear it)',
+          },
           description: {
             type: 'string',
             description: 'markdown',
