@@ -34,7 +34,11 @@ describe('SecretValueField', () => {
     expectKeptFromManagers(screen.getByLabelText('New value of API_KEY'));
   });
 
-  it('keeps a JSON value away from password managers and spell checkers', () => {
-    expectKeptFromManagers(renderField('json'));
+  it('keeps a JSON value masked and away from password managers and spell checkers', () => {
+    const input = renderField('json');
+    // A textarea cannot be a password field: a style masks it.
+    expect(input.tagName).toBe('TEXTAREA');
+    expect(input.className).toMatch(/masked/);
+    expectKeptFromManagers(input);
   });
 });
