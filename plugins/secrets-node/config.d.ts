@@ -23,6 +23,24 @@ export interface Config {
        * again from the backend when next needed. Default 10000; at least 1.
        */
       cacheMaxEntries?: number;
+      /**
+       * How often a plugin reads the secrets backend's change counter (with
+       * its own token). When the counter moved, every value the plugin
+       * keeps is dropped, so a missed or faked change event keeps a value
+       * stale for at most this long. Default 10 seconds.
+       */
+      checkInterval?: { [unit: string]: number } | string;
+      /**
+       * The longest heartbeat interval a plugin believes from an event
+       * (anyone with a service token can publish one): longer claims are
+       * clamped to it. Default 1 minute.
+       */
+      maxHeartbeatInterval?: { [unit: string]: number } | string;
+      /**
+       * `maxStaleness` never exceeds this (a higher setting is clamped, with
+       * a warning). Default 5 minutes.
+       */
+      maxStalenessCap?: { [unit: string]: number } | string;
     };
   };
 }

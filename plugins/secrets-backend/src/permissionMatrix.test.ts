@@ -92,7 +92,8 @@ type Route =
   | 'value'
   | 'userList'
   | 'userItem'
-  | 'userGrant';
+  | 'userGrant'
+  | 'watermark';
 const USER_ROUTES: Route[] = ['userList', 'userItem', 'userGrant'];
 type Method = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'POST' | 'PATCH' | 'OPTIONS';
 /** The callers of the matrix: CALLER_HEADERS plus an external token on a backend that allows it. */
@@ -111,6 +112,7 @@ const PATHS: Record<Route, string> = {
   userList: '/user/secrets',
   userItem: `/user/secrets/${USER_NAME}`,
   userGrant: `/user/secrets/${USER_NAME}/grants/catalog`,
+  watermark: '/changes/watermark',
 };
 const METHODS: Method[] = [
   'GET',
@@ -199,6 +201,12 @@ const own = (ok: number): Record<Caller, number> => ({
   onBehalfOfAdmin: 403,
   actorNotPlugin: 403,
 });
+/** Backend plugins' own tokens, whatever secrets they read (no value here). */
+const plugins: Record<Caller, number> = {
+  ...read,
+  pluginNonReader: 200,
+  externalAllowed: 403,
+};
 const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
   list: { GET: manage(200), HEAD: manage(200) },
   encryption: { GET: manage(200), HEAD: manage(200) },
@@ -212,6 +220,7 @@ const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
   userList: { GET: own(200), HEAD: own(200) },
   userItem: { PUT: own(200), DELETE: own(204) },
   userGrant: { PUT: own(200) },
+  watermark: { GET: plugins, HEAD: plugins },
 };
 const ALLOW: Record<Route, string> = {
   list: 'GET,HEAD',
@@ -224,6 +233,7 @@ const ALLOW: Record<Route, string> = {
   userList: 'GET,HEAD',
   userItem: 'PUT,DELETE',
   userGrant: 'PUT',
+  watermark: 'GET,HEAD',
 };
 
 function expectedStatus(route: Route, method: Method, caller: Caller): number {
@@ -292,6 +302,7 @@ const COVERED = [
   'PUT /user/secrets/:name',
   'DELETE /user/secrets/:name',
   'PUT /user/secrets/:name/grants/:pluginId',
+  'GET /changes/watermark',
 ];
 
 it('covers every route the router declares (a new route needs a row in DESIGN)', async () => {

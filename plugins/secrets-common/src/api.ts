@@ -179,6 +179,14 @@ export type SecretChangedEvent = {
 export type SecretValueResponse = { value: string };
 
 /**
+ * `GET /changes/watermark`: the change counter the secrets client polls
+ * (backend plugins' own tokens only). Compared for equality only.
+ *
+ * @public
+ */
+export type ChangeWatermarkResponse = { watermark: string };
+
+/**
  * A user's permission for one reader plugin to use their value.
  *
  * @public

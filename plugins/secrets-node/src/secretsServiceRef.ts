@@ -31,6 +31,10 @@ export const secretsServiceRef = createServiceRef<SecretsService>({
       },
       factory({ auth, discovery, config, events, logger }) {
         const maxStalenessKey = 'secrets.client.maxStaleness';
+        const durationMs = (key: string) =>
+          config.has(key)
+            ? durationToMilliseconds(readDurationFromConfig(config, { key }))
+            : undefined;
         return new DefaultSecretsClient({
           auth,
           discovery,
@@ -47,6 +51,11 @@ export const secretsServiceRef = createServiceRef<SecretsService>({
           cacheMaxEntries: config.getOptionalNumber(
             'secrets.client.cacheMaxEntries',
           ),
+          checkIntervalMs: durationMs('secrets.client.checkInterval'),
+          maxHeartbeatIntervalMs: durationMs(
+            'secrets.client.maxHeartbeatInterval',
+          ),
+          maxStalenessCapMs: durationMs('secrets.client.maxStalenessCap'),
         });
       },
     }),

@@ -14,6 +14,7 @@ import type { SecretsConfig } from '../config';
 import {
   grantAccess,
   type ManageAccess,
+  type PluginAccess,
   type ReadAccess,
   type UserAccess,
 } from './grantedAccess';
@@ -168,11 +169,40 @@ export function createAccessGate(options: {
     }
   }
 
+  /** A backend plugin's own token; only a refusal is audited. */
+  async function requirePlugin(
+    req: Request,
+    route: RouteAccess,
+  ): Promise<PluginAccess> {
+    try {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['service'],
+      });
+      const { subject } = credentials.principal;
+      if (!subject.startsWith('plugin:')) {
+        throw new NotAllowedError(
+          'Only backend plugins, with their own tokens, may call this route.',
+        );
+      }
+      return { kind: 'plugin', caller: subject };
+    } catch (error) {
+      const event = await auditor.createEvent({
+        eventId: route.eventId,
+        severityLevel: 'medium',
+        request: req,
+      });
+      if (isError(error)) await event.fail({ error, meta: { denied: true } });
+      throw error;
+    }
+  }
+
   return async (req, res, next) => {
     const found = routeOf(req.method, req.path);
     if (found) {
       const { route, name, pluginId } = found;
-      if (route.who === 'reader') {
+      if (route.who === 'plugin') {
+        grantAccess(res, await requirePlugin(req, route));
+      } else if (route.who === 'reader') {
         grantAccess(res, await requireReader(req, res, route, name ?? ''));
       } else if (route.who === 'user') {
         grantAccess(res, await requireUser(req, route, name, pluginId));

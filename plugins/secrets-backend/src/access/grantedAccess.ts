@@ -30,7 +30,14 @@ export interface UserAccess {
   event: AuditorServiceEvent;
 }
 
-export type Access = ManageAccess | ReadAccess | UserAccess;
+/** Access granted to a route for backend plugins' own tokens (not audited). */
+export interface PluginAccess {
+  kind: 'plugin';
+  /** e.g. `plugin:catalog` */
+  caller: string;
+}
+
+export type Access = ManageAccess | ReadAccess | UserAccess | PluginAccess;
 
 /** Where the gate leaves the access it granted, for the route. */
 export function grantAccess(res: Response, access: Access): void {

@@ -5,13 +5,14 @@
  * plugin's own service token (an external token too, when the operator
  * allows it); for a user-scoped secret, a reader plugin's token on behalf
  * of the user; always among the secret's readers. `user`: any signed-in
- * user with their own token, for their own values.
+ * user with their own token, for their own values. `plugin`: a backend
+ * plugin's own service token.
  */
 export interface RouteAccess {
   method: 'GET' | 'PUT' | 'DELETE' | 'POST';
   /** matched against the raw path, as express routes (case-insensitive) */
   path: RegExp;
-  who: 'manager' | 'reader' | 'user';
+  who: 'manager' | 'reader' | 'user' | 'plugin';
   eventId: string;
   severityLevel: 'low' | 'medium';
   /**
@@ -82,6 +83,15 @@ export const ROUTES: ReadonlyArray<RouteAccess> = [
     path: /^\/secrets\/([^/]+)\/value$/i,
     who: 'reader',
     eventId: 'secret-read',
+    severityLevel: 'low',
+  },
+  {
+    // The change counter readers poll: no value, polled often, so only
+    // refusals are audited.
+    method: 'GET',
+    path: /^\/changes\/watermark$/i,
+    who: 'plugin',
+    eventId: 'changes-watermark',
     severityLevel: 'low',
   },
   {

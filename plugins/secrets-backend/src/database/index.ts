@@ -4,6 +4,7 @@
  * compare-and-set writes (and their one retry loop), and store errors that
  * never carry data.
  */
+export { ChangeWatermark } from './ChangeWatermark';
 export { retryCompareAndSet } from './compareAndSet';
 export { DatabaseSecretsStore } from './DatabaseSecretsStore';
 export { DatabaseUserSecretsStore } from './DatabaseUserSecretsStore';

@@ -25,16 +25,35 @@ export class SecretChangeEvents {
   readonly #events: EventsService | undefined;
   readonly #logger: LoggerService;
   readonly #instance = randomUUID();
+  readonly #watermark?: { bump(): Promise<void> };
   #failing = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: { events?: EventsService; logger: LoggerService }) {
+  constructor(options: {
+    events?: EventsService;
+    logger: LoggerService;
+    /** the counter readers poll (database/ChangeWatermark) */
+    watermark?: { bump(): Promise<void> };
+  }) {
     this.#events = options.events;
     this.#logger = options.logger;
+    this.#watermark = options.watermark;
   }
 
-  /** Publishes `secrets.changed`; resolves even when the bus fails. */
+  /**
+   * Moves the change watermark forward, then publishes `secrets.changed`;
+   * resolves even when either fails (the change is stored regardless).
+   */
   async changed(event: SecretChangedEvent): Promise<void> {
+    try {
+      await this.#watermark?.bump();
+    } catch (error) {
+      this.#logger.warn(
+        `Could not move the change watermark (${
+          error instanceof Error ? error.message : String(error)
+        }); readers on other instances rely on the change event, or re-read after secrets.client.maxStaleness.`,
+      );
+    }
     const payload: SecretChangedEvent = {
       name: event.name,
       scope: event.scope,

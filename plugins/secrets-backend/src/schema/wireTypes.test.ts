@@ -79,6 +79,10 @@ describe('wire types of -common', () => {
         Wire.SetSecretRequest,
         FromSpec<'SetValueRequest'>
       >,
+      ChangeWatermarkResponse: true as Equal<
+        Wire.ChangeWatermarkResponse,
+        FromSpec<'ChangeWatermarkResponse'>
+      >,
     });
     // The bodies the document declares inline, by route.
     expectSameTypes({

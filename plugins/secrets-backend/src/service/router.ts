@@ -26,6 +26,7 @@ export type RouterOptions = Pick<
   | 'valueCheck'
   | 'userSecrets'
   | 'reencryption'
+  | 'watermark'
 > & {
   httpAuth: HttpAuthService;
   auth: AuthService;

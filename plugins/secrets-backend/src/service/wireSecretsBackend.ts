@@ -10,6 +10,7 @@ import { CurrentValueCheck, SecretChecks } from '../checks';
 import type { SecretsConfig } from '../config';
 import { loadKeyring, SecretCipher } from '../crypto';
 import {
+  ChangeWatermark,
   DatabaseSecretChecksStore,
   DatabaseSecretsStore,
   DatabaseUserSecretsStore,
@@ -50,6 +51,7 @@ export interface SecretsBackend {
   userStore: DatabaseUserSecretsStore;
   reencryption: KeyReencryption;
   reminderStore: ReminderStateStore;
+  watermark: ChangeWatermark;
 }
 
 /**
@@ -104,7 +106,12 @@ export async function wireSecretsBackend(options: {
     logger,
     timeoutMs: config.validationTimeoutMs(),
   });
-  const changes = new SecretChangeEvents({ events: options.events, logger });
+  const watermark = new ChangeWatermark(knex);
+  const changes = new SecretChangeEvents({
+    events: options.events,
+    logger,
+    watermark,
+  });
   const readers = new ReaderPolicy({ registry, config });
   guardForwardingReaders({
     registry,
@@ -212,5 +219,6 @@ export async function wireSecretsBackend(options: {
     userStore,
     reencryption,
     reminderStore: new ReminderStateStore(knex),
+    watermark,
   };
 }

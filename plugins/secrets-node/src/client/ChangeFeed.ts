@@ -10,6 +10,20 @@ import {
 const OVERDUE_INTERVALS = 2.5;
 
 /**
+ * The shortest heartbeat interval believed. Anyone with a service token can
+ * publish on the bus: the interval a heartbeat claims is clamped to
+ * [MIN_HEARTBEAT_INTERVAL_MS, maxHeartbeatIntervalMs], so a fake one cannot
+ * keep an instance "heard" for days.
+ */
+const MIN_HEARTBEAT_INTERVAL_MS = 1_000;
+
+/** Default of `secrets.client.maxHeartbeatInterval`. */
+export const DEFAULT_MAX_HEARTBEAT_INTERVAL_MS = 60_000;
+
+/** Default of `secrets.client.checkInterval`. */
+export const DEFAULT_CHECK_INTERVAL_MS = 10_000;
+
+/**
  * How long a silent instance keeps the bus untrusted (at least
  * maxStaleness): long enough to cover an outage of the bus, after which an
  * instance that crashed without saying goodbye is forgotten.
@@ -29,7 +43,15 @@ const FORGET_SILENT_MS = 15 * 60_000;
  * its event window, a day at most). Without the events backend installed,
  * events stay in the process that published them.
  *
- * Trust: each secrets backend instance publishes a heartbeat every few
+ * Events are hints, never trust: anyone with a service token can publish
+ * them. A change event only makes a value be read again. Whether values
+ * may be kept long is decided by the backend's change counter, read with
+ * the plugin's own token every `checkIntervalMs`: when it moved, every
+ * kept value is dropped (a change whose event was missed, or faked
+ * heartbeats hiding a dead instance, cost at most that interval), and when
+ * it cannot be read the short window applies.
+ *
+ * Heartbeats: each secrets backend instance publishes a heartbeat every few
  * seconds, and a last one with `stopping` when it shuts down. The bus is
  * trusted while heartbeats arrive and no instance heard has gone silent for
  * more than {@link OVERDUE_INTERVALS} of its interval. An instance whose
@@ -45,22 +67,44 @@ export class ChangeFeed {
   readonly #logger?: LoggerService;
   readonly #forgetAfterMs: number;
   readonly #heard = new Map<string, { at: number; intervalMs: number }>();
+  readonly #maxHeartbeatIntervalMs: number;
+  readonly #checkIntervalMs: number;
   #subscribed = false;
   #failed = false;
   #trusted = false;
   #warnedSilent = false;
+  /** the last counter read, and when it was read */
+  #watermark: { value: string; at: number } | undefined;
+  #checking = false;
+  readonly #timer: NodeJS.Timeout;
 
   constructor(options: {
     events: EventsService;
     logger?: LoggerService;
     maxStalenessMs: number;
     onChanged: (name: string) => void;
-    /** called when the bus becomes trusted again: events may have been missed */
+    /**
+     * called when values may have changed unseen: the bus became trusted
+     * again, or the backend's change counter moved
+     */
     onTrusted: () => void;
+    /** reads the backend's change counter with the plugin's own token */
+    readWatermark: () => Promise<string>;
+    /** how often the counter is read (`secrets.client.checkInterval`) */
+    checkIntervalMs?: number;
+    /** `secrets.client.maxHeartbeatInterval` */
+    maxHeartbeatIntervalMs?: number;
   }) {
     this.#logger = options.logger;
     this.#forgetAfterMs = Math.max(options.maxStalenessMs, FORGET_SILENT_MS);
     this.#onTrusted = options.onTrusted;
+    this.#readWatermark = options.readWatermark;
+    this.#checkIntervalMs =
+      options.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
+    this.#maxHeartbeatIntervalMs = Math.max(
+      MIN_HEARTBEAT_INTERVAL_MS,
+      options.maxHeartbeatIntervalMs ?? DEFAULT_MAX_HEARTBEAT_INTERVAL_MS,
+    );
     options.events
       .subscribe({
         id: `secrets-client-${randomUUID()}`,
@@ -74,14 +118,22 @@ export class ChangeFeed {
           } else if (typeof payload.instance !== 'string') {
             return;
           } else if (payload.stopping === true) {
-            this.#heard.delete(payload.instance);
+            // Only an instance heard within its interval may say goodbye:
+            // a fake goodbye must not make a dead instance look stopped.
+            const heard = this.#heard.get(payload.instance);
+            if (heard && Date.now() - heard.at <= heard.intervalMs) {
+              this.#heard.delete(payload.instance);
+            }
           } else if (
             typeof payload.intervalMs === 'number' &&
             payload.intervalMs > 0
           ) {
             this.#heard.set(payload.instance, {
               at: Date.now(),
-              intervalMs: payload.intervalMs,
+              intervalMs: Math.min(
+                Math.max(payload.intervalMs, MIN_HEARTBEAT_INTERVAL_MS),
+                this.#maxHeartbeatIntervalMs,
+              ),
             });
           }
         },
@@ -99,16 +151,53 @@ export class ChangeFeed {
           );
         },
       );
+    void this.check();
+    this.#timer = setInterval(() => void this.check(), this.#checkIntervalMs);
+    this.#timer.unref();
   }
 
   readonly #onTrusted: () => void;
+  readonly #readWatermark: () => Promise<string>;
+
+  /**
+   * Reads the change counter; when it moved since the last read, every
+   * kept value is dropped. A failed read leaves the last success aging
+   * out (then the short window applies).
+   */
+  async check(now = () => Date.now()): Promise<void> {
+    if (this.#checking) return;
+    this.#checking = true;
+    try {
+      const value = await this.#readWatermark();
+      const previous = this.#watermark;
+      this.#watermark = { value, at: now() };
+      if (previous && previous.value !== value) this.#onTrusted();
+    } catch (error) {
+      this.#logger?.debug(
+        `Secrets client could not read the change counter (${
+          error instanceof Error ? error.message : String(error)
+        }); re-reading values after the short window until it can.`,
+      );
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  /** Stops reading the change counter. */
+  stop(): void {
+    clearInterval(this.#timer);
+  }
 
   /**
    * Whether values may be kept until they change (up to maxStaleness):
    * subscribed, and every instance heard lately is still heard.
    */
   trusted(now = Date.now()): boolean {
-    let trusted = this.#subscribed && !this.#failed && this.#heard.size > 0;
+    const counterFresh =
+      this.#watermark !== undefined &&
+      now - this.#watermark.at <= this.#checkIntervalMs * OVERDUE_INTERVALS;
+    let trusted =
+      counterFresh && this.#subscribed && !this.#failed && this.#heard.size > 0;
     let silent: string | undefined;
     for (const [instance, { at, intervalMs }] of this.#heard) {
       if (now - at > this.#forgetAfterMs) {

@@ -19,8 +19,16 @@ import { startFakeBackend } from './__testUtils__/fakeSecretsBackend';
 
 const HEARTBEAT_MS = 10_000;
 const SHORT_WINDOW_MS = 500;
-/** Lets the client's subscription to the bus settle (promises, no time). */
-const subscribed = () => new Promise(resolve => setImmediate(resolve));
+/**
+ * Lets the client's subscription to the bus and its first read of the
+ * backend's change counter settle (I/O turns, no clock time).
+ */
+async function subscribed(fake: { counter: { reads: number } }) {
+  for (let turn = 0; turn < 1000 && fake.counter.reads === 0; turn++) {
+    await new Promise(resolve => setImmediate(resolve));
+  }
+  await new Promise(resolve => setImmediate(resolve));
+}
 
 describe('DefaultSecretsClient with change events', () => {
   let fake: Awaited<ReturnType<typeof startFakeBackend>>;
@@ -42,7 +50,10 @@ describe('DefaultSecretsClient with change events', () => {
       events,
       logger,
       cacheTtlMs: SHORT_WINDOW_MS,
-      maxStalenessMs: 3_600_000,
+      maxStalenessMs: 300_000,
+      // Read once at the start: these tests are about the bus. The counter
+      // has tests of its own (ChangeFeed.test.ts).
+      checkIntervalMs: 3_600_000,
     });
     return { c, logger };
   }
@@ -65,7 +76,7 @@ describe('DefaultSecretsClient with change events', () => {
   it('keeps a value until its change event while the bus is trusted, and drops only that name', async () => {
     const events = mockServices.events();
     const { c } = client(events);
-    await subscribed();
+    await subscribed(fake);
     await heartbeat(events, 'a');
     fake.values.set('KEY', 'v1');
     fake.values.set('OTHER', 'o1');
@@ -88,7 +99,7 @@ describe('DefaultSecretsClient with change events', () => {
   it('falls back to the short window once an instance it heard goes silent, and logs once', async () => {
     const events = mockServices.events();
     const { c, logger } = client(events);
-    await subscribed();
+    await subscribed(fake);
     await heartbeat(events, 'a', HEARTBEAT_MS);
     await heartbeat(events, 'b', HEARTBEAT_MS);
     fake.values.set('KEY', 'v1');
@@ -113,7 +124,7 @@ describe('DefaultSecretsClient with change events', () => {
   it('forgets an instance that says goodbye, and keeps trusting the bus', async () => {
     const events = mockServices.events();
     const { c } = client(events);
-    await subscribed();
+    await subscribed(fake);
     await heartbeat(events, 'a');
     await heartbeat(events, 'b', HEARTBEAT_MS);
     await events.publish({
@@ -136,7 +147,7 @@ describe('DefaultSecretsClient with change events', () => {
       },
     };
     const { c, logger } = client(events);
-    await subscribed();
+    await subscribed(fake);
     fake.values.set('KEY', 'v1');
     expect(await c.getSecret('KEY')).toBe('v1');
     fake.values.set('KEY', 'v2');
@@ -149,7 +160,7 @@ describe('DefaultSecretsClient with change events', () => {
   it('uses the short window until it hears any instance', async () => {
     const events = mockServices.events();
     const { c } = client(events);
-    await subscribed();
+    await subscribed(fake);
     fake.values.set('KEY', 'v1');
     expect(await c.getSecret('KEY')).toBe('v1');
     fake.values.set('KEY', 'v2');

@@ -29,6 +29,9 @@ export const DEFAULT_MAX_STALENESS_MS = 60_000;
  */
 export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 
+/** Default of `secrets.client.maxStalenessCap`: maxStaleness never exceeds it. */
+export const DEFAULT_MAX_STALENESS_CAP_MS = 5 * 60_000;
+
 /**
  * The default {@link SecretsService}: reads values from the `secrets`
  * backend plugin over HTTP, authenticated as the calling plugin.
@@ -84,16 +87,26 @@ export class DefaultSecretsClient implements SecretsService {
     logger?: LoggerService;
     /** at most this many answers are kept (at least 1); default 10,000 */
     cacheMaxEntries?: number;
+    /** how often the backend's change counter is read; default 10 s */
+    checkIntervalMs?: number;
+    /** the longest heartbeat interval believed; default 1 minute */
+    maxHeartbeatIntervalMs?: number;
+    /** maxStalenessMs never exceeds this; default 5 minutes */
+    maxStalenessCapMs?: number;
   }) {
     this.#http = new SecretsBackendHttp({
       discovery: options.discovery,
       tokens: new SecretsPluginTokens(options.auth),
     });
     const cacheTtlMs = Math.max(0, options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS);
-    const maxStalenessMs = Math.max(
-      cacheTtlMs,
-      options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS,
-    );
+    const capMs = options.maxStalenessCapMs ?? DEFAULT_MAX_STALENESS_CAP_MS;
+    const wantedMs = options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
+    if (wantedMs > capMs) {
+      options.logger?.warn(
+        `secrets.client.maxStaleness (${wantedMs} ms) is above secrets.client.maxStalenessCap (${capMs} ms); using the cap: events are hints, and a value must never outlive a missed change for long.`,
+      );
+    }
+    const maxStalenessMs = Math.max(cacheTtlMs, Math.min(wantedMs, capMs));
     const feed =
       options.events &&
       new ChangeFeed({
@@ -101,8 +114,12 @@ export class DefaultSecretsClient implements SecretsService {
         logger: options.logger,
         maxStalenessMs,
         onChanged: name => this.#cache.drop(name),
-        // Events may have been missed while the bus was not trusted.
+        // Events may have been missed while the bus was not trusted, or
+        // the change counter moved.
         onTrusted: () => this.#cache.clear(),
+        readWatermark: () => this.#http.readWatermark(),
+        checkIntervalMs: options.checkIntervalMs,
+        maxHeartbeatIntervalMs: options.maxHeartbeatIntervalMs,
       });
     this.#cache = new ReadCache({
       maxEntries: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,

@@ -11,6 +11,7 @@ import {
   SECRET_NOT_REGISTERED_REASON,
   SECRET_REASON_HEADER,
   SECRET_SCOPE_HEADER,
+  type ChangeWatermarkResponse,
   type SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsPluginTokens } from './SecretsPluginTokens';
@@ -88,5 +89,25 @@ export class SecretsBackendHttp {
     }
     const body = (await response.json()) as SecretValueResponse;
     return { found: true, value: body.value };
+  }
+
+  /**
+   * The backend's change counter (`GET /changes/watermark`), read with the
+   * plugin's own token: an authenticated answer that no event on the bus
+   * can fake.
+   */
+  async readWatermark(): Promise<string> {
+    const [baseUrl, token] = await Promise.all([
+      this.#discovery.getBaseUrl('secrets'),
+      this.#tokens.own(),
+    ]);
+    const response = await fetch(`${baseUrl}/changes/watermark`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    const body = (await response.json()) as ChangeWatermarkResponse;
+    return body.watermark;
   }
 }

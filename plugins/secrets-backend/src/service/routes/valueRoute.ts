@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import {
   SECRET_NOT_REGISTERED_REASON,
   SECRET_REASON_HEADER,
+  type ChangeWatermarkResponse,
   type SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import { accessOf } from '../../access';
@@ -25,8 +26,22 @@ function readOutcomeOf(error: Error) {
  */
 export function addValueRoute(
   router: SecretsApiRouter,
-  { reads, userSecrets }: Pick<SecretsBackend, 'reads' | 'userSecrets'>,
+  {
+    reads,
+    userSecrets,
+    watermark,
+  }: Pick<SecretsBackend, 'reads' | 'userSecrets' | 'watermark'>,
 ) {
+  /** The change counter the secrets client polls (no name, no value). */
+  router.get('/changes/watermark', async (_req, res) => {
+    accessOf(res, 'plugin');
+    res.setHeader('Cache-Control', 'no-store');
+    const body: ChangeWatermarkResponse = {
+      watermark: await watermark.read(),
+    };
+    res.json(body);
+  });
+
   /** The shared value; a misspelled name must not read as "unset". */
   const readShared = (res: Response, name: string, caller: string) =>
     reads.readValue({ name, caller }).catch(error => {

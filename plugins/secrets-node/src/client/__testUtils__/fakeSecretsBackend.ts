@@ -5,8 +5,16 @@ import { AddressInfo } from 'node:net';
 export function startFakeBackend() {
   const values = new Map<string, string>();
   const requests: Array<{ url: string; authorization?: string }> = [];
+  const counter = { watermark: 0, reads: 0 };
   let failNext = false;
   const server: Server = createServer((req, res) => {
+    if (req.url === '/changes/watermark') {
+      // The change counter the client polls: counted apart from reads.
+      counter.reads += 1;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ watermark: String(counter.watermark) }));
+      return;
+    }
     requests.push({ url: req.url!, authorization: req.headers.authorization });
     const name = decodeURIComponent(req.url!.split('/')[2]);
     res.setHeader('content-type', 'application/json');
@@ -38,6 +46,8 @@ export function startFakeBackend() {
     values: Map<string, string>;
     requests: typeof requests;
     failOnce: () => void;
+    /** the change counter the client polls, and how often it was read */
+    counter: typeof counter;
     baseUrl: string;
   }>(resolve =>
     server.listen(0, '127.0.0.1', () =>
@@ -48,6 +58,7 @@ export function startFakeBackend() {
         failOnce: () => {
           failNext = true;
         },
+        counter,
         baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       }),
     ),

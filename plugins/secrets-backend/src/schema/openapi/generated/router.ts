@@ -41,6 +41,19 @@ export const spec = {
       },
     },
     schemas: {
+      ChangeWatermarkResponse: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['watermark'],
+        properties: {
+          watermark: {
+            type: 'string',
+            pattern: '^[0-9]+$',
+            description:
+              'a decimal count of changes; only compared for equality',
+          },
+        },
+      },
       SecretSummary: {
         type: 'object',
         additionalProperties: false,
@@ -724,6 +737,30 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/changes/watermark': {
+      get: {
+        summary:
+          "The change counter, for backend plugins' own service tokens: it moves forward on every change of a stored value, a user's value or a grant. The secrets client polls it, so a change whose event it missed (or an event bus flooded with fake events) never keeps a value stale for longer than its poll interval. Holds no name and no value.",
+        responses: {
+          '200': {
+            description: 'The counter',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ChangeWatermarkResponse',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
             $ref: '#/components/responses/Error',
           },
         },
