@@ -58,6 +58,35 @@ describe('Keyring', () => {
     expect(keyring.matchesAnyKey(generateEncryptionKey())).toBe(false);
   });
 
+  it('finds a key whose base64 and base64url differ, in mixed-case hex, padded, or wrapped over lines', () => {
+    // 0xfb 0xff …: base64 has '+' and '/', base64url '-' and '_'.
+    const bytes = Buffer.from(
+      'fbff3e7f0a0bfbff3e7f0a0bfbff3e7f0a0bfbff3e7f0a0bfbff3e7f0a0bfbff',
+      'hex',
+    );
+    expect(bytes.toString('base64')).toMatch(/[+/]/);
+    const keyring = Keyring.fromSecrets([
+      { id: 'k1', secret: bytes.toString('base64url') },
+    ]);
+    const hex = bytes.toString('hex');
+    const mixedHex = [...hex]
+      .map((c, i) => (i % 2 ? c.toUpperCase() : c))
+      .join('');
+    const base64 = bytes.toString('base64');
+    for (const pin of [
+      base64,
+      `${bytes.toString('base64url')}=`,
+      mixedHex,
+      `token=${mixedHex}`,
+      `${base64.slice(0, 20)}\n${base64.slice(20)}`,
+    ]) {
+      expect({ pin, matches: keyring.matchesAnyKey(pin) }).toEqual({
+        pin,
+        matches: true,
+      });
+    }
+  });
+
   it('returns undefined when no key is configured', () => {
     expect(Keyring.fromConfig(configuredKeys({}))).toBeUndefined();
   });

@@ -94,25 +94,37 @@ export class Keyring {
    * are compared in constant time.
    */
   matchesAnyKey(candidate: string): boolean {
-    const candidateBytes = Buffer.from(candidate.trim(), 'base64url');
+    // The value as a whole, decoded the ways a key is written down...
+    const compact = candidate.replace(/\s+/g, '');
+    const decoded = [
+      Buffer.from(compact.replace(/=+$/, ''), 'base64url'),
+      Buffer.from(compact, 'base64'),
+      ...(/^[0-9a-f]+$/i.test(compact) ? [Buffer.from(compact, 'hex')] : []),
+    ];
+    // ...and any of those forms inside a longer value (`Bearer <key>`);
+    // hex in either case.
+    const lower = candidate.toLowerCase();
     let found = false;
     for (const { key } of this.#byId.values()) {
       const keyBytes = key.export();
-      if (
-        candidateBytes.length === keyBytes.length &&
-        timingSafeEqual(candidateBytes, keyBytes)
-      ) {
-        found = true;
+      for (const bytes of decoded) {
+        if (
+          bytes.length === keyBytes.length &&
+          timingSafeEqual(bytes, keyBytes)
+        ) {
+          found = true;
+        }
       }
       const base64 = keyBytes.toString('base64');
       const encodings = [
         keyBytes.toString('base64url'),
         base64,
         base64.replace(/=+$/, ''),
-        keyBytes.toString('hex'),
-        keyBytes.toString('hex').toUpperCase(),
       ];
-      if (encodings.some(encoded => candidate.includes(encoded))) {
+      if (
+        encodings.some(encoded => candidate.includes(encoded)) ||
+        lower.includes(keyBytes.toString('hex'))
+      ) {
         found = true;
       }
     }

@@ -22,16 +22,18 @@ export async function loadOrCreateDevelopmentKey(options: {
     new Error(
       `Cannot read the development encryption key file ${path}: ${reason}. Delete it to generate a new one (values stored under the old key are then lost).`,
     );
-  let content: string | undefined;
-  try {
-    content = await readFile(path, 'utf8');
-  } catch (error: any) {
-    if (error?.code !== 'ENOENT') {
+  /** The key in the file, or undefined when there is no file yet. */
+  const readKeyFile = async (): Promise<
+    { id: string; secret: string } | undefined
+  > => {
+    let content: string;
+    try {
+      content = await readFile(path, 'utf8');
+    } catch (error: any) {
+      if (error?.code === 'ENOENT') return undefined;
       // fs messages name the path and the cause, never the content.
       throw unusable(String(error?.message ?? error));
     }
-  }
-  if (content !== undefined) {
     let stored: any;
     try {
       stored = JSON.parse(content);
@@ -40,25 +42,43 @@ export async function loadOrCreateDevelopmentKey(options: {
       throw unusable('it is not valid JSON');
     }
     if (typeof stored?.id === 'string' && typeof stored?.secret === 'string') {
-      options.logger.info(
-        `Using the development encryption key for secrets in ${path} (local use only; keep it out of version control).`,
-      );
       return { id: stored.id, secret: stored.secret };
     }
     throw unusable('it does not hold { "id", "secret" }');
+  };
+
+  const existing = await readKeyFile();
+  if (existing) {
+    options.logger.info(
+      `Using the development encryption key for secrets in ${path} (local use only; keep it out of version control).`,
+    );
+    return existing;
   }
   const key = { id: 'dev', secret: generateEncryptionKey() };
   await mkdir(dirname(path), { recursive: true });
   // 'wx': never overwrite a key another process just wrote.
-  await writeFile(path, `${JSON.stringify(key, null, 2)}\n`, {
+  const written = await writeFile(path, `${JSON.stringify(key, null, 2)}\n`, {
     mode: 0o600,
     flag: 'wx',
-  }).catch(async error => {
-    if (error?.code === 'EEXIST') return;
-    throw error;
-  });
-  options.logger.warn(
-    `Generated a development encryption key for secrets in ${path}. It is for local use only: keep it out of version control, and configure secrets.encryption.keys in production.`,
+  }).then(
+    () => true,
+    error => {
+      if (error?.code === 'EEXIST') return false;
+      throw error;
+    },
   );
-  return JSON.parse(await readFile(path, 'utf8'));
+  if (written) {
+    options.logger.warn(
+      `Generated a development encryption key for secrets in ${path}. It is for local use only: keep it out of version control, and configure secrets.encryption.keys in production.`,
+    );
+    return key;
+  }
+  // Another process created the file first: use its key, read with the
+  // same checks (an error never quotes the file's content).
+  const theirs = await readKeyFile();
+  if (!theirs) throw unusable('it disappeared while being created');
+  options.logger.info(
+    `Using the development encryption key for secrets in ${path}, which another process just created.`,
+  );
+  return theirs;
 }
