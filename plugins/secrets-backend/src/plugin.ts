@@ -8,6 +8,7 @@ import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { AllowAllProbe } from './access';
 import { registerSecretsActions } from './actions';
 import { SecretsConfig } from './config';
 import {
@@ -124,9 +125,20 @@ export const secretsPlugin = createBackendPlugin({
           config,
         });
 
+        // Warns (and tells the page) when the policy lets anyone manage
+        // secrets, e.g. create-app's allow-all policy left in place.
+        const allowAll = new AllowAllProbe({
+          permissions,
+          auth,
+          logger,
+          config,
+        });
+        lifecycle.addStartupHook(() => allowAll.probe());
+
         httpRouter.use(
           await createRouter({
             ...secrets,
+            allowAll,
             httpAuth,
             auth,
             permissions,

@@ -97,7 +97,14 @@ export type SecretSummary = {
  *
  * @public
  */
-export type ListSecretsResponse = { items: SecretSummary[] };
+export type ListSecretsResponse = {
+  items: SecretSummary[];
+  /**
+   * true: the permission policy lets every signed-in user manage secrets
+   * (e.g. create-app's allow-all policy); the page warns
+   */
+  everyoneMayManage?: boolean;
+};
 
 /**
  * Body of `PUT /secrets/:name`.

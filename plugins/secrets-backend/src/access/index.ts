@@ -8,6 +8,11 @@ export { accessOf, type Access } from './grantedAccess';
 export { createManageAuthorizer } from './manageAuthorizer';
 export { ReaderPolicy } from './ReaderPolicy';
 export {
+  AllowAllProbe,
+  EVERYONE_MAY_MANAGE_WARNING,
+  NO_PERMISSION_FRAMEWORK_WARNING,
+} from './allowAllProbe';
+export {
   BUILT_IN_FORWARDING_PLUGINS,
   guardForwardingReaders,
 } from './forwardingPlugins';

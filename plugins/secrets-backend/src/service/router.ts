@@ -1,3 +1,4 @@
+import type { AllowAllProbe } from '../access';
 import express from 'express';
 import Router from 'express-promise-router';
 import type {
@@ -28,6 +29,8 @@ export type RouterOptions = Pick<
   | 'reencryption'
   | 'watermark'
 > & {
+  /** whether the policy lets anyone manage secrets (shown on the page) */
+  allowAll?: Pick<AllowAllProbe, 'everyoneMayManage'>;
   httpAuth: HttpAuthService;
   auth: AuthService;
   permissions: PermissionsService;

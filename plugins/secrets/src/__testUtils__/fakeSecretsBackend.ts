@@ -33,6 +33,8 @@ export class FakeSecretsBackend {
   readonly secrets = new Map<string, SecretSummary>();
   /** The user the fake records as the author of changes. */
   actor = 'user:default/alice';
+  /** What the list says of the permission policy (`everyoneMayManage`). */
+  everyoneMayManage = false;
   /** Set to make the next list request fail with this status. */
   failNextList?: { status: number; name: string; message: string };
   /** Set to make the next PUT fail with this status. */
@@ -125,7 +127,12 @@ export class FakeSecretsBackend {
             ctx.json(errorBody(status, name, message)),
           );
         }
-        return res(ctx.json({ items: [...this.secrets.values()] }));
+        return res(
+          ctx.json({
+            items: [...this.secrets.values()],
+            ...(this.everyoneMayManage ? { everyoneMayManage: true } : {}),
+          }),
+        );
       }),
       rest.put(`${base}/secrets/:name`, async (req, res, ctx) => {
         const body = (await req.json()) as {

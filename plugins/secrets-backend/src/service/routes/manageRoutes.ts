@@ -29,16 +29,20 @@ export function addManageRoutes(
     history,
     valueCheck,
     reencryption,
+    allowAll,
   }: Pick<
     SecretsBackend,
     'summaries' | 'writes' | 'history' | 'valueCheck' | 'reencryption'
-  >,
+  > & { allowAll?: { everyoneMayManage(): boolean } },
 ) {
   router.get('/secrets', async (_req, res) => {
     const { event } = accessOf(res, 'manage');
     const items = await summaries.list();
     await event.success({ meta: { count: items.length } });
-    const body: ListSecretsResponse = { items };
+    const body: ListSecretsResponse = {
+      items,
+      ...(allowAll?.everyoneMayManage() ? { everyoneMayManage: true } : {}),
+    };
     res.json(body);
   });
 

@@ -11,6 +11,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { secretsApiRef } from '../../api';
 import { describeError } from '../../lib/errors';
 import { InlineErrorPanel } from '../InlineErrorPanel';
+import { EveryoneMayManageWarning } from './EveryoneMayManageWarning';
 import { NoSecrets } from './NoSecrets';
 import { SecretDialog, type SecretDialogKind } from './SecretDialog';
 import { SecretsSummaryLine } from './SecretsSummaryLine';
@@ -112,14 +113,25 @@ export function SecretsOverview() {
   }
 
   const items = value?.items ?? [];
+  const warning = value?.everyoneMayManage ? (
+    <Box mb={2}>
+      <EveryoneMayManageWarning />
+    </Box>
+  ) : null;
   if (items.length === 0) {
-    return <NoSecrets />;
+    return (
+      <>
+        {warning}
+        <NoSecrets />
+      </>
+    );
   }
 
   const openSecret = open && items.find(s => s.name === open.name);
 
   return (
     <>
+      {warning}
       <SecretsSummaryLine secrets={items} />
       {error && (
         <InlineErrorPanel

@@ -85,6 +85,28 @@ describe('SecretsView', () => {
     );
   });
 
+  it('warns admins when the permission policy lets everyone manage secrets', async () => {
+    serve([fixtures.set]).everyoneMayManage = true;
+    await renderWithApis(<SecretsView />);
+    expect(
+      await screen.findByText(/Every signed-in user can manage secrets/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /@backstage-secrets\/plugin-permission-backend-module-secrets-policy/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows no such warning with a policy that restricts managing', async () => {
+    serve([fixtures.set]);
+    await renderWithApis(<SecretsView />);
+    await row('OPENAI_API_KEY');
+    expect(
+      screen.queryByText(/Every signed-in user can manage secrets/),
+    ).toBeNull();
+  });
+
   it('lists mixed statuses, not-set first, with a summary', async () => {
     serve([
       fixtures.set,

@@ -422,6 +422,11 @@ export const spec = {
                         $ref: '#/components/schemas/SecretSummary',
                       },
                     },
+                    everyoneMayManage: {
+                      type: 'boolean',
+                      description:
+                        'true when the permission policy lets every signed-in user manage secrets (e.g. an allow-all policy); absent otherwise',
+                    },
                   },
                 },
               },
