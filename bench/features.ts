@@ -1,17 +1,11 @@
 /*
- * The backend features of the benchmark backend, besides the real plugins:
- *
- * - a `secrets` module that registers the benchmark's N secret definitions
- *   and hands the benchmark the secrets plugin's own knex client (modules
- *   share their plugin's database service), with a counter of its queries;
- * - a tiny consumer plugin, `bench-consumer`, that receives the real
- *   `secretsServiceRef` instance (the default `DefaultSecretsClient`) and the
- *   real root config, and serves the trivial unauthenticated route that is
- *   the HTTP floor of a cold read.
- *
- * The permission policy is the public policy module
- * (`@backstage-secrets/plugin-permission-backend-module-secrets-policy`),
- * configured with `secrets.permission.managers` (bench/lib/workers.mjs).
+ * The benchmark backend's own features, beside the real plugins: a `secrets`
+ * module that registers the N benchmark definitions and hands the benchmark
+ * the secrets plugin's knex client (modules share their plugin's database
+ * service) with a counter of its queries; and a consumer plugin,
+ * `bench-consumer`, that receives the real `secretsServiceRef` instance (the
+ * default `DefaultSecretsClient`) and root config, and serves the trivial
+ * unauthenticated route that is the HTTP floor of a cold read.
  */
 import {
   coreServices,
@@ -22,7 +16,6 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   DefaultSecretsClient,
-  SecretDefinition,
   secretsExtensionPoint,
   SecretsService,
   secretsServiceRef,
@@ -30,17 +23,20 @@ import {
 import Router from 'express-promise-router';
 import type { Knex } from 'knex';
 
+const isLastUsedUpdate = (sql: string) =>
+  /^\s*update/i.test(sql) && /last_used_at/i.test(sql);
+/** Last-used flushes and the key-rotation task (its count per key, scan). */
+const isBackground = (sql: string) =>
+  isLastUsedUpdate(sql) ||
+  /not\s+["`]?key_id["`]?\s*=|["`]?key_id["`]?\s*(<>|!=)/i.test(sql) ||
+  /group\s+by\s+["`]?key_id/i.test(sql);
+
 /** Statements seen by the secrets plugin's knex client. */
 export class QueryCounter {
   total = 0;
-  /** statements that touch the `secrets` table */
+  /** statements on the `secrets` table: all, SELECTs, background ones */
   secretsTable = 0;
-  /** SELECT statements on the `secrets` table */
   secretsSelects = 0;
-  /**
-   * statements on the `secrets` table that no request issues: last-used
-   * flushes and the key-rotation task (its count per key, its scan)
-   */
   background = 0;
   /** the latest statements on the `secrets` table (for diagnostics) */
   recent: string[] = [];
@@ -51,7 +47,7 @@ export class QueryCounter {
   lastUsedLastEndNs?: bigint;
 
   /** Statements on the secrets table issued by `request` itself. */
-  async perRequest(request: () => Promise<unknown>): Promise<number> {
+  async perRequest(request: () => Promise<unknown>) {
     const [table, background] = [this.secretsTable, this.background];
     await request();
     return this.secretsTable - table - (this.background - background);
@@ -64,54 +60,47 @@ export class QueryCounter {
     this.secretsTable += 1;
     this.recent = [...this.recent.slice(-19), sql.slice(0, 160)];
     if (/^\s*select/i.test(sql)) this.secretsSelects += 1;
-    if (isLastUsedUpdate(sql)) {
-      this.lastUsedFirstNs ??= process.hrtime.bigint();
-      for (const b of data.bindings ?? []) {
-        if (typeof b === 'string' && /^BENCH_SECRET_\d+$/.test(b)) {
-          this.lastUsedByName.set(b, (this.lastUsedByName.get(b) ?? 0) + 1);
-        }
+    if (isBackground(sql)) this.background += 1;
+    if (!isLastUsedUpdate(sql)) return;
+    this.lastUsedFirstNs ??= process.hrtime.bigint();
+    for (const b of data.bindings ?? []) {
+      if (typeof b === 'string' && /^BENCH_SECRET_\d+$/.test(b)) {
+        this.lastUsedByName.set(b, (this.lastUsedByName.get(b) ?? 0) + 1);
       }
-    }
-    if (
-      isLastUsedUpdate(sql) ||
-      /not\s+["`]?key_id["`]?\s*=|["`]?key_id["`]?\s*(<>|!=)/i.test(sql) ||
-      /group\s+by\s+["`]?key_id/i.test(sql)
-    ) {
-      this.background += 1;
     }
   }
 }
 
-const isLastUsedUpdate = (sql: string) =>
-  /^\s*update/i.test(sql) && /last_used_at/i.test(sql);
-
-/** What the benchmark driver gets hold of once the backend has started. */
+/** What the benchmark gets hold of once the backend has started. */
 export const handles = {
   queries: new QueryCounter(),
-  /** The secrets plugin's own knex client. */
+  /** the secrets plugin's own knex client */
   secretsKnex: undefined as unknown as Knex,
-  /** The consumer's `secretsServiceRef` instance (default factory). */
+  /** the consumer's `secretsServiceRef` instance (default factory) */
   secrets: undefined as unknown as SecretsService,
-  /** A second client built the same way, with the cache off (cold reads). */
+  /** a second client built the same way, with the cache off (cold reads) */
   uncachedSecrets: undefined as unknown as SecretsService,
   config: undefined as unknown as RootConfigService,
   discovery: undefined as unknown as DiscoveryService,
 };
 
-/** Registers the N benchmark definitions; captures the plugin's knex. */
-export function benchDefinitionsModule(definitions: SecretDefinition[]) {
-  return createBackendModule({
+/** Registers secrets named `names`; captures the plugin's knex. */
+export const benchDefinitionsModule = (names: string[]) =>
+  createBackendModule({
     pluginId: 'secrets',
     moduleId: 'bench-definitions',
     register(reg) {
       reg.registerInit({
-        deps: {
-          secrets: secretsExtensionPoint,
-          database: coreServices.database,
-        },
-        async init({ secrets, database }) {
-          if (definitions.length > 0) secrets.registerSecrets(...definitions);
-          const knex = await database.getClient();
+        deps: { secrets: secretsExtensionPoint, db: coreServices.database },
+        async init({ secrets, db }) {
+          const definitions = names.map(name => ({
+            name,
+            description: `Benchmark secret ${name}`,
+            obtainUrl: 'https://example.com/bench',
+            obtainLabel: 'Benchmark',
+          }));
+          if (names.length > 0) secrets.registerSecrets(...definitions);
+          const knex = await db.getClient();
           knex.on('query', data => handles.queries.onQuery(data));
           knex.on('query-response', (_: unknown, data: { sql?: string }) => {
             if (isLastUsedUpdate(String(data?.sql ?? ''))) {
@@ -123,7 +112,6 @@ export function benchDefinitionsModule(definitions: SecretDefinition[]) {
       });
     },
   });
-}
 
 /** The consumer plugin: a backend plugin that reads secrets. */
 export const benchConsumerPlugin = createBackendPlugin({
@@ -138,18 +126,12 @@ export const benchConsumerPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
       },
       async init({ secrets, config, auth, discovery, httpRouter }) {
-        // The uncached client is built exactly as the service's default
-        // factory builds it, with the cache off: HTTP + database + decrypt.
-        Object.assign(handles, {
-          secrets,
-          config,
-          discovery,
-          uncachedSecrets: new DefaultSecretsClient({
-            auth,
-            discovery,
-            cacheTtlMs: 0,
-          }),
+        // Built as the service's default factory builds its client, with the
+        // cache off: every read is HTTP + database + decrypt.
+        const uncachedSecrets = new DefaultSecretsClient({
+          ...{ auth, discovery, cacheTtlMs: 0 },
         });
+        Object.assign(handles, { secrets, config, discovery, uncachedSecrets });
         // The floor of the HTTP part of a read: the same backend, the same
         // httpRouter middleware, no token, no work.
         const router = Router();

