@@ -20,6 +20,8 @@ const { registered, stored, seed, baseUrl, events } = JSON.parse(
 const nameOf = (i: number) => `BENCH_SECRET_${String(i + 1).padStart(6, '0')}`;
 const names: string[] = Array.from({ length: registered }, (_, i) => nameOf(i));
 const storedNames = names.slice(0, stored);
+/** The sizes of a case, from the plan of scripts/bench.mjs. */
+type Args = Record<string, number>;
 /** The obvious benchmark value of a name (`bench-value-000123[-rN]`). */
 const expected = (name: string, round = 0) =>
   `bench-value-${name.slice(-6)}${round ? `-r${round}` : ''}`;
@@ -56,12 +58,10 @@ async function api(path: string, init: RequestInit = {}, base = baseUrl) {
   if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
   return text;
 }
-const put = (name: string, value: string, base?: string) =>
-  api(
-    `/secrets/${name}`,
-    { method: 'PUT', body: JSON.stringify({ value }) },
-    base,
-  );
+const put = (name: string, value: string, base?: string) => {
+  const body = JSON.stringify({ value });
+  return api(`/secrets/${name}`, { method: 'PUT', body }, base);
+};
 const listSecrets = () => api('/secrets');
 
 /** Stores each name's benchmark value, 8 PUTs at a time. */
@@ -108,12 +108,7 @@ function decrypt(name: string, base64: string) {
  * 1. Cold reads through the uncached client vs their floor: a bare GET, a
  * bare knex select of the row by name, one decrypt, each timed separately.
  */
-async function coldRead(args: {
-  rounds: number;
-  roundMs: number;
-  maxOpsPerRound: number;
-  distinct: number;
-}) {
+async function coldRead(args: Args) {
   const pick = (i: number) => storedNames[i % args.distinct];
   const get = await ping();
   const envelopes = storedNames
@@ -158,11 +153,7 @@ async function coldRead(args: {
 }
 
 /** 2. Warm reads on the consumer's service vs a static config read. */
-async function warmRead(args: {
-  rounds: number;
-  roundMs: number;
-  batch: number;
-}) {
+async function warmRead(args: Args) {
   const name = storedNames[0];
   const warmOp = () => handles.secrets.getSecret(name);
   const floorOp = () => handles.config.getOptionalString('bench.staticValue');
@@ -189,14 +180,7 @@ async function warmRead(args: {
  * 3. Reads of one secret through the default client paced over `windowMs`,
  * then of another through the uncached one; the last-used writes they cause.
  */
-async function readsWrites(args: {
-  reads: number;
-  windowMs: number;
-  uncachedReads: number;
-  uncachedMaxMs: number;
-  uncachedConcurrency: number;
-  flushIntervalMs: number;
-}) {
+async function readsWrites(args: Args) {
   const q = handles.queries;
   // names that no other case reads, so that only these reads are counted
   const [cachedName, uncachedName] = [storedNames[20], storedNames[21]];
@@ -246,7 +230,7 @@ async function readsWrites(args: {
 async function manageRequests(
   op: (i: number) => Promise<unknown>,
   floorOp: (i: number) => Promise<unknown>,
-  args: { maxOps: number; maxMs: number },
+  args: Args,
   warmUps: number,
 ) {
   const queries: number[] = [];
@@ -268,7 +252,7 @@ async function manageRequests(
  * 4. GET /secrets vs its floor: a bare GET, one knex select of the stored
  * rows' metadata columns (every column but the ciphertext), JSON.stringify.
  */
-async function list(args: { maxOps: number; maxMs: number }) {
+async function list(args: Args) {
   const get = await ping();
   const columns = ['name', 'key_id', 'version', 'created_at', 'created_by']
     .concat(['updated_at', 'updated_by', 'last_used_at', 'last_used_by'])
@@ -306,7 +290,7 @@ let setRound = 0;
  * 5. PUT /secrets/:name on stored names vs its floor: a bare GET, a knex
  * select of the row, one encrypt, a knex UPDATE of the row (durable work).
  */
-async function set(args: { maxOps: number; maxMs: number }) {
+async function set(args: Args) {
   const [get, knex, round] = [await ping(), handles.secretsKnex, ++setRound];
   const pick = (i: number) => storedNames[i % storedNames.length];
   const op = (i: number) =>
@@ -347,7 +331,7 @@ async function waitFor(done: () => boolean, timeoutMs: number, pollMs = 10) {
  * read once: how long its last-used writes take, how long the event loop
  * stalls meanwhile, and the same row writes in one transaction.
  */
-async function flushCost(args: { distinct: number; timeoutMs: number }) {
+async function flushCost(args: Args) {
   const [q, knex] = [handles.queries, handles.secretsKnex];
   const readNames = storedNames.slice(-args.distinct);
   // wait for a flush first, so that the next one only carries our reads
@@ -403,7 +387,7 @@ async function settledMemory(gcRounds: number) {
 }
 
 /** 7. Memory of a fresh backend (--expose-gc) after reads, then lists. */
-async function rss(args: { gcRounds: number }) {
+async function rss(args: Args) {
   // 100 names, registered or not (without secrets, the reads are refused)
   for (let i = 0; i < 200; i++) {
     await handles.uncachedSecrets.getSecret(nameOf(i % 100)).catch(() => 0);
@@ -425,7 +409,7 @@ globalThis.fetch = (input, init) => {
 /** Reads `name` through the consumer's (cached) service every `pollMs`. */
 async function pollReads(
   name: string,
-  { pollMs, durationMs }: { pollMs: number; durationMs: number },
+  { pollMs, durationMs }: Args,
   until: (value: string | undefined) => boolean,
 ) {
   const end = Date.now() + durationMs;
@@ -444,14 +428,7 @@ async function pollReads(
  * this instance's cached secretsServiceRef until it returns it", each after
  * a random phase; one warm-up trial first. Delays from the start of the PUT.
  */
-async function propagation(args: {
-  aUrl: string;
-  trials: number;
-  round: number;
-  timeoutMs: number;
-  pollMs: number;
-  phaseMs: number;
-}) {
+async function propagation({ aUrl, ...args }: Args & { aUrl: string }) {
   const name = storedNames[5];
   const [fromStart, fromResponse, puts] = [[], [], []] as number[][];
   const poll = { pollMs: args.pollMs, durationMs: args.timeoutMs };
@@ -460,7 +437,7 @@ async function propagation(args: {
     const seen = pollReads(name, poll, v => v === value);
     await sleep(Math.floor(Math.random() * args.phaseMs));
     const start = now();
-    await put(name, value, args.aUrl);
+    await put(name, value, aUrl);
     const end = now();
     const { seenAt } = await seen;
     if (trial < 0 || !seenAt) continue;
@@ -478,7 +455,7 @@ async function propagation(args: {
 }
 
 /** 6. A hot secret read in a loop: how many reads reached the backend. */
-async function hotReads(args: { durationMs: number; pollMs: number }) {
+async function hotReads(args: Args) {
   const before = valueRequests;
   const { reads } = await pollReads(storedNames[7], args, () => false);
   const backendReads = valueRequests - before;

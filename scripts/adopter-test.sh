@@ -1,27 +1,21 @@
 #!/usr/bin/env bash
 # The adopter test: what someone else's Backstage gets from this repository.
+# A fresh app from the @backstage/create-app of the oldest release our ranges
+# admit gets the packed tarballs and the README's "Install in your app" steps
+# as written (scripts/adopter/readme-steps.mjs) and a tiny consumer plugin;
+# then: its backend's checks (scripts/adopter/check.mjs: readiness, the list
+# API with a guest token, a PUT, a read through the consumer, a misspelled
+# name rejected), the development key's location in the log, .data/ ignored
+# by git, the app's type check and its frontend build with the page in it.
+# The same app moved to backstage.json's release (scripts/adopter/move-app.mjs)
+# is installed again and must hold one copy of each @backstage/* package ours
+# depend on (scripts/adopter/one-copy.mjs; only listed for the oldest app);
+# then its type check, backend checks and frontend build.
 #
-# Creates a fresh app with the @backstage/create-app of backstage.json's
-# release, installs the packed tarballs, follows the README's "Install in
-# your app" steps as written (scripts/adopter/readme-steps.mjs extracts and
-# applies them), adds a tiny consumer plugin, starts the backend and checks:
-# readiness, the list API with a guest token, a PUT, a read through the
-# consumer, a misspelled name rejected, the development key's location in
-# the log, .data/ ignored by git, the app's type check, and that the
-# frontend builds with the page in it.
-#
-# Then the newest end: the same app moved to the newest release this
-# repository supports (scripts/adopter/move-app.mjs, as `versions:bump`
-# would), installed again, and checked for a second copy of any
-# `@backstage/*` package our packages depend on (scripts/adopter/one-copy.mjs,
-# which also runs on the oldest app), its type check, its backend's checks
-# and its frontend build.
-#
-# Uses only the npm registry (and the Yarn cache in ~/.yarn/berry/cache that
-# the monorepo's install filled). Prints its time; must stay under 10 min.
-#
-# Environment (optional): ADOPTER_PORT (backend port, default 7150),
-# ADOPTER_KEEP=1 (keep the temporary app), ADOPTER_RESULT (JSON result file).
+# Uses only the npm registry (and the Yarn cache the monorepo's install
+# filled). Prints its time; must stay under 10 min. Environment (optional):
+# ADOPTER_PORT (default 7150), ADOPTER_KEEP=1 (keep the apps), ADOPTER_RESULT
+# (JSON result file).
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 ensure_toolchain
 cd "$REPO_ROOT"
@@ -106,72 +100,39 @@ APP_BACKSTAGE_VERSION="$(node -p "require('$APP/backstage.json').version")"
 step "Following the README's \"Install in your app\" steps"
 node scripts/adopter/readme-steps.mjs apply README.md "$APP" "$WORK/packs"
 
-# This machine's registry gaps (docs: /work/shared/docs/environment.md):
-# platform packages missing in some versions, a @yarnpkg/core published with
-# a broken patch, and plugin-signals-backend 0.3.21, which needs a newer
-# backend-defaults than a 1.55 app has. Not part of the README: an app on the
-# public registry does not need them.
-node -e '
-  const fs = require("fs");
-  const file = process.argv[1];
-  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
-  Object.assign(pkg.resolutions, {
-    "@swc/core": "1.16.18",
-    "rollup": "4.67.4",
-    "unrs-resolver": "1.12.2",
-    "@yarnpkg/core": "4.9.1",
-    "@backstage/plugin-signals-backend": "0.3.19",
-  });
-  // Time, not correctness: Yarn compiles every package with a binding.gyp.
-  // better-sqlite3 13 loads its bundled prebuilds/ (no compile needed); the
-  // others are native parts that nothing this test runs loads (keytar and
-  // cpu-features are skipped in this repository too). Compiling them took
-  // minutes on a busy 2-core machine.
-  pkg.dependenciesMeta = Object.fromEntries(
-    [
-      "better-sqlite3",
-      "keytar",
-      "cpu-features",
-      "ssh2",
-      "tree-sitter",
-      "tree-sitter-json",
-      "@tree-sitter-grammars/tree-sitter-yaml",
-    ].map(name => [name, { built: false }]),
-  );
-  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
-' "$APP/package.json"
+# Edits a JSON file: runs the JavaScript in $2 on its parsed content, `pkg`.
+edit_json() {
+  node -e 'const fs = require("fs"); const [file, code] = process.argv.slice(1);
+    const pkg = JSON.parse(fs.readFileSync(file, "utf8")); new Function("pkg", code)(pkg);
+    fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");' "$1" "$2"
+}
+
+# Not README steps, this machine's registry gaps (see
+# /work/shared/docs/environment.md): platform packages missing in some
+# versions, a @yarnpkg/core published with a broken patch, and
+# plugin-signals-backend 0.3.21, which needs a newer backend-defaults than a
+# 1.55 app has. And time, not correctness: Yarn compiles every package with a
+# binding.gyp; better-sqlite3 13 loads its bundled prebuilds/, the others are
+# native parts nothing here loads (compiling them took minutes).
+edit_json "$APP/package.json" '
+  Object.assign(pkg.resolutions, { "@swc/core": "1.16.18", rollup: "4.67.4", "unrs-resolver": "1.12.2",
+    "@yarnpkg/core": "4.9.1", "@backstage/plugin-signals-backend": "0.3.19" });
+  pkg.dependenciesMeta = Object.fromEntries(["better-sqlite3", "keytar", "cpu-features", "ssh2", "tree-sitter",
+    "tree-sitter-json", "@tree-sitter-grammars/tree-sitter-yaml"].map(name => [name, { built: false }]));'
 
 step "Adding a consumer plugin (declares ACME_API_KEY, reads it in a route)"
 cp scripts/adopter/acme.ts.txt "$APP/packages/backend/src/acme.ts"
-node -e '
-  const fs = require("fs");
-  const [appDir, packs] = process.argv.slice(1);
-  const file = `${appDir}/packages/backend/package.json`;
-  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
-  pkg.dependencies["@backstage-secrets/plugin-secrets-node"] =
-    `file:${packs}/backstage-secrets-plugin-secrets-node.tgz`;
-  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
-  const index = `${appDir}/packages/backend/src/index.ts`;
-  let source = fs.readFileSync(index, "utf8");
-  source = source.replace(
-    "backend.start();",
-    "backend.add(acmeSecretsModule);\nbackend.add(acmePlugin);\n\nbackend.start();",
-  );
-  source = `import { acmePlugin, acmeSecretsModule } from "./acme";\n${source}`;
-  fs.writeFileSync(index, source);
-' "$APP" "$WORK/packs"
+edit_json "$APP/packages/backend/package.json" "pkg.dependencies['@backstage-secrets/plugin-secrets-node'] =
+  'file:$WORK/packs/backstage-secrets-plugin-secrets-node.tgz'"
+sed -i -e '1i import { acmePlugin, acmeSecretsModule } from "./acme";' \
+  -e 's/^backend.start();$/backend.add(acmeSecretsModule);\nbackend.add(acmePlugin);\n\nbackend.start();/' \
+  "$APP/packages/backend/src/index.ts"
 
 step "A copy of the app moved to Backstage $BACKSTAGE_VERSION (the newest end)"
 cp -a "$APP" "$NEWEST_APP"
 node scripts/adopter/move-app.mjs "$NEWEST_APP" "$BACKSTAGE_VERSION" >&2
-# The signals-backend pin above is only for a 1.55 backend (see there).
-node -e '
-  const fs = require("fs");
-  const file = process.argv[1];
-  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
-  delete pkg.resolutions["@backstage/plugin-signals-backend"];
-  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
-' "$NEWEST_APP/package.json"
+# The signals-backend pin above is only for a 1.55 backend.
+edit_json "$NEWEST_APP/package.json" 'delete pkg.resolutions["@backstage/plugin-signals-backend"]'
 
 # Installs an app's dependencies (the Yarn cache is shared with this
 # repository) and checks it holds one copy of each @backstage/* package that
@@ -185,25 +146,16 @@ install_app() {
   # Under CI=true Yarn refuses to write a lockfile; a fresh app has none yet.
   (cd "$app" && YARN_ENABLE_IMMUTABLE_INSTALLS=false yarn install >"$WORK/install-$name.log" 2>&1) ||
     { grep -E 'YN0001|YN0082|YN0009|Error' "$WORK/install-$name.log" | tail -n 30 >&2; die "yarn install failed in the $name app"; }
-  if [ "$strict" = "strict" ]; then
-    node scripts/adopter/one-copy.mjs "$app" "$WORK/packs" >&2 ||
-      die "the $name app got a second copy of a package ours depend on"
-  else
-    node scripts/adopter/one-copy.mjs "$app" "$WORK/packs" >&2 ||
-      log "  (listed only: the $name app mixes releases by itself)"
-  fi
+  node scripts/adopter/one-copy.mjs "$app" "$WORK/packs" >&2 || if [ "$strict" = "strict" ]; then
+    die "the $name app got a second copy of a package ours depend on"
+  else log "  (listed only: the $name app mixes releases by itself)"; fi
 }
 
 # Starts an app's backend on $PORT and runs check.mjs against it.
 check_backend() {
   local app="$1" name="$2"
   step "Starting the $name app's backend on :$PORT"
-  cat >"$WORK/port.yaml" <<YAML
-backend:
-  baseUrl: http://localhost:$PORT
-  listen:
-    port: $PORT
-YAML
+  printf 'backend:\n  baseUrl: http://localhost:%s\n  listen:\n    port: %s\n' "$PORT" "$PORT" >"$WORK/port.yaml"
   (cd "$app/packages/backend" &&
     exec setsid yarn start --config ../../app-config.yaml --config ../../app-config.local.yaml --config "$WORK/port.yaml") >"$WORK/backend.log" 2>&1 &
   BACKEND_PID=$!
