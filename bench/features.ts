@@ -5,7 +5,9 @@
  * service) with a counter of its queries; and a consumer plugin,
  * `bench-consumer`, that receives the real `secretsServiceRef` instance (the
  * default `DefaultSecretsClient`) and root config, and serves the trivial
- * unauthenticated route that is the HTTP floor of a cold read.
+ * route that is the HTTP floor of a cold read and `POST /run/:command`, by
+ * which scripts/bench.mjs runs the commands of bench/worker.ts. Both are
+ * unauthenticated: the benchmark backends listen on 127.0.0.1 only.
  */
 import {
   coreServices,
@@ -20,6 +22,7 @@ import {
   SecretsService,
   secretsServiceRef,
 } from '@backstage-secrets/plugin-secrets-node';
+import express from 'express';
 import Router from 'express-promise-router';
 import type { Knex } from 'knex';
 
@@ -82,6 +85,8 @@ export const handles = {
   uncachedSecrets: undefined as unknown as SecretsService,
   config: undefined as unknown as RootConfigService,
   discovery: undefined as unknown as DiscoveryService,
+  /** what POST /run/:command runs (set by bench/worker.ts) */
+  commands: {} as Record<string, (args: any) => Promise<unknown>>,
 };
 
 /** Registers secrets named `names`; captures the plugin's knex. */
@@ -138,8 +143,18 @@ export const benchConsumerPlugin = createBackendPlugin({
         router.get('/ping', (_req, res) => {
           res.json({ value: 'bench-value-ping' });
         });
+        router.post('/run/:command', express.json(), async (req, res) => {
+          try {
+            const run = handles.commands[req.params.command];
+            res.json({ result: await run(req.body) });
+          } catch (error) {
+            res.status(500).json({ error: String((error as Error).stack) });
+          }
+        });
         httpRouter.use(router);
-        httpRouter.addAuthPolicy({ path: '/ping', allow: 'unauthenticated' });
+        for (const path of ['/ping', '/run']) {
+          httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
+        }
       },
     });
   },

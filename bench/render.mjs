@@ -12,20 +12,8 @@
 //   names: with 100 rows per page, from the click that sorts the set
 //     secrets first until every row names its updater (the catalog's
 //     entity presentation API batches the lookups).
-import {
-  buildFrontend,
-  ensureChromium,
-  portInUse,
-  startBackends,
-} from '../scripts/e2e.mjs';
-import {
-  PERF_SUMMARY,
-  launchBrowser,
-  openFromSidebar,
-  showSetSecretsFirst,
-  signInAsGuest,
-  waitForPerfUsers,
-} from '../packages/app/e2e-tests/helpers.mjs';
+import * as e2e from '../scripts/e2e.mjs';
+import * as pages from '../packages/app/e2e-tests/helpers.mjs';
 
 /** Starts the stopwatch described above in the page, for `kind`. */
 const startStopwatch = (page, kind) =>
@@ -55,7 +43,7 @@ const startStopwatch = (page, kind) =>
       const all = { childList: true, subtree: true, characterData: true };
       observer.observe(document.body, all);
     },
-    [kind, PERF_SUMMARY],
+    [kind, pages.PERF_SUMMARY],
   );
 
 /** Milliseconds from the last click until the awaited state was painted. */
@@ -68,37 +56,40 @@ async function stopwatch(page) {
 
 /** Renders and name lookups of the page, in ms (see above). */
 export async function renderCase({ runs, namesRuns }, log) {
-  ensureChromium();
-  buildFrontend();
+  e2e.ensureChromium();
+  e2e.buildFrontend();
   // A port pair (the backend and its fake PagerDuty) beside the tests' ones.
   let port = 7037;
-  while ((await portInUse(port)) || (await portInUse(port + 1))) port += 10;
+  while ((await e2e.portInUse(port)) || (await e2e.portInUse(port + 1))) {
+    port += 10;
+  }
   process.env.E2E_PORT_PERF ??= String(port);
-  const { url, stop } = await startBackends(['perf']);
-  const browser = await launchBrowser();
+  const { url, stop } = await e2e.startBackends(['perf']);
+  const browser = await pages.launchBrowser();
   try {
     const base = url('perf');
-    await waitForPerfUsers(base);
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    const page = await context.newPage();
+    await pages.waitForPerfUsers(base);
+    const viewport = { width: 1440, height: 900 };
+    const locale = { locale: 'en-US', timezoneId: 'UTC' };
+    const page = await browser.newPage({ viewport, ...locale });
     page.setDefaultTimeout(60_000);
-    await signInAsGuest(page, base);
+    await pages.signInAsGuest(page, base);
     log(`Chromium: ${runs} renders of the page after a warm-up…`);
     const render = [];
     for (let run = -1; run < runs; run++) {
-      await openFromSidebar(page, base, () => startStopwatch(page, 'render'));
+      await pages.openFromSidebar(page, base, () =>
+        startStopwatch(page, 'render'),
+      );
       const ms = await stopwatch(page);
       if (run >= 0) render.push(ms);
     }
     log(`Chromium: ${namesRuns} runs until the updaters are named…`);
     const names = [];
     for (let run = 0; run < namesRuns; run++) {
-      await openFromSidebar(page, base);
-      await showSetSecretsFirst(page, 100, () => startStopwatch(page, 'names'));
+      await pages.openFromSidebar(page, base);
+      await pages.showSetSecretsFirst(page, 100, () =>
+        startStopwatch(page, 'names'),
+      );
       names.push(await stopwatch(page));
     }
     return { render, names };

@@ -28,16 +28,11 @@ function ops(n) {
 }
 const MiB = b => b / 1024 / 1024;
 const size = b =>
-  b < 2 ** 20 ? `${(b / 1024).toFixed(1)} KiB` : `${MiB(b).toFixed(1)} MiB`;
+  Math.abs(b) < 2 ** 20
+    ? `${(b / 1024).toFixed(1)} KiB`
+    : `${MiB(b).toFixed(1)} MiB`;
 const range = (min, max) => (min === max ? `${max}` : `${min}-${max}`);
-/** `text` with each `{key}` replaced by `values[key]`. */
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k]);
-/** p50 and max (nearest rank) of durations in ms, in µs. */
-function summarizeMs(runs) {
-  const sorted = runs.map(ms => ms * 1000).sort((a, b) => a - b);
-  const at = q => sorted[Math.ceil(q * sorted.length) - 1];
-  return { p50: at(0.5), p99: at(1), p99Label: 'max' };
-}
+const median = x => [...x].sort((a, b) => a - b)[Math.ceil(x.length / 2) - 1];
 
 /** `met`, `met (detail)` or `MISSED (factor)`. */
 const status = (ok, factor, detail) =>
@@ -49,125 +44,99 @@ const timed = (stats, floor, floorName) => ({
   ...{ floor: floor.p50, floorName, ratio: stats.p50 / floor.p50 },
 });
 /** A row whose ratio to its floor must stay within `target`. */
-function ratioRow(id, name, [stats, floor, floorName], target, note) {
-  const row = { id, case: name, ...timed(stats, floor, floorName), note };
+function ratioRow(id, name, [stats, floor, floorName], target, details) {
+  const row = { id, case: name, ...timed(stats, floor, floorName), details };
   const over = `${(row.ratio / target).toFixed(2)}× over`;
   const met = row.ratio <= target;
   return { ...row, target: `≤ ${target}×`, status: status(met, over) };
 }
+/** A row's details as "name value, …" (a key ends in its value's unit). */
+const describe = details =>
+  Object.entries(details)
+    .map(([key, v]) => {
+      const unit = key.match(/(Us|Ms|Bytes)$/)?.[1];
+      const name = key.slice(0, key.length - (unit?.length ?? 0));
+      const ms = x => `${Number.isInteger(x) ? x : x.toFixed(1)} ms`;
+      const format = { Us: dur, Bytes: size, Ms: ms }[unit];
+      const text = x => (format ? format(x) : x);
+      const value = Array.isArray(v)
+        ? v.map(text).join(', ')
+        : typeof v === 'number' && !unit && !Number.isInteger(v)
+        ? v.toFixed(2)
+        : text(v);
+      return `${name.replace(/[A-Z]/g, c => ` ${c.toLowerCase()}`)} ${value}`;
+    })
+    .join(', ');
 
 /** Case 3: at most one write per flush interval touched, and at least one. */
-function writesRow(label, [writes, elapsedMs, flushMs], note, opsPerSec) {
+function writesRow(label, { writes, elapsedMs, details }, flushMs, opsPerSec) {
   const allowed = Math.ceil(elapsedMs / flushMs) + 1;
   const met = `${writes} write${writes === 1 ? '' : 's'} ≤ ${allowed}`;
-  const verdict = writes
-    ? status(writes <= allowed, `${writes} writes > ${allowed}`, met)
-    : 'ERROR (no last-used write seen: no flush, or the counter missed it)';
   return {
     ...{ id: '3', case: `Writes caused by reads: ${label}`, ops: opsPerSec },
-    ...{ target: '≤ 1 write / flush interval', status: verdict },
-    note: `${note}, ${writes} DB write(s) (allowed ≤ ${allowed})`,
+    target: '≤ 1 write / flush interval',
+    status: writes
+      ? status(writes <= allowed, `${writes} writes > ${allowed}`, met)
+      : 'ERROR (no last-used write seen: no flush, or the counter missed it)',
+    details: { ...details, elapsedMs, writes },
   };
 }
 
 /** Case 4: one query; 10,000 on SQLite under 150 ms; linear growth. */
 function listRow(db, n, list, smaller) {
   const { p50 } = list.stats;
-  const perItem = p50 / list.items;
-  const growth = smaller ? perItem / (smaller.stats.p50 / smaller.items) : 1;
+  const perItemUs = p50 / list.items;
+  const growth = smaller ? perItemUs / (smaller.stats.p50 / smaller.items) : 1;
   const budget = db === 'SQLite' && n === 10_000;
   const missed = [
     budget && p50 >= 150e3 && `${(p50 / 150e3).toFixed(2)}× the 150 ms budget`,
     list.queriesMax !== 1 && `${list.queriesMax} queries`,
     growth > 1.5 && `${growth.toFixed(1)}× the smaller list's per-item cost`,
   ].filter(Boolean);
-  const sql = list.unexpectedSql.map(s => `\`${s.replace(/`/g, "'")}\``);
-  const values = {
-    ...{
-      size: size(list.bytes),
-      items: list.items,
-      perItem: perItem.toFixed(1),
-    },
-    q: range(list.queriesMin, list.queriesMax),
-    g: smaller ? ` (${growth.toFixed(2)}× the smaller list's)` : '',
-  };
-  const note = fill(
-    '{size} response, {items} items; {q} query(ies) on the secrets table per request; {perItem} µs/item{g}',
-    values,
-  );
+  const floorName =
+    'bare GET + 1 knex select of stored metadata + JSON.stringify';
+  const { unexpectedSql, ...details } = list.details;
+  if (unexpectedSql.length) details.unexpectedStatements = unexpectedSql;
   return {
-    id: '4',
+    ...{ id: '4', ...timed(list.stats, list.floor, floorName) },
     case: `List GET /secrets, ${n.toLocaleString(
       'en-US',
     )} registered (half stored)`,
-    ...timed(
-      list.stats,
-      list.floor,
-      'bare GET + 1 knex select of stored metadata + JSON.stringify',
-    ),
     target: budget ? '< 150 ms, 1 query' : 'linear, 1 query',
     status: status(!missed.length, missed.join(', '), !budget && '1 query'),
-    note: sql.length ? `${note}; unexpected statements: ${sql}` : note,
+    details: { ...details, perItemUs, ...(smaller && { growth }) },
   };
 }
 
 /** Cases 1-5 on one database. */
-function dbRows(db, { cold, warm, rw, flush, lists, set }, plan) {
-  const [http, select, decrypt] = cold.floorParts.map(dur);
-  const s = ms => `${(ms / 1000).toFixed(1)} s`;
-  const flushMs = [rw.flushIntervalMs];
-  const listRows = Object.entries(lists).map(([n, list], i, all) =>
-    listRow(db, Number(n), list, all[i - 1]?.[1]),
-  );
+function dbRows(db, { cold, warm, rw, flush, lists, set }) {
+  const flushMs = rw.flushIntervalMs;
+  const { elapsedMs, details } = rw.uncached;
   return [
     ratioRow(
       '1',
       'Cold read via secretsServiceRef (cache off)',
       [cold.cold, cold.floor, 'bare GET + knex select + AES-GCM decrypt'],
       1.5,
-      fill(
-        "floor parts p50: GET {http}, select {select}, decrypt {decrypt}; {n} reads of {distinct} names, {per} statement(s) per read on the plugin's database",
-        {
-          ...{ http, select, decrypt, n: cold.cold.count },
-          ...{
-            distinct: plan.cold.distinct,
-            per: cold.statementsPerRead.toFixed(2),
-          },
-        },
-      ),
+      cold.details,
     ),
     ratioRow(
       '2',
       'Warm read via secretsServiceRef (default client, cached)',
       [warm.warm, warm.floor, 'config.getOptionalString'],
       3,
-      fill(
-        'per-read means of {batch}-read batches; {backend} backend reads during {n} warm reads',
-        {
-          ...{ batch: plan.warm.batch, n: ops(warm.warm.count) },
-          backend: warm.backendReadsDuringWarm,
-        },
-      ),
+      warm.details,
     ),
     writesRow(
       '10,000 reads of one secret in ~1 s (default client)',
-      [rw.cachedWrites, rw.cachedElapsedMs, ...flushMs],
-      `${rw.reads} reads in ${s(rw.cachedElapsedMs)} → ${
-        rw.cachedBackendReads
-      } backend reads`,
+      rw.cached,
+      flushMs,
     ),
     writesRow(
       'every read reaching the backend (cache off)',
-      [rw.uncachedWrites, rw.uncachedElapsedMs, ...flushMs],
-      fill(
-        '{uncachedReads} reads (concurrency {c}) in {s} → {uncachedBackendReads} backend reads',
-        {
-          ...rw,
-          c: plan.readsWrites.uncachedConcurrency,
-          s: s(rw.uncachedElapsedMs),
-        },
-      ),
-      (rw.uncachedReads / rw.uncachedElapsedMs) * 1000,
+      rw.uncached,
+      flushMs,
+      (details.reads / elapsedMs) * 1000,
     ),
     {
       id: '3',
@@ -175,18 +144,11 @@ function dbRows(db, { cold, warm, rw, flush, lists, set }, plan) {
       ...{ p50: flush.flushMs * 1000, floor: flush.transactionMs * 1000 },
       floorName: 'the same row updates in one transaction',
       ...{ ratio: flush.flushMs / flush.transactionMs, ...info },
-      note: fill(
-        '{rowsWritten} rows written; the event loop stalled up to {a} ms meanwhile ({b} ms in one transaction)',
-        {
-          ...{
-            rowsWritten: flush.rowsWritten,
-            a: flush.loopMaxDelayMs.toFixed(1),
-          },
-          b: flush.transactionDelayMs.toFixed(1),
-        },
-      ),
+      details: flush.details,
     },
-    ...listRows,
+    ...Object.entries(lists).map(([n, list], i, all) =>
+      listRow(db, Number(n), list, all[i - 1]?.[1]),
+    ),
     {
       ...{ id: '5', case: 'Set PUT /secrets/:name (encrypt + write + audit)' },
       ...timed(
@@ -194,129 +156,100 @@ function dbRows(db, { cold, warm, rw, flush, lists, set }, plan) {
         set.floor,
         'bare GET + knex select + AES-GCM encrypt + knex UPDATE',
       ),
-      ...info,
-      note: `${range(
-        set.queriesMin,
-        set.queriesMax,
-      )} queries on the secrets table per PUT; includes the user-token check and a permission-backend round trip`,
+      // every PUT also checks the user token and asks the permission backend
+      ...{ ...info, details: { queriesPerPut: set.queriesPerRequest } },
     },
   ].map(row => ({ db, ...row }));
 }
 
 /** Case 6: propagation with events, a hot secret, the fallback. */
 function propagationRows({ events, hot, fallback, set, cold }, plan) {
-  const trials = p => ({
-    ...{ p50: p.p50, p99: p.max, p99Label: 'max' },
-    note: fill(
-      '{seen}/{trials} trials, p50 {p50}, max {max} from the start of the PUT (from its response: p50 {p50r}, max {maxr}; slowest PUT {put}); B polls every {poll} ms; trials in ms: {list}',
-      {
-        ...{ seen: p.trials - p.timeouts, trials: p.trials, p50: dur(p.p50) },
-        ...{ max: dur(p.max), p50r: dur(p.p50AfterPut), put: dur(p.maxPut) },
-        ...{ maxr: dur(p.maxAfterPut), poll: plan.poll.pollMs },
-        list: p.trialsMs.join(', '),
-      },
-    ),
-  });
-  const timeouts = p =>
-    `${p.timeouts} of ${p.trials} not seen within ${plan.propagation.timeoutMs} ms`;
+  const trials = p => ({ p50: p.p50, p99: p.max, p99Label: 'max' });
   const verdict = (p, ok, met) =>
-    p.timeouts ? `MISSED (${timeouts(p)})` : status(ok, met);
+    p.timeouts
+      ? `MISSED (${p.timeouts} of ${p.trials} not seen within ${plan.propagation.timeoutMs} ms)`
+      : status(ok, met);
   const floor = set.stats.p50 + cold.cold.p50;
   const allowed = Math.ceil(hot.durationMs / hot.maxStalenessMs);
-  const hotRun = `${hot.reads} reads of one secret in ${
-    hot.durationMs / 1e3
-  } s`;
-  const [p50, max] = [events.p50 / 1000, events.max / 1000];
-  const fallbackMax = fallback.max / 1000;
-  const s = hot.maxStalenessMs / 1000;
+  const [p50, max, down] = [events.p50, events.max, fallback.max].map(us =>
+    Math.round(us / 1000),
+  );
+  const staleness = hot.maxStalenessMs / 1000;
   return [
     {
       case: 'Propagation with events: PUT on instance A → consumer on instance B sees it',
-      ...trials(events),
-      ...{ floor, ratio: events.p50 / floor },
+      ...{ ...trials(events), floor, ratio: events.p50 / floor },
       floorName: 'PUT p50 + cold read p50 (what no cache would cost)',
       target: 'p50 < 50 ms, max < 250 ms',
       status: verdict(
         events,
         p50 < 50 && max < 250,
-        `p50 ${p50.toFixed(0)} ms, max ${max.toFixed(0)} ms`,
+        `p50 ${p50}, max ${max} ms`,
       ),
+      details: events.details,
     },
     {
-      case: `Hot secret on instance B: reads reaching the backend (maxStaleness ${s} s)`,
+      case: `Hot secret on instance B: reads reaching the backend (maxStaleness ${staleness} s)`,
       target: '≤ 1 per maxStaleness per replica',
       status: status(
         hot.backendReads <= allowed,
-        `${hot.backendReads} backend reads for ${hotRun}, allowed ${allowed}`,
+        `${hot.backendReads} > ${allowed}`,
         `${hot.backendReads} ≤ ${allowed}`,
       ),
-      note: `${hotRun}, ${hot.backendReads} of them reached the backend`,
+      details: hot,
     },
     {
       case: 'Propagation with the event bus down (fallback to the 500 ms window)',
-      ...trials(fallback),
-      target: 'max < 1000 ms',
-      status: verdict(
-        fallback,
-        fallbackMax < 1000,
-        `max ${fallbackMax.toFixed(0)} ms`,
-      ),
+      ...{ ...trials(fallback), target: 'max < 1000 ms' },
+      status: verdict(fallback, down < 1000, `max ${down} ms`),
+      details: fallback.details,
     },
   ].map(row => ({ id: '6', db: 'PostgreSQL', ...row }));
 }
 
 /** Case 7: the medians of fresh processes without and with the secrets. */
 function memoryRow({ none, full }) {
-  const median = x => [...x].sort((a, b) => a - b)[Math.ceil(x.length / 2) - 1];
   const of = (stage, key) => [none, full].map(s => s.map(m => m[stage][key]));
+  const growthBytes = ([a, b]) => median(b) - median(a);
   const [rss, heap] = [of('afterReads', 'rss'), of('afterReads', 'heapUsed')];
-  const lists = [of('afterLists', 'rss'), of('afterLists', 'heapUsed')];
-  const growth = ([a, b]) => MiB(median(b) - median(a));
-  const mib = x => `${growth(x) >= 0 ? '+' : ''}${growth(x).toFixed(1)} MiB`;
-  const spread = x =>
-    `${MiB(Math.min(...x)).toFixed(0)}–${MiB(Math.max(...x)).toFixed(0)} MiB`;
-  const v = {
-    ...{
-      n: none.length,
-      none: size(median(rss[0])),
-      full: size(median(rss[1])),
-    },
-    ...{
-      noneRange: spread(rss[0]),
-      fullRange: spread(rss[1]),
-      heap: mib(heap),
-    },
-    ...{ rssLists: mib(lists[0]), heapLists: mib(lists[1]) },
-  };
-  const budget = `${(growth(rss) / 50).toFixed(2)}× the budget`;
+  const growth = MiB(growthBytes(rss));
   return {
     ...{ id: '7', db: 'SQLite', target: '< 50 MiB growth' },
     case: 'Memory: RSS after GC, 10,000 secrets vs none',
-    status: status(growth(rss) < 50, budget, mib(rss)),
-    note: fill(
-      'medians of {n} fresh processes each, after a warm-up of reads: RSS {none} → {full} (identical processes range {noneRange} without secrets, {fullRange} with); JS heap used {heap}; after also serving 3 lists: RSS {rssLists}, heap {heapLists}',
-      v,
+    status: status(
+      growth < 50,
+      `${(growth / 50).toFixed(2)}× the budget`,
+      `${growth.toFixed(1)} MiB`,
     ),
+    details: {
+      processes: none.length,
+      rssWithoutSecretsBytes: rss[0],
+      rssWithSecretsBytes: rss[1],
+      heapGrowthBytes: growthBytes(heap),
+      rssGrowthWithListsBytes: growthBytes(of('afterLists', 'rss')),
+      heapGrowthWithListsBytes: growthBytes(of('afterLists', 'heapUsed')),
+    },
   };
 }
 
 /** Case 8: the page in Chromium (durations in ms). */
 function pageRows(page) {
-  const [render, names] = [page.render, page.names].map(runs => ({
-    ...{ id: '8', db: 'SQLite', ...summarizeMs(runs) },
-    note: `runs in ms: ${runs.map(Math.round).join(', ')}`,
+  const [render, names] = [page.render, page.names].map(runsMs => ({
+    ...{ id: '8', db: 'SQLite', p50: median(runsMs) * 1000 },
+    ...{ p99: Math.max(...runsMs) * 1000, p99Label: 'max' },
+    details: { runsMs: runsMs.map(Math.round) },
   }));
   const budget = `${(render.p50 / 1e6).toFixed(2)}× the budget`;
+  const [r, n] = [page.render.length, page.names.length];
   return [
     {
       ...render,
-      case: `Manage secrets page in Chromium: 1,004 secrets rendered (median of ${page.render.length} runs)`,
-      target: 'median < 1 s',
-      status: status(render.p50 < 1e6, budget),
+      case: `Manage secrets page in Chromium: 1,004 secrets rendered (median of ${r} runs)`,
+      ...{ target: 'median < 1 s', status: status(render.p50 < 1e6, budget) },
     },
     {
       ...{ ...names, ...info },
-      case: `Manage secrets page: 100 set secrets until all 50 updaters are named (median of ${page.names.length} runs)`,
+      case: `Manage secrets page: 100 set secrets until all 50 updaters are named (median of ${n} runs)`,
     },
   ];
 }
@@ -324,15 +257,15 @@ function pageRows(page) {
 /** Every row of the results table, in order. */
 export function buildRows(results) {
   const { sqlite, postgres, plan } = results;
-  const rows = dbRows('SQLite', sqlite, plan);
+  const rows = dbRows('SQLite', sqlite);
   if (postgres) {
-    rows.push(...dbRows('PostgreSQL', postgres, plan));
+    rows.push(...dbRows('PostgreSQL', postgres));
     rows.push(...propagationRows(postgres, plan));
   } else {
     rows.push({
       ...{ id: '6', db: 'PostgreSQL', target: 'p50 < 50 ms, max < 250 ms' },
       case: 'Propagation: PUT on instance A → consumer on instance B sees it',
-      ...{ status: 'SKIPPED', note: results.pg.reason },
+      ...{ status: 'SKIPPED', details: { reason: results.pg.reason } },
     });
   }
   return [...rows, memoryRow(results.memory), ...pageRows(results.page)];
@@ -379,7 +312,10 @@ export function render(results, { docs = true } = {}) {
       rows.map(r => cells(r)),
     )}\n`,
   );
-  for (const r of rows) if (r.note) console.log(`  ${r.id} ${r.db}: ${r.note}`);
+  const notes = rows
+    .filter(r => r.details)
+    .map(r => `${r.id}. ${r.case} (${r.db}): ${describe(r.details)}`);
+  console.log(notes.map(note => `  ${note}`).join('\n'));
   if (!docs) return undefined;
   const { machine: m, pg } = results;
   const run = [
@@ -394,9 +330,6 @@ export function render(results, { docs = true } = {}) {
     ['commit', `${m.gitCommit} (plus uncommitted changes, if any)`],
     ['duration of the run', `${(results.elapsedMs / 1000).toFixed(0)} s`],
   ];
-  const notes = rows
-    .filter(r => r.note)
-    .map(r => `- **${r.id}. ${r.case}** (${r.db}): ${r.note}`);
   const tables = [
     ...['## Machine and run', table(['', ''], run, true), '## Results'],
     table(
@@ -404,7 +337,7 @@ export function render(results, { docs = true } = {}) {
       rows.map(r => cells(r, true)),
       true,
     ),
-    ...['Details:', notes.join('\n')],
+    ...['Details:', notes.map(note => `- ${note}`).join('\n')],
   ];
   const [head, rest] = fs.readFileSync(DOC, 'utf8').split(START);
   const tail = rest?.split(END)[1];

@@ -14,7 +14,7 @@ import { handles, QueryCounter } from './features';
 import { interleave, now, Round, sleep, summarize } from './measure';
 import { timeBatched, timeSequential, usBetween } from './measure';
 
-const { registered, stored, seed, baseUrl, events } = JSON.parse(
+const { registered, stored, events } = JSON.parse(
   process.env.SECRETS_BENCH_WORKER!,
 );
 const nameOf = (i: number) => `BENCH_SECRET_${String(i + 1).padStart(6, '0')}`;
@@ -49,7 +49,8 @@ async function userToken(base: string): Promise<string> {
 }
 const tokens = new Map<string, Promise<string>>();
 /** A request to the secrets REST API of `base` with a real user token. */
-async function api(path: string, init: RequestInit = {}, base = baseUrl) {
+async function api(path: string, init: RequestInit = {}, base?: string) {
+  base ??= handles.config.getString('backend.baseUrl');
   if (!tokens.has(base)) tokens.set(base, userToken(base));
   const authorization = `Bearer ${await tokens.get(base)}`;
   const headers = { authorization, 'content-type': 'application/json' };
@@ -144,11 +145,17 @@ async function coldRead(args: Args) {
     },
   });
   if (wrong > 0) throw new Error(`cold read: ${wrong} wrong values`);
+  const [floorGetUs, floorSelectUs, floorDecryptUs] = parts.map(
+    part => summarize(part).p50,
+  );
+  // statements on the secrets plugin's database per cold read
+  const statementsPerRead = statements / Math.max(1, run.samples.ops);
   return {
     ...{ cold: run.stats, floor: run.floorStats },
-    /** statements on the secrets plugin's database per cold read */
-    statementsPerRead: statements / Math.max(1, run.samples.ops),
-    floorParts: parts.map(part => summarize(part).p50),
+    details: {
+      ...{ reads: run.samples.ops, statementsPerRead },
+      ...{ floorGetUs, floorSelectUs, floorDecryptUs },
+    },
   };
 }
 
@@ -173,7 +180,8 @@ async function warmRead(args: Args) {
     ...{ warmUp: batched(200, 300), round: batched(100_000, args.roundMs) },
   });
   const backendReadsDuringWarm = handles.queries.secretsSelects - before;
-  return { warm: run.stats, floor: run.floorStats, backendReadsDuringWarm };
+  const details = { warmReads: run.samples.ops, backendReadsDuringWarm };
+  return { warm: run.stats, floor: run.floorStats, details };
 }
 
 /**
@@ -214,12 +222,17 @@ async function readsWrites(args: Args) {
   const uncachedElapsedMs = Date.now() - t0;
   const uncachedBackendReads = q.secretsSelects - selects;
   await sleep(args.flushIntervalMs + 1500); // a flush after the last read
+  const writes = (name: string) => q.lastUsedByName.get(name) ?? 0;
   return {
-    ...{ reads, cachedElapsedMs, cachedBackendReads },
-    cachedWrites: q.lastUsedByName.get(cachedName) ?? 0,
-    ...{ uncachedReads, uncachedElapsedMs, uncachedBackendReads },
-    uncachedWrites: q.lastUsedByName.get(uncachedName) ?? 0,
     flushIntervalMs: args.flushIntervalMs,
+    cached: {
+      ...{ writes: writes(cachedName), elapsedMs: cachedElapsedMs },
+      details: { reads, backendReads: cachedBackendReads },
+    },
+    uncached: {
+      ...{ writes: writes(uncachedName), elapsedMs: uncachedElapsedMs },
+      details: { reads: uncachedReads, backendReads: uncachedBackendReads },
+    },
   };
 }
 
@@ -244,8 +257,14 @@ async function manageRequests(
     round: (samples, f, r) =>
       timeSequential(samples, () => f(r + warmUps), limits),
   });
-  const [queriesMin, queriesMax] = [Math.min(...queries), Math.max(...queries)];
-  return { stats: run.stats, floor: run.floorStats, queriesMin, queriesMax };
+  const [min, queriesMax] = [Math.min(...queries), Math.max(...queries)];
+  const queriesPerRequest = min === queriesMax ? min : `${min}-${queriesMax}`;
+  return {
+    stats: run.stats,
+    floor: run.floorStats,
+    queriesMax,
+    queriesPerRequest,
+  };
 }
 
 /**
@@ -277,12 +296,10 @@ async function list(args: Args) {
     return JSON.stringify({ items: rows }).length;
   };
   const run = await manageRequests(request, floor, args, 3);
-  return {
-    ...run,
-    bytes,
-    items,
-    unexpectedSql: [...unexpectedSql].slice(0, 5),
-  };
+  const { queriesPerRequest, ...rest } = run;
+  const sql = [...unexpectedSql].slice(0, 5);
+  const details = { responseBytes: bytes, items, queriesPerRequest };
+  return { ...rest, items, details: { ...details, unexpectedSql: sql } };
 }
 
 let setRound = 0;
@@ -364,8 +381,11 @@ async function flushCost(args: Args) {
     await sleep(20);
   });
   return {
-    ...{ distinct: readNames.length, rowsWritten: written(), flushMs },
-    ...{ loopMaxDelayMs, transactionMs: ms, transactionDelayMs },
+    ...{ distinct: readNames.length, flushMs, transactionMs: ms },
+    details: {
+      ...{ rowsWritten: written(), loopStallMs: loopMaxDelayMs },
+      transactionLoopStallMs: transactionDelayMs,
+    },
   };
 }
 
@@ -448,9 +468,12 @@ async function propagation({ aUrl, ...args }: Args & { aUrl: string }) {
   const [s, r] = [summarize(fromStart), summarize(fromResponse)];
   return {
     ...{ trials: args.trials, timeouts: args.trials - fromStart.length },
-    ...{ p50: s.p50, max: s.max, p50AfterPut: r.p50, maxAfterPut: r.max },
-    maxPut: Math.max(...puts),
-    trialsMs: fromStart.map(us => Math.round(us / 1000)),
+    ...{ p50: s.p50, max: s.max },
+    details: {
+      ...{ p50AfterPutUs: r.p50, maxAfterPutUs: r.max },
+      slowestPutUs: Math.max(...puts),
+      trialsMs: fromStart.map(us => Math.round(us / 1000)),
+    },
   };
 }
 
@@ -462,35 +485,13 @@ async function hotReads(args: Args) {
   return { reads, backendReads, durationMs: args.durationMs };
 }
 
-const commands: Record<string, (args: any) => Promise<unknown>> = {
+handles.commands = {
   ...{ coldRead, warmRead, readsWrites, list, set, flushCost, rss },
   ...{ propagation, hotReads },
   /** stores values for names[from, to) (registered, not stored yet) */
-  seedRange: async ({ from, to }) => seedValues(names.slice(from, to)),
-  stop: async () => {
-    setTimeout(() => backend.stop().finally(() => process.exit(0)), 10);
+  seedRange: async ({ from, to }) => {
+    await seedValues(names.slice(from, to));
+    handles.queries = new QueryCounter(); // count from the first case on
   },
 };
-/** Answers on the IPC channel (nodeTransform sends messages of its own). */
-const reply = (message: object) => process.send!({ bench: true, ...message });
-process.on('message', async ({ cmd, args }: any) => {
-  try {
-    reply({ ok: true, result: await commands[cmd](args) });
-  } catch (error) {
-    reply({ ok: false, error: String((error as Error)?.stack) });
-  }
-});
-// The benchmark is gone: do not linger.
-process.on('disconnect', () => process.exit(1));
-
-backend
-  .start()
-  .then(async () => {
-    if (seed) await seedValues([...storedNames]);
-    handles.queries = new QueryCounter();
-    reply({ ok: true });
-  })
-  .catch(error => {
-    reply({ ok: false, error: String(error?.stack ?? error) });
-    process.exit(1);
-  });
+backend.start();

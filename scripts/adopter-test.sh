@@ -38,33 +38,22 @@ elapsed() { echo $(($(date +%s) - STARTED_AT)); }
 step() { log "adopter test [$(elapsed)s] ── $* ──"; }
 
 finish() {
-  local status=$?
-  if [ -n "$BACKEND_PID" ] && kill -0 "$BACKEND_PID" 2>/dev/null; then
-    kill -- "-$BACKEND_PID" 2>/dev/null || kill "$BACKEND_PID" 2>/dev/null || true
-    wait "$BACKEND_PID" 2>/dev/null || true
-  fi
+  local status=$? seconds ok=0
+  [ "$status" -eq 0 ] && ok=1
+  [ -n "$BACKEND_PID" ] && stop_backend
   if [ "$status" -ne 0 ] && [ -f "$WORK/backend.log" ]; then
     log "last lines of the app's backend log:"
     tail -n 40 "$WORK/backend.log" >&2 || true
   fi
-  # The test's time is measured before the clean-up, which is printed apart.
-  local seconds
-  seconds=$(elapsed)
-  if [ "${ADOPTER_KEEP:-}" = "1" ]; then
-    log "kept the apps in $WORK"
-  else
+  seconds=$(elapsed) # the test's time, before the clean-up (printed apart)
+  if [ "${ADOPTER_KEEP:-}" = "1" ]; then log "kept the apps in $WORK"; else
     rm -rf "$WORK"
     log "removed the temporary app in $(($(elapsed) - seconds))s"
   fi
-  if [ -n "$RESULT_FILE" ]; then
-    printf '{"passed":%d,"failed":%d,"seconds":%d}\n' \
-      "$([ "$status" -eq 0 ] && echo 1 || echo 0)" \
-      "$([ "$status" -eq 0 ] && echo 0 || echo 1)" "$seconds" >"$RESULT_FILE"
-  fi
-  if [ "$status" -eq 0 ]; then
-    log "adopter test passed in $((seconds / 60))m$((seconds % 60))s"
-  else
-    printf '\033[1;31m[backstage-secrets] adopter test FAILED after %dm%ds\033[0m\n' $((seconds / 60)) $((seconds % 60)) >&2
+  [ -z "$RESULT_FILE" ] || printf '{"passed":%d,"failed":%d,"seconds":%d}\n' "$ok" "$((1 - ok))" "$seconds" >"$RESULT_FILE"
+  local time="$((seconds / 60))m$((seconds % 60))s"
+  if [ "$ok" = 1 ]; then log "adopter test passed in $time"; else
+    printf '\033[1;31m[backstage-secrets] adopter test FAILED after %s\033[0m\n' "$time" >&2
   fi
   exit "$status"
 }
@@ -163,7 +152,7 @@ check_backend() {
 }
 
 stop_backend() {
-  kill -- "-$BACKEND_PID" 2>/dev/null || true
+  kill -- "-$BACKEND_PID" 2>/dev/null || kill "$BACKEND_PID" 2>/dev/null || true
   wait "$BACKEND_PID" 2>/dev/null || true
   BACKEND_PID=""
 }

@@ -5,43 +5,42 @@
 // measures every hot path next to its floor; then the "Manage secrets" page
 // in Chromium (bench/render.mjs). Writes the results as JSON, and
 // bench/report.mjs prints the table and rewrites the tables of the doc.
-//
-// Options: --no-postgres, --no-docs (print only), --keep-tmp (logs),
-// --profile (every backend under `node --cpu-prof`, the profiles kept for
-// Chrome DevTools; implies --no-docs and --keep-tmp), --results=FILE (default
-// $TMPDIR/secrets-bench-results.json), --postgres-url=URL (default
-// $SECRETS_BENCH_POSTGRES_URL, $SECRETS_TEST_POSTGRES_URL or
-// postgresql://postgres@127.0.0.1:5432). Exits non-zero only when the
-// benchmark itself fails, never on a missed target (printed as MISSED).
-import { execFileSync, fork } from 'node:child_process';
+// Exits non-zero only when the benchmark itself fails, never on a missed
+// target (printed as MISSED). Options: see docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { renderCase } from '../bench/render.mjs';
 import { render } from '../bench/report.mjs';
-import { NODE_TRANSFORM, ROOT } from './e2e.mjs';
+import * as e2e from './e2e.mjs';
+import { withPg as withPgAt } from './pg-check.mjs';
 
-const argv = process.argv.slice(2);
-const flag = name => argv.includes(`--${name}`);
-const opt = (name, fallback) =>
-  argv.find(a => a.startsWith(`--${name}=`))?.slice(name.length + 3) ??
-  fallback;
-const PROFILE = flag('profile');
-const [DOCS, KEEP_TMP] = [!flag('no-docs') && !PROFILE, flag('keep-tmp')];
-const RESULTS = opt(
-  'results',
-  path.join(os.tmpdir(), 'secrets-bench-results.json'),
-);
 const env = process.env;
-const PG_URL = opt(
-  'postgres-url',
-  env.SECRETS_BENCH_POSTGRES_URL ??
-    env.SECRETS_TEST_POSTGRES_URL ??
-    'postgresql://postgres@127.0.0.1:5432',
-);
+const { values: opts } = parseArgs({
+  options: {
+    'no-postgres': { type: 'boolean' },
+    'no-docs': { type: 'boolean' },
+    'keep-tmp': { type: 'boolean' },
+    // every backend under --cpu-prof; profiled numbers are slower: no docs
+    profile: { type: 'boolean' },
+    results: {
+      type: 'string',
+      default: path.join(os.tmpdir(), 'secrets-bench-results.json'),
+    },
+    'postgres-url': {
+      type: 'string',
+      default:
+        env.SECRETS_BENCH_POSTGRES_URL ??
+        env.SECRETS_TEST_POSTGRES_URL ??
+        'postgresql://postgres@127.0.0.1:5432',
+    },
+  },
+});
+const withPg = (fn, database) => withPgAt(opts['postgres-url'], fn, database);
 
 // The sizes of the run (bounded in count and time).
 const PLAN = {
@@ -60,7 +59,6 @@ const PLAN = {
   set: { maxOps: 150, maxMs: 5000 },
   propagation: { trials: 20, fallbackTrials: 10, timeoutMs: 5000 },
   poll: { pollMs: 2, phaseMs: 600, hotMs: 30_000 },
-  memory: { pairs: 3 },
   render: { runs: 5, namesRuns: 2 },
 };
 /** The secrets settings of the instances of the propagation cases. */
@@ -68,42 +66,13 @@ const EVENTS_CONFIG = {
   client: { maxStaleness: { seconds: 10 } },
   events: { heartbeatInterval: { seconds: 2 } },
 };
-const HEARTBEAT_MS = 2000;
-/** A client distrusts the bus once an instance is 2.5 intervals late. */
-const DETECTION_MS = 2.5 * HEARTBEAT_MS;
-/** An obviously fake 32-byte key: the benchmark never handles a real one. */
-const BENCH_KEY = Buffer.from('bench-only-key-not-a-real-secret');
+const HEARTBEAT_MS = 2000; // a client distrusts the bus 2.5 intervals late
 
 const t0 = Date.now();
 const log = message =>
   console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s] ${message}`);
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-const timeout = (ms, message) =>
-  new Promise((_, reject) => {
-    setTimeout(() => reject(new Error(message)), ms).unref();
-  });
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-bench-'));
-
-/** Runs `fn` with a connected pg client on PG_URL (or its `database`). */
-async function withPg(fn, database) {
-  const { Client } = createRequire(import.meta.url)('pg');
-  const url = new URL(PG_URL);
-  if (database) url.pathname = `/${database}`;
-  const client = new Client({
-    connectionString: url.toString(),
-    connectionTimeoutMillis: 3000,
-  });
-  try {
-    await client.connect();
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-// ---------------------------------------------------------------- backends
-const children = new Set();
-const exited = child => child.exitCode !== null || child.signalCode !== null;
 const freePort = () =>
   new Promise((resolve, reject) => {
     const server = createServer().once('error', reject);
@@ -115,18 +84,14 @@ const freePort = () =>
 
 /**
  * The root config of a benchmark backend: the guest signs in as a member of
- * group:default/admins, the managers of the public policy module;
- * `bench.staticValue` is the floor of a warm read (a static config value,
- * as adopters read their API keys today).
+ * group:default/admins, the managers of the public policy module, with an
+ * obviously fake key; `bench.staticValue` is the floor of a warm read (a
+ * static config value, as adopters read their API keys today).
  */
 function backendConfig(port, database, secretsConfig) {
   const admin = 'user:default/bench-admin';
-  const guest = {
-    userEntityRef: admin,
-    ownershipEntityRefs: [admin, 'group:default/admins'],
-    dangerouslyAllowOutsideDevelopment: true,
-  };
-  const keys = [{ id: 'bench', secret: BENCH_KEY.toString('base64url') }];
+  const groups = [admin, 'group:default/admins'];
+  const key = Buffer.from('bench-only-key-not-a-real-secret');
   return {
     app: { baseUrl: 'http://localhost:3000' },
     backend: {
@@ -134,10 +99,19 @@ function backendConfig(port, database, secretsConfig) {
       listen: { host: '127.0.0.1', port },
       database,
     },
-    auth: { providers: { guest } },
+    auth: {
+      providers: {
+        guest: {
+          ...{ userEntityRef: admin, ownershipEntityRefs: groups },
+          dangerouslyAllowOutsideDevelopment: true,
+        },
+      },
+    },
     permission: { enabled: true },
     secrets: {
-      encryption: { keys },
+      encryption: {
+        keys: [{ id: 'bench', secret: key.toString('base64url') }],
+      },
       permission: { managers: ['group:default/admins'] },
       ...secretsConfig,
     },
@@ -146,81 +120,45 @@ function backendConfig(port, database, secretsConfig) {
 }
 
 /**
- * Starts a backend with `registered` secrets (`stored` of them with values,
- * seeded after start unless `seed` is false), runs `fn(worker)` on it, and
- * stops it. `worker.call(cmd, args)` runs one command of bench/worker.ts.
+ * Starts a backend (bench/worker.ts) with `registered` secrets, `stored` of
+ * them with values (stored after start unless `seed` is false), runs
+ * `fn(worker)` on it and stops it; `worker.call(cmd, args)` runs one of its
+ * commands (a POST to its bench-consumer plugin) and answers the result.
  */
 async function withBackend(label, database, registered, fn, options = {}) {
   const { stored = registered / 2, seed = true, events = false } = options;
   log(`${label}: starting a backend, ${registered} secrets, ${stored} stored…`);
   const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const configFile = path.join(tmpDir, `${label}.config.yaml`);
-  const config = backendConfig(port, database, options.secretsConfig);
-  fs.writeFileSync(configFile, JSON.stringify(config)); // JSON is YAML
-  const logFile = path.join(tmpDir, `${label}.log`);
-  const out = fs.openSync(logFile, 'a');
-  const profile = [`--cpu-prof`, `--cpu-prof-dir=${tmpDir}/profiles`];
-  const nodeFlags = [...(options.nodeFlags ?? []), ...(PROFILE ? profile : [])];
-  const child = fork(
-    path.join(ROOT, 'bench/worker.ts'),
-    ['--config', configFile],
-    {
-      cwd: ROOT,
-      execArgv: ['--require', NODE_TRANSFORM, ...nodeFlags],
-      env: {
-        ...env,
-        NODE_ENV: 'production',
-        LOG_LEVEL: env.LOG_LEVEL ?? 'info',
-        SECRETS_BENCH_WORKER: JSON.stringify({
-          ...{ registered, stored, seed, baseUrl, events },
-        }),
-      },
-      stdio: ['ignore', out, out, 'ipc'],
+  const profile = ['--cpu-prof', `--cpu-prof-dir=${tmpDir}/profiles`];
+  const backend = e2e.spawnBackend({
+    ...{ name: label, dir: tmpDir },
+    config: backendConfig(port, database, options.secretsConfig),
+    args: ['--require', e2e.NODE_TRANSFORM]
+      .concat(options.nodeFlags ?? [], opts.profile ? profile : [])
+      .concat(path.join(e2e.ROOT, 'bench/worker.ts')),
+    env: {
+      ...{ NODE_ENV: 'production', LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
+      SECRETS_BENCH_WORKER: JSON.stringify({ registered, stored, events }),
     },
-  );
-  fs.closeSync(out);
-  children.add(child);
-  const died = new Promise(resolve => child.once('exit', resolve)).then(
-    code => {
-      children.delete(child);
-      const lines = fs.readFileSync(logFile, 'utf8').split('\n').slice(-30);
-      throw new Error(
-        `${label} exited (${code}); log ${logFile}:\n${lines.join('\n')}`,
-      );
-    },
-  );
-  died.catch(() => {});
-  /** The worker's next answer: one per command (the first: started). */
-  let answered;
-  child.on('message', m => m?.bench && answered(m));
-  const answer = (ms, what) =>
-    Promise.race([
-      new Promise((resolve, reject) => {
-        answered = m =>
-          m.ok ? resolve(m.result) : reject(new Error(`${label}: ${m.error}`));
-      }),
-      died,
-      timeout(ms, `${label}: ${what} took longer than ${ms} ms`),
-    ]);
-  // seeding goes through the REST API: allow for it
-  await answer(120_000 + (seed ? stored * 60 : 0), 'starting');
-  const worker = {
-    baseUrl,
-    call(cmd, args = {}, ms = 120_000) {
-      if (exited(child)) return Promise.reject(new Error(`${label} exited`));
-      child.send({ cmd, args });
-      return answer(ms, cmd);
-    },
+  });
+  const call = async (cmd, args = {}) => {
+    const url = `${backend.url}/api/bench-consumer/run/${cmd}`;
+    const headers = { 'content-type': 'application/json' };
+    const body = JSON.stringify(args);
+    const res = await fetch(url, { method: 'POST', headers, body }).catch(
+      error => ({ json: () => ({ error: `${error.cause ?? error}` }) }),
+    );
+    const answer = await res.json();
+    if (res.ok) return answer.result;
+    const lines = e2e.logTail(backend, 20);
+    throw new Error(`${label}: ${cmd}: ${answer.error}\n${lines}`);
   };
   try {
-    return await fn(worker);
+    await e2e.waitForReady(backend);
+    if (seed) await call('seedRange', { from: 0, to: stored });
+    return await fn({ baseUrl: backend.url, call });
   } finally {
-    // it stops and exits by itself (needed for --cpu-prof)
-    if (!exited(child)) await worker.call('stop', {}, 5000).catch(() => {});
-    const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await died.catch(() => {});
-    clearTimeout(kill);
+    await e2e.stopBackends([backend]);
   }
 }
 
@@ -229,20 +167,24 @@ const sqliteDb = name => {
   fs.mkdirSync(directory, { recursive: true });
   return { client: 'better-sqlite3', connection: { directory } };
 };
-const pgPrefixes = [];
-const pgDb = prefix => ({ client: 'pg', connection: PG_URL, prefix });
-const newPgPrefix = () =>
-  pgPrefixes[
-    pgPrefixes.push(`secrets_bench_${randomBytes(4).toString('hex')}_`) - 1
-  ];
+// Every PostgreSQL database of the run starts with RUN (dropped at the end).
+const RUN = `secrets_bench_${randomBytes(4).toString('hex')}_`;
+let pgUsed = false;
+const pgDb = name => {
+  pgUsed = true;
+  return {
+    client: 'pg',
+    connection: opts['postgres-url'],
+    prefix: `${RUN}${name}_`,
+  };
+};
 
-// ---------------------------------------------------------------- cases
 /** Cases 1, 2, 3, 5 and the list of 1,000 on one backend (and 6 with `more`). */
 const MAIN_STEPS = [
   ['cold', 'coldRead', PLAN.cold, 'cold reads vs floor (interleaved rounds)'],
   ['warm', 'warmRead', PLAN.warm, 'warm reads vs config.getOptionalString'],
-  ['rw', 'readsWrites', PLAN.readsWrites, 'writes caused by reads', 60e3],
-  ['flush', 'flushCost', PLAN.flush, 'cost of one last-used flush', 90e3],
+  ['rw', 'readsWrites', PLAN.readsWrites, 'writes caused by reads'],
+  ['flush', 'flushCost', PLAN.flush, 'cost of one last-used flush'],
   ['list', 'list', PLAN.list[1000], 'list of 1000'],
   ['set', 'set', PLAN.set, 'PUT'],
 ];
@@ -253,9 +195,9 @@ const mainCases = (db, database, options, more = async () => ({})) =>
     1000,
     async w => {
       const main = {};
-      for (const [key, cmd, args, what, timeoutMs] of MAIN_STEPS) {
+      for (const [key, cmd, args, what] of MAIN_STEPS) {
         log(`${db}: ${what}…`);
-        main[key] = await w.call(cmd, args, timeoutMs);
+        main[key] = await w.call(cmd, args);
       }
       return { ...main, lists: { 1000: main.list }, ...(await more(w)) };
     },
@@ -271,49 +213,44 @@ const listCase = (db, database, registered, after = async () => {}) =>
     return list;
   });
 
-/** Takes the event bus down (its table renamed away) or up again. */
-const setBus = (prefix, up) =>
-  withPg(client => {
-    const [from, to] = ['event_bus_events', 'event_bus_events_down'];
-    const rename = up ? [to, from] : [from, to];
-    return client.query(`ALTER TABLE ${rename[0]} RENAME TO ${rename[1]}`);
-  }, `${prefix}events`);
-
 /**
  * Case 6 on instance B, a second backend on A's databases: propagation with
- * events, a hot secret, then the fallback with the event bus down.
+ * events, a hot secret, then the fallback with the event bus down (its
+ * table renamed away).
  */
-async function eventsCases(a, prefix) {
+async function eventsCases(a) {
   const { trials, fallbackTrials, timeoutMs } = PLAN.propagation;
   const { pollMs, phaseMs, hotMs } = PLAN.poll;
   const trialArgs = { aUrl: a.baseUrl, timeoutMs, pollMs, phaseMs };
-  const callMs = (trials + 1) * (timeoutMs + phaseMs) + 30_000;
+  const setBus = up =>
+    withPg(client => {
+      const [on, off] = ['event_bus_events', 'event_bus_events_down'];
+      const [from, to] = up ? [off, on] : [on, off];
+      return client.query(`ALTER TABLE ${from} RENAME TO ${to}`);
+    }, `${RUN}main_events`);
   const instanceB = { seed: false, events: true, secretsConfig: EVENTS_CONFIG };
   return withBackend(
     'postgres-instance-b',
-    pgDb(prefix),
+    pgDb('main'),
     1000,
     async b => {
       await sleep(3 * HEARTBEAT_MS); // both clients heard both instances
       log(`PostgreSQL: propagation with events, ${trials} trials…`);
       const args = { ...trialArgs, trials, round: 900_000 };
-      const events = await b.call('propagation', args, callMs);
+      const events = await b.call('propagation', args);
       log(`PostgreSQL: a hot secret read in a loop on B for ${hotMs} ms…`);
       const hotArgs = { durationMs: hotMs, pollMs };
-      const hot = await b.call('hotReads', hotArgs, hotMs + 30_000);
+      const hot = await b.call('hotReads', hotArgs);
       hot.maxStalenessMs = EVENTS_CONFIG.client.maxStaleness.seconds * 1000;
-      log('PostgreSQL: event bus down (its table renamed away), fallback…');
-      await setBus(prefix, false);
+      log('PostgreSQL: event bus down, fallback…');
+      await setBus(false);
       try {
-        await sleep(DETECTION_MS + HEARTBEAT_MS);
+        await sleep(3.5 * HEARTBEAT_MS); // until the clients noticed
         const downArgs = { ...trialArgs, trials: fallbackTrials, round: 95e4 };
-        return {
-          events,
-          hot,
-          fallback: await b.call('propagation', downArgs, callMs),
-        };
+        const fallback = await b.call('propagation', downArgs);
+        return { events, hot, fallback };
       } finally {
-        await setBus(prefix, true);
+        await setBus(true);
       }
     },
     instanceB,
@@ -321,14 +258,14 @@ async function eventsCases(a, prefix) {
 }
 
 /**
- * Case 7: fresh backends without secrets and with 10,000 stored (in `dir`),
- * alternating: RSS differs by tens of MB between identical fresh processes
- * of this dev setup, so the report compares medians of several pairs.
+ * Case 7: 3 fresh backends without secrets and 3 with 10,000 stored (in
+ * `dir`), alternating: RSS differs by tens of MB between identical fresh
+ * processes of this dev setup, so the report compares medians.
  */
 async function memoryCase(dir) {
   const samples = { none: [], full: [] };
   const rss = w => w.call('rss', { gcRounds: 4 });
-  for (let pair = 1; pair <= PLAN.memory.pairs; pair++) {
+  for (let pair = 1; pair <= 3; pair++) {
     for (const [n, key, d] of [
       [0, 'none', 'sqlite-mem-0'],
       [10_000, 'full', dir],
@@ -341,17 +278,10 @@ async function memoryCase(dir) {
   return samples;
 }
 
-// ---------------------------------------------------------------- run
-function sh(cmd, ...args) {
-  try {
-    return execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-}
-
+const sh = (cmd, ...args) =>
+  execFileSync(cmd, args, { cwd: e2e.ROOT, encoding: 'utf8' }).trim();
 const machine = () => ({
-  nproc: sh('nproc') || String(os.availableParallelism()),
+  nproc: sh('nproc'),
   cpuModel: os.cpus()[0]?.model,
   memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
   node: process.version,
@@ -366,13 +296,12 @@ const machine = () => ({
 });
 
 async function postgresStatus() {
-  if (flag('no-postgres')) return { reason: 'disabled with --no-postgres' };
+  if (opts['no-postgres']) return { reason: 'disabled with --no-postgres' };
   try {
     const query = c => c.query('SHOW server_version');
-    const version = (await withPg(query)).rows[0].server_version;
-    return { ok: true, version };
+    return { ok: true, version: (await withPg(query)).rows[0].server_version };
   } catch (error) {
-    const where = PG_URL.replace(/\/\/[^@/]*@/, '//');
+    const where = opts['postgres-url'].replace(/\/\/[^@/]*@/, '//');
     return {
       reason: `PostgreSQL at ${where} is unreachable: ${error.message}`,
     };
@@ -398,19 +327,18 @@ async function main() {
   const db10k = sqliteDb('sqlite-10000');
   sqlite.lists[10_000] = await listCase('SQLite', db10k, 10_000, w => {
     log('SQLite: storing the other 5000 values for the memory case…');
-    return w.call('seedRange', { from: 5000, to: 10_000 }, 600_000);
+    return w.call('seedRange', { from: 5000, to: 10_000 });
   });
   results.sqlite = sqlite;
 
-  // PostgreSQL: the main backend with a second instance (propagation), a
-  // list of 10,000.
+  // PostgreSQL: the main backend with a second instance (case 6), a list
+  // of 10,000.
   if (pg.ok) {
-    const prefix = newPgPrefix();
-    const options = { events: true, secretsConfig: EVENTS_CONFIG };
-    const postgres = await mainCases('PostgreSQL', pgDb(prefix), options, a =>
-      eventsCases(a, prefix),
+    const events = { events: true, secretsConfig: EVENTS_CONFIG };
+    const postgres = await mainCases('PostgreSQL', pgDb('main'), events, a =>
+      eventsCases(a),
     );
-    const db = pgDb(newPgPrefix());
+    const db = pgDb('list');
     postgres.lists[10_000] = await listCase('PostgreSQL', db, 10_000);
     results.postgres = postgres;
   }
@@ -426,26 +354,22 @@ let interrupted = false;
 /** Stops the backends, drops the databases, removes the temporary files; once. */
 function cleanup() {
   const drop = async client => {
-    for (const prefix of pgPrefixes) {
-      const like =
-        'SELECT datname FROM pg_database WHERE starts_with(datname, $1)';
-      const { rows } = await client.query(like, [prefix]);
-      for (const { datname } of rows) {
-        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-      }
-      log(`dropped ${rows.length} PostgreSQL database(s) ${prefix}*`);
+    const like =
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)';
+    const { rows } = await client.query(like, [RUN]);
+    for (const { datname } of rows) {
+      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
+    log(`dropped ${rows.length} PostgreSQL database(s) ${RUN}*`);
   };
   cleanupPromise ??= (async () => {
-    [...children].filter(c => !exited(c)).forEach(c => c.kill('SIGKILL'));
-    if (pgPrefixes.length) {
+    await e2e.stopBackends([...e2e.spawned]);
+    if (pgUsed) {
       await withPg(drop).catch(error =>
-        console.error(
-          `[bench] could not drop ${pgPrefixes}*: ${error.message}`,
-        ),
+        console.error(`[bench] could not drop ${RUN}*: ${error.message}`),
       );
     }
-    if (KEEP_TMP || PROFILE) log(`kept ${tmpDir}`);
+    if (opts['keep-tmp'] || opts.profile) log(`kept ${tmpDir}`);
     else fs.rmSync(tmpDir, { recursive: true, force: true });
   })();
   return cleanupPromise;
@@ -463,8 +387,8 @@ let results;
 try {
   results = await main();
   results.elapsedMs = Date.now() - t0;
-  fs.writeFileSync(RESULTS, JSON.stringify(results));
-  log(`wrote the results to ${RESULTS}`);
+  fs.writeFileSync(opts.results, JSON.stringify(results));
+  log(`wrote the results to ${opts.results}`);
 } catch (error) {
   if (interrupted) await new Promise(() => {}); // the signal handler exits
   console.error(`\n[bench] FAILED: ${error.stack ?? error}`);
@@ -473,8 +397,9 @@ try {
   await cleanup();
 }
 if (results) {
-  const file = render(results, { docs: DOCS });
-  if (file) log(`wrote ${path.relative(ROOT, file)}`);
+  const docs = !opts['no-docs'] && !opts.profile;
+  const file = render(results, { docs });
+  if (file) log(`wrote ${path.relative(e2e.ROOT, file)}`);
   log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 process.exit(results ? 0 : 1);

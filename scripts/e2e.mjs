@@ -174,34 +174,42 @@ function startBackend(dir, { name, port, guest }, key) {
     },
     ...(perf.catalog && { catalog: perf.catalog }),
   };
+  const yarn = [YARN, 'workspace', 'backend', 'start'];
+  const args = [...yarn, '--config', '../../app-config.yaml'];
+  // The guest provider only works in development.
+  const env = { NODE_ENV: 'development' };
+  return { ...spawnBackend({ name, dir, config, args, env }), guest };
+}
+
+export const spawned = new Set();
+/**
+ * Starts `node ARGS --config FILE` in its own process group (stopping it
+ * stops its children too) on this Node.js, with `config` in FILE (JSON is
+ * YAML), `env` over this process's environment without BACKSTAGE_SECRETS_*
+ * (no pinned values from it), and its output in a log. Every backend still
+ * running when this process exits is stopped.
+ */
+export function spawnBackend({ name, dir, config, args, env }) {
   const configPath = join(dir, `${name}.yaml`);
   fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
   const logPath = join(dir, `${name}.log`);
   const out = fs.openSync(logPath, 'w');
-  // No pinned values from the environment running the tests.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !k.startsWith('BACKSTAGE_SECRETS_'),
-    ),
+  const inherited = Object.entries(process.env).filter(
+    ([k]) => !k.startsWith('BACKSTAGE_SECRETS_'),
   );
-  const args = [YARN, 'workspace', 'backend', 'start', '--config'].concat([
-    '../../app-config.yaml',
-    '--config',
-    configPath,
-  ]);
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    detached: true, // its own process group: stopping it stops its children
-    stdio: ['ignore', out, out],
-    env: {
-      ...env,
-      NODE_ENV: 'development', // the guest provider only works in development
-      PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}`, // this Node.js
-    },
+  const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
+  const child = spawn(process.execPath, [...args, '--config', configPath], {
+    ...{ cwd: ROOT, detached: true, stdio: ['ignore', out, out] },
+    env: { ...Object.fromEntries(inherited), PATH, ...env },
   });
   fs.closeSync(out);
-  return { name, guest, child, logPath, url };
+  const backend = { name, child, logPath, url: config.backend.baseUrl };
+  spawned.add(backend);
+  return backend;
 }
+process.once('exit', () =>
+  [...spawned].filter(running).forEach(b => signal(b, 'SIGTERM')),
+);
 
 const running = ({ child }) => child.exitCode === null && !child.signalCode;
 const signal = ({ child }, name) => {
@@ -211,10 +219,19 @@ const signal = ({ child }, name) => {
     // already gone
   }
 };
+/** SIGTERM, and SIGKILL to those still running after `graceMs`. */
+export async function stopBackends(backends, graceMs = 15_000) {
+  backends.filter(running).forEach(b => signal(b, 'SIGTERM'));
+  const deadline = Date.now() + graceMs;
+  for (const backend of backends) {
+    while (running(backend) && Date.now() < deadline) await sleep(200);
+    signal(backend, 'SIGKILL');
+  }
+}
 export const logTail = ({ logPath }, lines = 60) =>
   fs.readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
 
-async function waitForReady(backend) {
+export async function waitForReady(backend) {
   const deadline = Date.now() + 3 * 60 * 1000;
   const logLines = () => `Last lines of its log:\n${logTail(backend)}`;
   while (Date.now() < deadline) {
@@ -265,16 +282,8 @@ export async function startBackends(names) {
   // Generated for this run only, and never written into the repository.
   const key = randomBytes(32).toString('base64url');
   const backends = [];
-  const kill = () =>
-    backends.filter(running).forEach(b => signal(b, 'SIGTERM'));
-  process.once('exit', kill);
   const stop = async () => {
-    kill();
-    const deadline = Date.now() + 15_000;
-    for (const backend of backends) {
-      while (running(backend) && Date.now() < deadline) await sleep(200);
-      signal(backend, 'SIGKILL');
-    }
+    await stopBackends(backends);
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {

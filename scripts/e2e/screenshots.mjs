@@ -4,44 +4,24 @@
 // state a picture shows (values stored through the REST API as the signed-in
 // guest) and takes the picture.
 import { join } from 'node:path';
-import {
-  launchBrowser,
-  secretRow,
-  signInAsGuest,
-} from '../../packages/app/e2e-tests/helpers.mjs';
+import * as e2e from '../../packages/app/e2e-tests/helpers.mjs';
 
-/** Calls `path` of the backend from the page, with the guest's own token. */
-const call = (page, method, path, body) =>
-  page.evaluate(
-    async ([m, p, b]) => {
-      const refresh = await fetch('/api/auth/guest/refresh', {
-        headers: { 'x-requested-with': 'XMLHttpRequest' },
-      });
-      const { token } = (await refresh.json()).backstageIdentity;
-      const response = await fetch(p, {
-        method: m,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-        },
-        body: b && JSON.stringify(b),
-      });
-      if (!response.ok) throw new Error(`${m} ${p}: ${response.status}`);
-    },
-    [method, path, body],
-  );
+/** Calls the backend as the signed-in guest; fails unless it succeeds. */
+async function call(page, method, path, json) {
+  const { status } = await e2e.fetchAsGuest(page, path, { method, json });
+  if (status >= 300) throw new Error(`${method} ${path}: ${status}`);
+}
 
 export async function takeScreenshots({ adminUrl, userUrl, outDir }) {
-  const browser = await launchBrowser();
+  const browser = await e2e.launchBrowser();
   const newPage = async baseUrl => {
-    const context = await browser.newContext({
+    const page = await browser.newPage({
       viewport: { width: 1440, height: 900 },
       locale: 'en-US',
       timezoneId: 'UTC',
     });
-    const page = await context.newPage();
     page.setDefaultTimeout(30_000);
-    await signInAsGuest(page, baseUrl);
+    await e2e.signInAsGuest(page, baseUrl);
     return page;
   };
   const shot = (page, file) => page.screenshot({ path: join(outDir, file) });
@@ -54,9 +34,10 @@ export async function takeScreenshots({ adminUrl, userUrl, outDir }) {
     await put('GOOGLE_SERVICE_ACCOUNT_JSON', '{"type":"service_account"}');
     for (const v of [1, 2, 3]) await put('OPENAI_API_KEY', `screenshot-${v}`);
     await page.goto(`${adminUrl}/secrets`);
-    const row = secretRow(page, 'OPENAI_API_KEY');
+    const row = e2e.secretRow(page, 'OPENAI_API_KEY');
     await row.getByText('Due soon', { exact: true }).waitFor();
-    await secretRow(page, 'GOOGLE_SERVICE_ACCOUNT_JSON')
+    await e2e
+      .secretRow(page, 'GOOGLE_SERVICE_ACCOUNT_JSON')
       .getByText('Overdue', { exact: true })
       .waitFor();
     await row.scrollIntoViewIfNeeded();
@@ -85,16 +66,11 @@ export async function takeScreenshots({ adminUrl, userUrl, outDir }) {
     // My secrets, as bob: his own value, the example consumer allowed and
     // having used it on his behalf.
     const bob = await newPage(userUrl);
-    const name = 'PERSONAL_OPENAI_API_KEY';
-    await call(bob, 'PUT', `/api/secrets/user/secrets/${name}`, {
-      value: 'screenshot-bob',
+    const mine = '/api/secrets/user/secrets/PERSONAL_OPENAI_API_KEY';
+    await call(bob, 'PUT', mine, { value: 'screenshot-bob' });
+    await call(bob, 'PUT', `${mine}/grants/example-consumer`, {
+      allowed: true,
     });
-    await call(
-      bob,
-      'PUT',
-      `/api/secrets/user/secrets/${name}/grants/example-consumer`,
-      { allowed: true },
-    );
     await call(bob, 'GET', '/api/example-consumer/personal-status');
     await bob.goto(`${userUrl}/settings/secrets`);
     await bob.getByTestId('last-used').getByText('example-consumer').waitFor();

@@ -146,27 +146,36 @@ export async function saveScreenshot(page, fileName, options = {}) {
 
 /**
  * Calls a backend path from the page with the signed-in guest's own token,
- * the way the app does: `{ status, body }` (body: parsed JSON, or null).
+ * the way the app does (with `json` as the request body, if given):
+ * `{ status, body }` (body: parsed JSON, or null).
  */
-export function fetchAsGuest(page, path) {
-  return page.evaluate(async target => {
-    const refresh = await fetch('/api/auth/guest/refresh', {
-      headers: { 'x-requested-with': 'XMLHttpRequest' },
-      credentials: 'include',
-    });
-    const { backstageIdentity } = await refresh.json();
-    const response = await fetch(target, {
-      headers: { authorization: `Bearer ${backstageIdentity.token}` },
-    });
-    const text = await response.text();
-    let body = null;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = null;
-    }
-    return { status: response.status, body };
-  }, path);
+export function fetchAsGuest(page, path, { method = 'GET', json } = {}) {
+  return page.evaluate(
+    async ([target, init]) => {
+      const refresh = await fetch('/api/auth/guest/refresh', {
+        headers: { 'x-requested-with': 'XMLHttpRequest' },
+        credentials: 'include',
+      });
+      const { backstageIdentity } = await refresh.json();
+      const response = await fetch(target, {
+        method: init.method,
+        headers: {
+          authorization: `Bearer ${backstageIdentity.token}`,
+          ...(init.body && { 'content-type': 'application/json' }),
+        },
+        body: init.body,
+      });
+      const text = await response.text();
+      let body = null;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = null;
+      }
+      return { status: response.status, body };
+    },
+    [path, { method, body: json && JSON.stringify(json) }],
+  );
 }
 
 /**
