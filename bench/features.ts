@@ -1,14 +1,9 @@
-/*
- * The benchmark backend's own features, beside the real plugins: a `secrets`
- * module that registers the N benchmark definitions and hands the benchmark
- * the secrets plugin's knex client (modules share their plugin's database
- * service) with a counter of its queries; and a consumer plugin,
- * `bench-consumer`, that receives the real `secretsServiceRef` instance (the
- * default `DefaultSecretsClient`) and root config, and serves the trivial
- * route that is the HTTP floor of a cold read and `POST /run/:command`, by
- * which scripts/bench.mjs runs the commands of bench/worker.ts. Both are
- * unauthenticated: the benchmark backends listen on 127.0.0.1 only.
- */
+// The benchmark backend's own features: a `secrets` module that registers
+// the N definitions and hands over the plugin's knex client (with a counter
+// of its queries), and a consumer plugin, `bench-consumer`, with the real
+// `secretsServiceRef` and root config, the trivial route that is the HTTP
+// floor of a cold read, and `POST /run/:command`, by which scripts/bench.mjs
+// runs bench/worker.ts's cases (unauthenticated: it listens on 127.0.0.1).
 import {
   coreServices,
   createBackendModule,
@@ -36,13 +31,9 @@ const isBackground = (sql: string) =>
 
 /** Statements seen by the secrets plugin's knex client. */
 export class QueryCounter {
-  total = 0;
-  /** statements on the `secrets` table: all, SELECTs, background ones */
+  /** statements on the `secrets` table: all, and background ones */
   secretsTable = 0;
-  secretsSelects = 0;
   background = 0;
-  /** the latest statements on the `secrets` table (for diagnostics) */
-  recent: string[] = [];
   /** last-used UPDATE statements per secret name (from the bindings) */
   lastUsedByName = new Map<string, number>();
   /** hrtime of the first last-used UPDATE sent and the last one answered */
@@ -58,11 +49,8 @@ export class QueryCounter {
 
   onQuery(data: { sql?: string; bindings?: unknown[] }) {
     const sql = String(data?.sql ?? '');
-    this.total += 1;
     if (!/(from|update|into)\s+["`]?secrets["`]?(\s|$)/i.test(sql)) return;
     this.secretsTable += 1;
-    this.recent = [...this.recent.slice(-19), sql.slice(0, 160)];
-    if (/^\s*select/i.test(sql)) this.secretsSelects += 1;
     if (isBackground(sql)) this.background += 1;
     if (!isLastUsedUpdate(sql)) return;
     this.lastUsedFirstNs ??= process.hrtime.bigint();

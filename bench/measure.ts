@@ -1,7 +1,6 @@
 /*
- * The benchmark's measuring library (used by bench/worker.ts): clocks,
- * bounded timing loops, interleaved case/floor rounds and their stats. Every
- * loop is bounded in count and in time. Durations are in microseconds.
+ * The benchmark's measuring loops (used by bench/worker.ts), bounded in
+ * count and in time, and their stats. Durations are in microseconds.
  */
 type Op = (i: number) => unknown;
 /** One round of a case or its floor: times `op` into `samples`. */
@@ -30,62 +29,34 @@ export class Samples {
   stats = () => summarize(this.latenciesUs, this.elapsedUs, this.ops);
 }
 
-/** Runs `op` sequentially until `maxOps` or `maxMs`, one sample per op. */
-export async function timeSequential(
+// Runs `op` until `maxOps` operations or `maxMs`. One sample per operation,
+// or, with `batch` (for operations far below a microsecond), per batch: its
+// mean per operation. Only an `isAsync` op is awaited.
+export async function timeLoop(
   samples: Samples,
   op: Op,
-  limits: { maxOps: number; maxMs: number },
+  limits: { maxOps: number; maxMs: number; batch?: number; isAsync?: boolean },
 ) {
+  const { maxOps, batch = 1, isAsync = true } = limits;
   const start = now();
   const deadline = start + BigInt(Math.round(limits.maxMs * 1e6));
   let i = 0;
-  while (i < limits.maxOps) {
+  while (i < maxOps) {
     const t0 = now();
-    await op(i++);
+    for (const end = i + batch; i < end; i++) {
+      const value = isAsync ? await op(i) : op(i);
+      if (value === undefined && batch > 1) throw new Error('no value read');
+    }
     const t1 = now();
-    samples.latenciesUs.push(usBetween(t0, t1));
+    samples.latenciesUs.push(usBetween(t0, t1) / batch);
     if (t1 > deadline) break;
   }
   samples.elapsedUs += usBetween(start);
   samples.ops += i;
 }
 
-/**
- * For operations far below a microsecond: one sample per batch of `batch`
- * operations, its per-operation mean (p50/p99 are over batch means).
- */
-export async function timeBatched(
-  samples: Samples,
-  op: Op,
-  limits: {
-    batch: number;
-    maxBatches: number;
-    maxMs: number;
-    isAsync: boolean;
-  },
-) {
-  const start = now();
-  const deadline = start + BigInt(Math.round(limits.maxMs * 1e6));
-  let [batches, missing] = [0, 0];
-  while (batches++ < limits.maxBatches) {
-    const t0 = now();
-    for (let j = 0; j < limits.batch; j++) {
-      const v = limits.isAsync ? await op(j) : op(j);
-      if (v === undefined) missing++;
-    }
-    const t1 = now();
-    samples.latenciesUs.push(usBetween(t0, t1) / limits.batch);
-    samples.ops += limits.batch;
-    if (t1 > deadline) break;
-  }
-  samples.elapsedUs += usBetween(start);
-  if (missing > 0) throw new Error('a measured read returned undefined');
-}
-
-/**
- * A case and its floor in interleaved rounds (case, floor, case, …) after
- * one warm-up round of each, so that both see the same machine load.
- */
+// A case and its floor in interleaved rounds (case, floor, case, …) after
+// one warm-up round of each, so that both see the same machine load.
 export async function interleave(o: {
   op: Op;
   floorOp: Op;

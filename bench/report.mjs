@@ -31,7 +31,6 @@ const size = b =>
   Math.abs(b) < 2 ** 20
     ? `${(b / 1024).toFixed(1)} KiB`
     : `${MiB(b).toFixed(1)} MiB`;
-const range = (min, max) => (min === max ? `${max}` : `${min}-${max}`);
 const median = x => [...x].sort((a, b) => a - b)[Math.ceil(x.length / 2) - 1];
 
 /** `met`, `met (detail)` or `MISSED (factor)`. */
@@ -44,32 +43,14 @@ const timed = (stats, floor, floorName) => ({
   ...{ floor: floor.p50, floorName, ratio: stats.p50 / floor.p50 },
 });
 /** A row whose ratio to its floor must stay within `target`. */
-function ratioRow(id, name, [stats, floor, floorName], target, details) {
-  const row = { id, case: name, ...timed(stats, floor, floorName), details };
+function ratioRow(id, name, [stats, floor, floorName], target) {
+  const row = { id, case: name, ...timed(stats, floor, floorName) };
   const over = `${(row.ratio / target).toFixed(2)}× over`;
   const met = row.ratio <= target;
   return { ...row, target: `≤ ${target}×`, status: status(met, over) };
 }
-/** A row's details as "name value, …" (a key ends in its value's unit). */
-const describe = details =>
-  Object.entries(details)
-    .map(([key, v]) => {
-      const unit = key.match(/(Us|Ms|Bytes)$/)?.[1];
-      const name = key.slice(0, key.length - (unit?.length ?? 0));
-      const ms = x => `${Number.isInteger(x) ? x : x.toFixed(1)} ms`;
-      const format = { Us: dur, Bytes: size, Ms: ms }[unit];
-      const text = x => (format ? format(x) : x);
-      const value = Array.isArray(v)
-        ? v.map(text).join(', ')
-        : typeof v === 'number' && !unit && !Number.isInteger(v)
-        ? v.toFixed(2)
-        : text(v);
-      return `${name.replace(/[A-Z]/g, c => ` ${c.toLowerCase()}`)} ${value}`;
-    })
-    .join(', ');
-
 /** Case 3: at most one write per flush interval touched, and at least one. */
-function writesRow(label, { writes, elapsedMs, details }, flushMs, opsPerSec) {
+function writesRow(label, { writes, elapsedMs }, flushMs, opsPerSec) {
   const allowed = Math.ceil(elapsedMs / flushMs) + 1;
   const met = `${writes} write${writes === 1 ? '' : 's'} ≤ ${allowed}`;
   return {
@@ -78,7 +59,6 @@ function writesRow(label, { writes, elapsedMs, details }, flushMs, opsPerSec) {
     status: writes
       ? status(writes <= allowed, `${writes} writes > ${allowed}`, met)
       : 'ERROR (no last-used write seen: no flush, or the counter missed it)',
-    details: { ...details, elapsedMs, writes },
   };
 }
 
@@ -95,8 +75,6 @@ function listRow(db, n, list, smaller) {
   ].filter(Boolean);
   const floorName =
     'bare GET + 1 knex select of stored metadata + JSON.stringify';
-  const { unexpectedSql, ...details } = list.details;
-  if (unexpectedSql.length) details.unexpectedStatements = unexpectedSql;
   return {
     ...{ id: '4', ...timed(list.stats, list.floor, floorName) },
     case: `List GET /secrets, ${n.toLocaleString(
@@ -104,63 +82,54 @@ function listRow(db, n, list, smaller) {
     )} registered (half stored)`,
     target: budget ? '< 150 ms, 1 query' : 'linear, 1 query',
     status: status(!missed.length, missed.join(', '), !budget && '1 query'),
-    details: { ...details, perItemUs, ...(smaller && { growth }) },
   };
 }
 
 /** Cases 1-5 on one database. */
 function dbRows(db, { cold, warm, rw, flush, lists, set }) {
-  const flushMs = rw.flushIntervalMs;
-  const { elapsedMs, details } = rw.uncached;
-  return [
-    ratioRow(
-      '1',
-      'Cold read via secretsServiceRef (cache off)',
-      [cold.cold, cold.floor, 'bare GET + knex select + AES-GCM decrypt'],
-      1.5,
-      cold.details,
+  const { elapsedMs, reads } = rw.uncached;
+  const [cached, uncached] = [rw.cached, rw.uncached].map((r, i) =>
+    writesRow(
+      i ? 'every read reaching the backend (cache off)' : WRITES_CACHED,
+      r,
+      rw.flushIntervalMs,
+      i ? (reads / elapsedMs) * 1000 : undefined,
     ),
+  );
+  const cold1 = [
+    cold.cold,
+    cold.floor,
+    'bare GET + knex select + AES-GCM decrypt',
+  ];
+  const warm1 = [warm.warm, warm.floor, 'config.getOptionalString'];
+  const setFloor = 'bare GET + knex select + AES-GCM encrypt + knex UPDATE';
+  return [
+    ratioRow('1', 'Cold read via secretsServiceRef (cache off)', cold1, 1.5),
     ratioRow(
       '2',
       'Warm read via secretsServiceRef (default client, cached)',
-      [warm.warm, warm.floor, 'config.getOptionalString'],
+      warm1,
       3,
-      warm.details,
     ),
-    writesRow(
-      '10,000 reads of one secret in ~1 s (default client)',
-      rw.cached,
-      flushMs,
-    ),
-    writesRow(
-      'every read reaching the backend (cache off)',
-      rw.uncached,
-      flushMs,
-      (details.reads / elapsedMs) * 1000,
-    ),
+    ...[cached, uncached],
     {
       id: '3',
       case: `Cost of one last-used flush after ${flush.distinct} different secrets were read`,
       ...{ p50: flush.flushMs * 1000, floor: flush.transactionMs * 1000 },
       floorName: 'the same row updates in one transaction',
       ...{ ratio: flush.flushMs / flush.transactionMs, ...info },
-      details: flush.details,
     },
     ...Object.entries(lists).map(([n, list], i, all) =>
       listRow(db, Number(n), list, all[i - 1]?.[1]),
     ),
     {
       ...{ id: '5', case: 'Set PUT /secrets/:name (encrypt + write + audit)' },
-      ...timed(
-        set.stats,
-        set.floor,
-        'bare GET + knex select + AES-GCM encrypt + knex UPDATE',
-      ),
-      // every PUT also checks the user token and asks the permission backend
-      ...{ ...info, details: { queriesPerPut: set.queriesPerRequest } },
+      ...timed(set.stats, set.floor, setFloor),
+      ...info,
     },
   ].map(row => ({ db, ...row }));
 }
+const WRITES_CACHED = '10,000 reads of one secret in ~1 s (default client)';
 
 /** Case 6: propagation with events, a hot secret, the fallback. */
 function propagationRows({ events, hot, fallback, set, cold }, plan) {
@@ -186,7 +155,6 @@ function propagationRows({ events, hot, fallback, set, cold }, plan) {
         p50 < 50 && max < 250,
         `p50 ${p50}, max ${max} ms`,
       ),
-      details: events.details,
     },
     {
       case: `Hot secret on instance B: reads reaching the backend (maxStaleness ${staleness} s)`,
@@ -196,23 +164,18 @@ function propagationRows({ events, hot, fallback, set, cold }, plan) {
         `${hot.backendReads} > ${allowed}`,
         `${hot.backendReads} ≤ ${allowed}`,
       ),
-      details: hot,
     },
     {
       case: 'Propagation with the event bus down (fallback to the 500 ms window)',
       ...{ ...trials(fallback), target: 'max < 1000 ms' },
       status: verdict(fallback, down < 1000, `max ${down} ms`),
-      details: fallback.details,
     },
   ].map(row => ({ id: '6', db: 'PostgreSQL', ...row }));
 }
 
 /** Case 7: the medians of fresh processes without and with the secrets. */
 function memoryRow({ none, full }) {
-  const of = (stage, key) => [none, full].map(s => s.map(m => m[stage][key]));
-  const growthBytes = ([a, b]) => median(b) - median(a);
-  const [rss, heap] = [of('afterReads', 'rss'), of('afterReads', 'heapUsed')];
-  const growth = MiB(growthBytes(rss));
+  const growth = MiB(median(full) - median(none));
   return {
     ...{ id: '7', db: 'SQLite', target: '< 50 MiB growth' },
     case: 'Memory: RSS after GC, 10,000 secrets vs none',
@@ -221,37 +184,18 @@ function memoryRow({ none, full }) {
       `${(growth / 50).toFixed(2)}× the budget`,
       `${growth.toFixed(1)} MiB`,
     ),
-    details: {
-      processes: none.length,
-      rssWithoutSecretsBytes: rss[0],
-      rssWithSecretsBytes: rss[1],
-      heapGrowthBytes: growthBytes(heap),
-      rssGrowthWithListsBytes: growthBytes(of('afterLists', 'rss')),
-      heapGrowthWithListsBytes: growthBytes(of('afterLists', 'heapUsed')),
-    },
   };
 }
 
 /** Case 8: the page in Chromium (durations in ms). */
-function pageRows(page) {
-  const [render, names] = [page.render, page.names].map(runsMs => ({
-    ...{ id: '8', db: 'SQLite', p50: median(runsMs) * 1000 },
-    ...{ p99: Math.max(...runsMs) * 1000, p99Label: 'max' },
-    details: { runsMs: runsMs.map(Math.round) },
-  }));
-  const budget = `${(render.p50 / 1e6).toFixed(2)}× the budget`;
-  const [r, n] = [page.render.length, page.names.length];
-  return [
-    {
-      ...render,
-      case: `Manage secrets page in Chromium: 1,004 secrets rendered (median of ${r} runs)`,
-      ...{ target: 'median < 1 s', status: status(render.p50 < 1e6, budget) },
-    },
-    {
-      ...{ ...names, ...info },
-      case: `Manage secrets page: 100 set secrets until all 50 updaters are named (median of ${n} runs)`,
-    },
-  ];
+function pageRow(runsMs) {
+  const [p50, max] = [median(runsMs) * 1000, Math.max(...runsMs) * 1000];
+  const budget = `${(p50 / 1e6).toFixed(2)}× the budget`;
+  return {
+    ...{ id: '8', db: 'SQLite', p50, p99: max, p99Label: 'max' },
+    case: `Manage secrets page in Chromium: 1,004 secrets rendered (median of ${runsMs.length} runs)`,
+    ...{ target: 'median < 1 s', status: status(p50 < 1e6, budget) },
+  };
 }
 
 /** Every row of the results table, in order. */
@@ -268,18 +212,12 @@ export function buildRows(results) {
       ...{ status: 'SKIPPED', details: { reason: results.pg.reason } },
     });
   }
-  return [...rows, memoryRow(results.memory), ...pageRows(results.page)];
+  return [...rows, memoryRow(results.memory), pageRow(results.renderMs)];
 }
 
-const HEADERS = [
-  '#',
-  'case',
-  'db',
-  'ops/s',
-  'p50',
-  'p99',
-  'floor (p50)',
-].concat(['ratio', 'target', 'result']);
+const HEADERS = '#|case|db|ops/s|p50|p99|floor (p50)|ratio|target|result'.split(
+  '|',
+);
 /** One row as table cells; `markdown` names the floor and bolds misses. */
 const cells = (r, markdown) => [
   ...[r.id, r.case, r.db, ops(r.ops), dur(r.p50)],
@@ -289,37 +227,33 @@ const cells = (r, markdown) => [
   markdown && /^(MISSED|ERROR)/.test(r.status) ? `**${r.status}**` : r.status,
 ];
 
-function table(headers, rows, markdown) {
-  const text = v => String(v ?? '').replace(/\|/g, markdown ? '\\|' : '|');
-  const widths = headers.map((h, i) =>
-    Math.max(h.length, ...rows.map(r => text(r[i]).length)),
-  );
-  const line = c => c.map((v, i) => text(v).padEnd(widths[i]));
-  if (!markdown) {
-    const rule = widths.map(w => '-'.repeat(w));
-    return [headers, rule, ...rows].map(c => line(c).join('  ')).join('\n');
-  }
-  const md = c => `| ${line(c).join(' | ')} |`;
-  return [headers, headers.map(() => '---'), ...rows].map(md).join('\n');
-}
+// A markdown table, aligned by prettier (in the console too).
+const prettier = createRequire(import.meta.url)('prettier');
+const markdown = text =>
+  prettier.format(text, {
+    ...prettier.resolveConfig.sync(DOC),
+    parser: 'markdown',
+  });
+const table = (headers, rows) =>
+  [headers, headers.map(() => '---'), ...rows]
+    .map(c => `| ${c.map(v => String(v).replace(/\|/g, '\\|')).join(' | ')} |`)
+    .join('\n');
 
-/** Prints the table; rewrites the tables of docs/benchmarks.md if `docs`. */
+// Prints the table; rewrites the tables of docs/benchmarks.md if `docs`.
 export function render(results, { docs = true } = {}) {
   const rows = buildRows(results);
   console.log(
-    `\n${table(
-      HEADERS,
-      rows.map(r => cells(r)),
-    )}\n`,
+    markdown(
+      table(
+        HEADERS,
+        rows.map(r => cells(r)),
+      ),
+    ),
   );
-  const notes = rows
-    .filter(r => r.details)
-    .map(r => `${r.id}. ${r.case} (${r.db}): ${describe(r.details)}`);
-  console.log(notes.map(note => `  ${note}`).join('\n'));
   if (!docs) return undefined;
   const { machine: m, pg } = results;
   const run = [
-    ['CPUs (`nproc`)', m.nproc],
+    ['CPUs', m.nproc],
     ['CPU model', m.cpuModel],
     ['memory', m.memory],
     ['OS', m.os],
@@ -331,21 +265,19 @@ export function render(results, { docs = true } = {}) {
     ['duration of the run', `${(results.elapsedMs / 1000).toFixed(0)} s`],
   ];
   const tables = [
-    ...['## Machine and run', table(['', ''], run, true), '## Results'],
+    ...['## Machine and run', table(['', ''], run), '## Results'],
     table(
       HEADERS,
       rows.map(r => cells(r, true)),
-      true,
     ),
-    ...['Details:', notes.map(note => `- ${note}`).join('\n')],
   ];
   const [head, rest] = fs.readFileSync(DOC, 'utf8').split(START);
   const tail = rest?.split(END)[1];
   if (tail === undefined) throw new Error(`${DOC}: no ${START} … ${END}`);
-  const prettier = createRequire(import.meta.url)('prettier');
-  const config = { ...prettier.resolveConfig.sync(DOC), parser: 'markdown' };
-  const text = [head + START, ...tables, END + tail].join('\n\n');
-  fs.writeFileSync(DOC, prettier.format(text, config));
+  fs.writeFileSync(
+    DOC,
+    markdown([head + START, ...tables, END + tail].join('\n\n')),
+  );
   return DOC;
 }
 

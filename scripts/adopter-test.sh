@@ -1,21 +1,13 @@
 #!/usr/bin/env bash
-# The adopter test: what someone else's Backstage gets from this repository.
-# A fresh app from the @backstage/create-app of the oldest release our ranges
-# admit gets the packed tarballs and the README's "Install in your app" steps
-# as written (scripts/adopter/readme-steps.mjs) and a tiny consumer plugin;
-# then: its backend's checks (scripts/adopter/check.mjs: readiness, the list
-# API with a guest token, a PUT, a read through the consumer, a misspelled
-# name rejected), the development key's location in the log, .data/ ignored
-# by git, the app's type check and its frontend build with the page in it.
-# The same app moved to backstage.json's release (scripts/adopter/move-app.mjs)
-# is installed again and must hold one copy of each @backstage/* package ours
-# depend on (scripts/adopter/one-copy.mjs; only listed for the oldest app);
-# then its type check, backend checks and frontend build.
-#
-# Uses only the npm registry (and the Yarn cache the monorepo's install
-# filled). Prints its time; must stay under 10 min. Environment (optional):
-# ADOPTER_PORT (default 7150), ADOPTER_KEEP=1 (keep the apps), ADOPTER_RESULT
-# (JSON result file).
+# The adopter test: a fresh app of the oldest release our ranges admit gets
+# the packed tarballs, the README's "Install in your app" steps as written
+# (adopter/readme-steps.mjs) and a consumer plugin; then its backend's checks
+# (adopter/check.mjs), the key's location in the log, .data/ ignored by git,
+# its type check and frontend build. The same app moved to backstage.json's
+# release (adopter/move-app.mjs) must also hold one copy of each @backstage/*
+# package ours depend on (adopter/one-copy.mjs), type-check, pass the backend
+# checks and build. Uses only the npm registry; must stay under 10 min.
+# ADOPTER_PORT (7150), ADOPTER_KEEP=1 (keep the apps), ADOPTER_RESULT (JSON).
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 ensure_toolchain
 cd "$REPO_ROOT"
@@ -60,8 +52,8 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-# The create-app release that matches backstage.json. After creation the
-# app's own backstage.json is compared with ours, so a stale entry fails.
+# The create-app of backstage.json's release (its app's backstage.json is
+# compared with the oldest release below, so a stale entry fails).
 BACKSTAGE_VERSION="$(node -p 'require("./backstage.json").version')"
 case "$BACKSTAGE_VERSION" in
   1.55.* | 1.56.* | 1.57.*) CREATE_APP_VERSION=0.9.2 ;;
@@ -123,12 +115,9 @@ node scripts/adopter/move-app.mjs "$NEWEST_APP" "$BACKSTAGE_VERSION" >&2
 # The signals-backend pin above is only for a 1.55 backend.
 edit_json "$NEWEST_APP/package.json" 'delete pkg.resolutions["@backstage/plugin-signals-backend"]'
 
-# Installs an app's dependencies (the Yarn cache is shared with this
-# repository) and checks it holds one copy of each @backstage/* package that
-# our packages depend on. Only the newest app must pass that check: a 1.55
-# app made from today's registry already mixes releases by itself (its `^`
-# ranges resolve past 1.55: core-compat-api 0.5 and 0.6, frontend-app-api
-# 0.16 and 1.0), so there the copies are listed, not judged.
+# Installs an app and checks its copies of the @backstage/* packages ours
+# depend on: judged for the newest app only, as a 1.55 app made from today's
+# registry mixes releases by itself (core-compat-api 0.5 and 0.6, ...).
 install_app() {
   local app="$1" name="$2" strict="$3"
   step "yarn install in the $name app"

@@ -1,20 +1,12 @@
-// Browser tests of the demo app: `node scripts/e2e.mjs` (scripts/test.sh
-// runs it). Makes sure Debian's Chromium is at /usr/bin/chromium (installs
-// it), builds the frontend, starts demo backends with a throw-away key and
-// fresh SQLite databases, each with the demo's fake PagerDuty one port above
-// its own: "admin" on :7007 (the guest is user:default/guest, an admin),
-// "user" on :7017 (user:default/bob, no manage-secrets), "perf" on :7027 (the
-// guest admin, 1,000 synthetic secrets, 50 more catalog users, half of the
-// values stored beforehand as those users by scripts/e2e/seedPerfSecrets.ts).
-// Then runs packages/app/e2e-tests/*.test.mjs (playwright-core, node:test),
-// writes test-results/e2e.json ({ passed, failed }) for
-// scripts/test-summary.mjs and stops the backends, also on failure.
-//
-// Tests write screenshots for people into test-results/ only; the pictures
-// of docs/images/ are made by `node scripts/e2e.mjs --screenshots` (admin and
-// user backends, scripts/e2e/screenshots.mjs instead of the tests). `yarn
-// bench` starts the perf backend through startBackends(). Environment
-// (optional): E2E_PORT_ADMIN, E2E_PORT_USER, E2E_PORT_PERF move the backends;
+// Browser tests of the demo app (scripts/test.sh runs them): installs
+// Debian's Chromium if missing, builds the frontend, starts the demo backends
+// of INSTANCES below (throw-away key, fresh SQLite files, the fake PagerDuty
+// one port above; the perf one with 1,000 synthetic secrets, half of them set
+// by 50 catalog users) and runs packages/app/e2e-tests/*.test.mjs with
+// node:test, writing test-results/e2e.json for scripts/test-summary.mjs.
+// `--screenshots`: the pictures of docs/images/ instead of the tests (tests
+// write screenshots into test-results/ only). `yarn bench` reuses the
+// backends. E2E_PORT_ADMIN, E2E_PORT_USER, E2E_PORT_PERF move them;
 // E2E_FILTER runs only the test files whose name contains it.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -71,7 +63,7 @@ export function buildFrontend() {
   if (status !== 0) fail(`The frontend build failed (exit ${status})`);
 }
 
-export const portInUse = port =>
+const portInUse = port =>
   new Promise(done => {
     const socket = connect({ port, host: '127.0.0.1' });
     socket.once('connect', () => {
@@ -80,6 +72,12 @@ export const portInUse = port =>
     });
     socket.once('error', () => done(false));
   });
+/** The first port from `from` up, in steps of 10, free with the one above. */
+export async function freePort(from) {
+  let port = from;
+  while ((await portInUse(port)) || (await portInUse(port + 1))) port += 10;
+  return port;
+}
 
 const INSTANCES = {
   admin: { port: 7007, guest: 'user:default/guest' },
@@ -87,46 +85,37 @@ const INSTANCES = {
   perf: { port: 7027, guest: 'user:default/guest' },
 };
 
-/**
- * The perf instance's extras: its 50 users as a catalog file, and values
- * for every other synthetic secret, set as those users through the plugin's
- * own code (see seedPerfSecrets.ts for why).
- */
+// The perf instance's extras: its 50 users as a catalog file, and values
+// for every other synthetic secret, set as those users through the plugin's
+// own code (see seedPerfSecrets.ts for why).
 function preparePerf(dir, databaseDir, key) {
-  const users = PERF_USERS.map(({ name, displayName }) => ({
-    ...{ apiVersion: 'backstage.io/v1alpha1', kind: 'User' },
-    metadata: { name },
-    spec: {
-      profile: { displayName, email: `${name}@example.com` },
-      memberOf: ['developers'],
-    },
-  }));
-  const documents = users.map(user => JSON.stringify(user)).join('\n---\n');
-  fs.writeFileSync(join(dir, 'perf-users.yaml'), `---\n${documents}\n`);
-  const seed = join(ROOT, 'scripts/e2e/seedPerfSecrets.ts');
-  const result = spawnSync(
-    process.execPath,
-    ['--require', NODE_TRANSFORM, seed],
-    {
-      ...{ cwd: ROOT, encoding: 'utf8' },
-      env: {
-        ...process.env,
-        E2E_SEED_DIRECTORY: databaseDir,
-        E2E_SEED_COUNT: String(PERF_SECRETS),
-        E2E_SEED_USERS: PERF_USERS.map(user => user.ref).join(','),
-        ...{ E2E_SEED_KEY_ID: 'e2e', E2E_SEED_KEY: key },
+  const users = PERF_USERS.map(({ name, displayName }) =>
+    JSON.stringify({
+      ...{ apiVersion: 'backstage.io/v1alpha1', kind: 'User' },
+      metadata: { name },
+      spec: {
+        profile: { displayName, email: `${name}@example.com` },
+        memberOf: ['developers'],
       },
-    },
+    }),
   );
+  fs.writeFileSync(join(dir, 'perf-users.yaml'), users.join('\n---\n'));
+  const seed = join(ROOT, 'scripts/e2e/seedPerfSecrets.ts');
+  const env = {
+    E2E_SEED_DIRECTORY: databaseDir,
+    E2E_SEED_COUNT: String(PERF_SECRETS),
+    E2E_SEED_USERS: PERF_USERS.map(user => user.ref).join(','),
+    ...{ E2E_SEED_KEY_ID: 'e2e', E2E_SEED_KEY: key },
+  };
+  const result = spawnSync(process.execPath, ['-r', NODE_TRANSFORM, seed], {
+    ...{ cwd: ROOT, encoding: 'utf8' },
+    env: { ...process.env, ...env },
+  });
   if (result.status !== 0) {
     fail(
       `Seeding the perf backend's secrets failed (exit ${result.status}):\n${result.stderr}${result.stdout}`,
     );
   }
-  const seeded = JSON.parse(result.stdout.trim().split('\n').pop());
-  log(
-    `Seeded the perf backend: ${seeded.stored} of ${seeded.registered} synthetic secrets stored, set by ${seeded.users} catalog users`,
-  );
   // Replaces app-config.yaml's catalog locations, so its two come again
   // (absolute: relative targets resolve against packages/backend).
   const files = ['examples/org.yaml', 'catalog-info.yaml', 'perf-users.yaml'];
@@ -182,13 +171,11 @@ function startBackend(dir, { name, port, guest }, key) {
 }
 
 export const spawned = new Set();
-/**
- * Starts `node ARGS --config FILE` in its own process group (stopping it
- * stops its children too) on this Node.js, with `config` in FILE (JSON is
- * YAML), `env` over this process's environment without BACKSTAGE_SECRETS_*
- * (no pinned values from it), and its output in a log. Every backend still
- * running when this process exits is stopped.
- */
+// Starts `node ARGS --config FILE` in its own process group (stopping it
+// stops its children too) on this Node.js, with `config` in FILE (JSON is
+// YAML), `env` over this process's environment without BACKSTAGE_SECRETS_*
+// (no pinned values from it), and its output in a log. Every backend still
+// running when this process exits is stopped.
 export function spawnBackend({ name, dir, config, args, env }) {
   const configPath = join(dir, `${name}.yaml`);
   fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
@@ -258,11 +245,9 @@ export async function waitForReady(backend) {
   );
 }
 
-/**
- * Starts the named demo backends (see the top of this file) and waits until
- * they serve the secrets API. `stop()` stops them (also done when this
- * process exits) and removes their files.
- */
+// Starts the named demo backends (see the top of this file) and waits until
+// they serve the secrets API. `stop()` stops them (also done when this
+// process exits) and removes their files.
 export async function startBackends(names) {
   const instances = names.map(name => {
     const value = process.env[`E2E_PORT_${name.toUpperCase()}`];

@@ -55,39 +55,35 @@ expect(refresh.status === 200 && token, 'guest sign-in gives a token', refresh);
 
 const list = await call('GET', '/api/secrets/secrets', { token });
 const acme = list.body?.items?.find(item => item.name === 'ACME_API_KEY');
+const listed = list.status === 200 && acme?.registered;
 expect(
-  list.status === 200 && acme?.registered && acme.source === 'unset',
+  listed && acme.source === 'unset',
   'the list API shows ACME_API_KEY, registered and unset, to the guest (a manager)',
   list,
 );
 
-const anonymous = await call('GET', '/api/secrets/secrets');
-expect(
-  anonymous.status === 401,
-  'the list API refuses anonymous callers',
-  anonymous.status,
-);
+const { status: anonymous } = await call('GET', '/api/secrets/secrets');
+expect(anonymous === 401, 'the list API refuses anonymous callers', anonymous);
 
+const body = { value: VALUE };
 const put = await call('PUT', '/api/secrets/secrets/ACME_API_KEY', {
   token,
-  body: { value: VALUE },
+  body,
 });
 const { version, updatedBy } = put.body ?? {};
+const guest = 'user:development/guest';
 expect(
-  put.status === 200 && version === 1 && updatedBy === 'user:development/guest',
+  put.status === 200 && version === 1 && updatedBy === guest,
   'PUT stores a value (version 1, updated by the guest), answering metadata only',
   { status: put.status, version, updatedBy },
 );
-expect(
-  !JSON.stringify(put.body).includes(VALUE),
-  'the PUT response has no value',
-);
+const echoed = JSON.stringify(put.body).includes(VALUE);
+expect(!echoed, 'the PUT response has no value');
 
 const status = await call('GET', '/api/acme/status', { token });
+const { configured, length } = status.body ?? {};
 expect(
-  status.status === 200 &&
-    status.body.configured === true &&
-    status.body.length === VALUE.length,
+  status.status === 200 && configured === true && length === VALUE.length,
   'the consumer plugin reads the value through secretsServiceRef',
   status,
 );

@@ -1,12 +1,8 @@
-// Moves a create-app app to a newer Backstage release, as
-// `backstage-cli versions:bump --release X` would (its manifest host is not
-// reachable here): every `@backstage/*` dependency of the app's package.json
-// files becomes `^<the release's version>`, and backstage.json names the
-// release. A release's version of a package is the highest stable version
-// the npm registry served on the day in RELEASES (a package that did not
-// change in a release keeps its earlier version, as in the real manifests);
-// the day keeps the run repeatable once later releases are published.
-//
+// Moves a create-app app to a newer Backstage release, as `backstage-cli
+// versions:bump --release X` would (its manifest host is unreachable here):
+// each `@backstage/*` dependency becomes `^` the highest stable version the
+// registry served on the release's day in RELEASES (repeatable once later
+// releases exist), and backstage.json names the release.
 // Usage: node move-app.mjs APP_DIR RELEASE
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,19 +1,11 @@
-// Follows the README's "Install in your app" steps in a freshly created app.
-// Every fenced block preceded by `<!-- adopter-step: KIND [FILE] -->` is a
-// step, applied in README order, as written:
-//   add-packages, better-sqlite3: `yarn --cwd DIR add PKG...` lines. The
-//       package.json of DIR gets each dependency; @backstage-secrets/*
-//       packages come from the packed tarballs (they are not on npm yet),
-//       everything else from the registry at the range the line names
-//       (`yarn install` runs once afterwards, in adopter-test.sh).
-//   backend-index FILE: a diff hunk (' ' context, '-' removed, '+' added):
-//       the context and removed lines must appear verbatim in FILE.
-//   app-config FILE: a YAML block merged into FILE (maps merge, anything
-//       else replaces), keeping the file's comments.
-//   gitignore: shell lines, run in the app.
-//   generate-key: a shell command, run later by adopter-test.sh (printed
-//       by `node readme-steps.mjs command README generate-key`).
-//
+// Follows the README's "Install in your app" steps in a fresh app: each
+// fenced block after `<!-- adopter-step: KIND [FILE] -->`, in README order:
+//   add-packages, better-sqlite3: `yarn --cwd DIR add PKG...` lines, into
+//     DIR's package.json (@backstage-secrets/* from the packed tarballs);
+//   backend-index FILE: a diff hunk whose context and removed lines must
+//     appear verbatim in FILE; app-config FILE: YAML merged into FILE (maps
+//     merge, comments kept); gitignore: shell lines run in the app;
+//   generate-key: a command adopter-test.sh runs later (`command` prints it).
 // Usage: node readme-steps.mjs apply README APP_DIR PACKS_DIR
 //        node readme-steps.mjs command README KIND
 import { execFileSync } from 'node:child_process';

@@ -1,8 +1,6 @@
-// The screenshots the docs show (docs/images/*.png), made on demand by
-// `node scripts/e2e.mjs --screenshots`, which starts the "admin" and "user"
-// demo backends and calls this. Not a test: it puts each demo backend in the
-// state a picture shows (values stored through the REST API as the signed-in
-// guest) and takes the picture.
+// The pictures of docs/images/, by `node scripts/e2e.mjs --screenshots` on
+// its admin and user backends: each put in the state its picture shows
+// (values stored through the REST API as the guest). Not a test.
 import { join } from 'node:path';
 import * as e2e from '../../packages/app/e2e-tests/helpers.mjs';
 
