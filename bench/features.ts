@@ -1,18 +1,9 @@
-/*
- * The backend features of the benchmark backend, besides the real plugins:
- *
- * - a `secrets` module that registers the benchmark's N secret definitions
- *   and hands the benchmark the secrets plugin's own knex client (modules
- *   share their plugin's database service), with a counter of its queries;
- * - a tiny consumer plugin, `bench-consumer`, that receives the real
- *   `secretsServiceRef` instance (the default `DefaultSecretsClient`) and the
- *   real root config, and serves the trivial unauthenticated route that is
- *   the HTTP floor of a cold read.
- *
- * The permission policy is the public policy module
- * (`@backstage-secrets/plugin-permission-backend-module-secrets-policy`),
- * configured with `secrets.permission.managers` (bench/lib/workers.mjs).
- */
+// The benchmark backend's own features: a `secrets` module that registers
+// the N definitions and hands over the plugin's knex client (with a counter
+// of its queries), and a consumer plugin, `bench-consumer`, with the real
+// `secretsServiceRef` and root config, the trivial route that is the HTTP
+// floor of a cold read, and `POST /run/:command`, by which scripts/bench.mjs
+// runs bench/worker.ts's cases (unauthenticated: it listens on 127.0.0.1).
 import {
   coreServices,
   createBackendModule,
@@ -22,28 +13,27 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   DefaultSecretsClient,
-  SecretDefinition,
   secretsExtensionPoint,
   SecretsService,
   secretsServiceRef,
 } from '@backstage-secrets/plugin-secrets-node';
+import express from 'express';
 import Router from 'express-promise-router';
 import type { Knex } from 'knex';
 
+const isLastUsedUpdate = (sql: string) =>
+  /^\s*update/i.test(sql) && /last_used_at/i.test(sql);
+/** Last-used flushes and the key-rotation task (its count per key, scan). */
+const isBackground = (sql: string) =>
+  isLastUsedUpdate(sql) ||
+  /not\s+["`]?key_id["`]?\s*=|["`]?key_id["`]?\s*(<>|!=)/i.test(sql) ||
+  /group\s+by\s+["`]?key_id/i.test(sql);
+
 /** Statements seen by the secrets plugin's knex client. */
 export class QueryCounter {
-  total = 0;
-  /** statements that touch the `secrets` table */
+  /** statements on the `secrets` table: all, and background ones */
   secretsTable = 0;
-  /** SELECT statements on the `secrets` table */
-  secretsSelects = 0;
-  /**
-   * statements on the `secrets` table that no request issues: last-used
-   * flushes and the key-rotation task (its count per key, its scan)
-   */
   background = 0;
-  /** the latest statements on the `secrets` table (for diagnostics) */
-  recent: string[] = [];
   /** last-used UPDATE statements per secret name (from the bindings) */
   lastUsedByName = new Map<string, number>();
   /** hrtime of the first last-used UPDATE sent and the last one answered */
@@ -51,7 +41,7 @@ export class QueryCounter {
   lastUsedLastEndNs?: bigint;
 
   /** Statements on the secrets table issued by `request` itself. */
-  async perRequest(request: () => Promise<unknown>): Promise<number> {
+  async perRequest(request: () => Promise<unknown>) {
     const [table, background] = [this.secretsTable, this.background];
     await request();
     return this.secretsTable - table - (this.background - background);
@@ -59,59 +49,51 @@ export class QueryCounter {
 
   onQuery(data: { sql?: string; bindings?: unknown[] }) {
     const sql = String(data?.sql ?? '');
-    this.total += 1;
     if (!/(from|update|into)\s+["`]?secrets["`]?(\s|$)/i.test(sql)) return;
     this.secretsTable += 1;
-    this.recent = [...this.recent.slice(-19), sql.slice(0, 160)];
-    if (/^\s*select/i.test(sql)) this.secretsSelects += 1;
-    if (isLastUsedUpdate(sql)) {
-      this.lastUsedFirstNs ??= process.hrtime.bigint();
-      for (const b of data.bindings ?? []) {
-        if (typeof b === 'string' && /^BENCH_SECRET_\d+$/.test(b)) {
-          this.lastUsedByName.set(b, (this.lastUsedByName.get(b) ?? 0) + 1);
-        }
+    if (isBackground(sql)) this.background += 1;
+    if (!isLastUsedUpdate(sql)) return;
+    this.lastUsedFirstNs ??= process.hrtime.bigint();
+    for (const b of data.bindings ?? []) {
+      if (typeof b === 'string' && /^BENCH_SECRET_\d+$/.test(b)) {
+        this.lastUsedByName.set(b, (this.lastUsedByName.get(b) ?? 0) + 1);
       }
-    }
-    if (
-      isLastUsedUpdate(sql) ||
-      /not\s+["`]?key_id["`]?\s*=|["`]?key_id["`]?\s*(<>|!=)/i.test(sql) ||
-      /group\s+by\s+["`]?key_id/i.test(sql)
-    ) {
-      this.background += 1;
     }
   }
 }
 
-const isLastUsedUpdate = (sql: string) =>
-  /^\s*update/i.test(sql) && /last_used_at/i.test(sql);
-
-/** What the benchmark driver gets hold of once the backend has started. */
+/** What the benchmark gets hold of once the backend has started. */
 export const handles = {
   queries: new QueryCounter(),
-  /** The secrets plugin's own knex client. */
+  /** the secrets plugin's own knex client */
   secretsKnex: undefined as unknown as Knex,
-  /** The consumer's `secretsServiceRef` instance (default factory). */
+  /** the consumer's `secretsServiceRef` instance (default factory) */
   secrets: undefined as unknown as SecretsService,
-  /** A second client built the same way, with the cache off (cold reads). */
+  /** a second client built the same way, with the cache off (cold reads) */
   uncachedSecrets: undefined as unknown as SecretsService,
   config: undefined as unknown as RootConfigService,
   discovery: undefined as unknown as DiscoveryService,
+  /** what POST /run/:command runs (set by bench/worker.ts) */
+  commands: {} as Record<string, (args: any) => Promise<unknown>>,
 };
 
-/** Registers the N benchmark definitions; captures the plugin's knex. */
-export function benchDefinitionsModule(definitions: SecretDefinition[]) {
-  return createBackendModule({
+/** Registers secrets named `names`; captures the plugin's knex. */
+export const benchDefinitionsModule = (names: string[]) =>
+  createBackendModule({
     pluginId: 'secrets',
     moduleId: 'bench-definitions',
     register(reg) {
       reg.registerInit({
-        deps: {
-          secrets: secretsExtensionPoint,
-          database: coreServices.database,
-        },
-        async init({ secrets, database }) {
-          if (definitions.length > 0) secrets.registerSecrets(...definitions);
-          const knex = await database.getClient();
+        deps: { secrets: secretsExtensionPoint, db: coreServices.database },
+        async init({ secrets, db }) {
+          const definitions = names.map(name => ({
+            name,
+            description: `Benchmark secret ${name}`,
+            obtainUrl: 'https://example.com/bench',
+            obtainLabel: 'Benchmark',
+          }));
+          if (names.length > 0) secrets.registerSecrets(...definitions);
+          const knex = await db.getClient();
           knex.on('query', data => handles.queries.onQuery(data));
           knex.on('query-response', (_: unknown, data: { sql?: string }) => {
             if (isLastUsedUpdate(String(data?.sql ?? ''))) {
@@ -123,7 +105,6 @@ export function benchDefinitionsModule(definitions: SecretDefinition[]) {
       });
     },
   });
-}
 
 /** The consumer plugin: a backend plugin that reads secrets. */
 export const benchConsumerPlugin = createBackendPlugin({
@@ -138,26 +119,30 @@ export const benchConsumerPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
       },
       async init({ secrets, config, auth, discovery, httpRouter }) {
-        // The uncached client is built exactly as the service's default
-        // factory builds it, with the cache off: HTTP + database + decrypt.
-        Object.assign(handles, {
-          secrets,
-          config,
-          discovery,
-          uncachedSecrets: new DefaultSecretsClient({
-            auth,
-            discovery,
-            cacheTtlMs: 0,
-          }),
+        // Built as the service's default factory builds its client, with the
+        // cache off: every read is HTTP + database + decrypt.
+        const uncachedSecrets = new DefaultSecretsClient({
+          ...{ auth, discovery, cacheTtlMs: 0 },
         });
+        Object.assign(handles, { secrets, config, discovery, uncachedSecrets });
         // The floor of the HTTP part of a read: the same backend, the same
         // httpRouter middleware, no token, no work.
         const router = Router();
         router.get('/ping', (_req, res) => {
           res.json({ value: 'bench-value-ping' });
         });
+        router.post('/run/:command', express.json(), async (req, res) => {
+          try {
+            const run = handles.commands[req.params.command];
+            res.json({ result: await run(req.body) });
+          } catch (error) {
+            res.status(500).json({ error: String((error as Error).stack) });
+          }
+        });
         httpRouter.use(router);
-        httpRouter.addAuthPolicy({ path: '/ping', allow: 'unauthenticated' });
+        for (const path of ['/ping', '/run']) {
+          httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
+        }
       },
     });
   },

@@ -1,63 +1,25 @@
-/*
- * One benchmark backend: a real Backstage backend (createBackend from
- * @backstage/backend-defaults: real auth with real plugin and user JWTs,
- * real httpRouter, real database, real permission backend and policy) with
- * the secrets plugin, N registered secrets, and a consumer plugin whose
- * `secretsServiceRef` instance the benchmark drives.
- *
- * Started by bench/lib/workers.mjs with
- *   node --require @backstage/cli-node/config/nodeTransform.cjs bench/worker.ts --config <file>
- * and driven over the IPC channel: one request message, one answer.
- * Values are stored through the plugin's REST API, as an admin would.
- * Never prints values.
- */
+// A benchmark backend (scripts/bench.mjs runs the cases below through
+// bench/features.ts): createBackend() with real auth, httpRouter, database,
+// permission backend and policy, the secrets plugin and N secrets. Values are
+// stored through the REST API, as an admin would. Never prints values.
 import { createBackend } from '@backstage/backend-defaults';
-import {
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  randomBytes,
-} from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import {
-  benchConsumerPlugin,
-  benchDefinitionsModule,
-  handles,
-  QueryCounter,
-} from './features';
-import {
-  hrNowNs,
-  interleave,
-  Round,
-  sleep,
-  summarize,
-  timeBatched,
-  timeSequential,
-  usBetween,
-} from './measure';
+import * as crypto from 'node:crypto';
+import { benchConsumerPlugin, benchDefinitionsModule } from './features';
+import { handles, QueryCounter } from './features';
+import { interleave, now, Round, sleep, summarize } from './measure';
+import { timeLoop, usBetween } from './measure';
 
-const options: {
-  registered: number;
-  /** how many of them get a stored value (the first ones) */
-  stored: number;
-  /** seed the stored values after start (not when the database has them) */
-  seed: boolean;
-  baseUrl: string;
-  /** install the events backend (the event bus across instances) */
-  events?: boolean;
-} = JSON.parse(process.env.SECRETS_BENCH_WORKER ?? '{}');
-
-const secretName = (i: number) => `BENCH_SECRET_${String(i).padStart(6, '0')}`;
-const names = Array.from({ length: options.registered }, (_, i) =>
-  secretName(i + 1),
+const { registered, stored, events } = JSON.parse(
+  process.env.SECRETS_BENCH_WORKER!,
 );
-const storedNames = names.slice(0, options.stored);
-
+const nameOf = (i: number) => `BENCH_SECRET_${String(i + 1).padStart(6, '0')}`;
+const names: string[] = Array.from({ length: registered }, (_, i) => nameOf(i));
+const storedNames = names.slice(0, stored);
+/** The sizes of a case, from the plan of scripts/bench.mjs. */
+type Args = Record<string, number>;
 /** The obvious benchmark value of a name (`bench-value-000123[-rN]`). */
-function expectedValue(name: string, round = 0): string {
-  const n = name.slice(name.lastIndexOf('_') + 1);
-  return round === 0 ? `bench-value-${n}` : `bench-value-${n}-r${round}`;
-}
+const expected = (name: string, round = 0) =>
+  `bench-value-${name.slice(-6)}${round ? `-r${round}` : ''}`;
 
 const backend = createBackend();
 backend.add(import('@backstage/plugin-auth-backend'));
@@ -67,55 +29,38 @@ backend.add(
   import('@backstage-secrets/plugin-permission-backend-module-secrets-policy'),
 );
 backend.add(import('@backstage-secrets/plugin-secrets-backend'));
-if (options.events) backend.add(import('@backstage/plugin-events-backend'));
-backend.add(
-  benchDefinitionsModule(
-    names.map(name => ({
-      name,
-      description: `Benchmark secret ${name}`,
-      obtainUrl: 'https://example.com/bench',
-      obtainLabel: 'Benchmark',
-    })),
-  ),
-);
+if (events) backend.add(import('@backstage/plugin-events-backend'));
+backend.add(benchDefinitionsModule(names));
 backend.add(benchConsumerPlugin);
 
-let userToken: string | undefined;
-
-/** A request to the secrets REST API with a real user token (guest provider). */
-async function api(path: string, init: RequestInit = {}): Promise<string> {
-  if (!userToken) {
-    const res = await fetch(`${options.baseUrl}/api/auth/guest/refresh`, {
-      headers: { 'x-requested-with': 'XMLHttpRequest' },
-    });
-    if (!res.ok) throw new Error(`guest sign-in failed: ${res.status}`);
-    const body = (await res.json()) as {
-      backstageIdentity?: { token?: string };
-    };
-    userToken = body.backstageIdentity?.token;
-    if (!userToken) throw new Error('guest sign-in returned no token');
-  }
-  const res = await fetch(`${options.baseUrl}/api/secrets${path}`, {
-    ...init,
-    headers: {
-      authorization: `Bearer ${userToken}`,
-      'content-type': 'application/json',
-    },
-  });
+/** A guest (an admin) user token from the auth backend of `base`. */
+const userToken = async (base: string): Promise<string> =>
+  fetch(`${base}/api/auth/guest/refresh`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  }).then(async res => (await res.json()).backstageIdentity.token);
+const tokens = new Map<string, Promise<string>>();
+/** A request to the secrets REST API of `base` with a real user token. */
+async function api(path: string, init: RequestInit = {}, base?: string) {
+  base ??= handles.config.getString('backend.baseUrl');
+  if (!tokens.has(base)) tokens.set(base, userToken(base));
+  const authorization = `Bearer ${await tokens.get(base)}`;
+  const headers = { authorization, 'content-type': 'application/json' };
+  const res = await fetch(`${base}/api/secrets${path}`, { ...init, headers });
   const text = await res.text();
   if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
   return text;
 }
-
-const put = (name: string, value: string) =>
-  api(`/secrets/${name}`, { method: 'PUT', body: JSON.stringify({ value }) });
+const put = (name: string, value: string, base?: string) => {
+  const body = JSON.stringify({ value });
+  return api(`/secrets/${name}`, { method: 'PUT', body }, base);
+};
 const listSecrets = () => api('/secrets');
 
 /** Stores each name's benchmark value, 8 PUTs at a time. */
 async function seedValues(queue: string[]) {
   const next = async () => {
     for (let name = queue.shift(); name; name = queue.shift()) {
-      await put(name, expectedValue(name));
+      await put(name, expected(name));
     }
   };
   await Promise.all(Array.from({ length: 8 }, next));
@@ -126,175 +71,96 @@ async function ping() {
   const url = `${await handles.discovery.getBaseUrl('bench-consumer')}/ping`;
   return async () => (await fetch(url)).json();
 }
-
-/** Sequential rounds of at most `maxOps` ops in `maxMs`. */
 const sequential =
   (maxOps: number, maxMs: number): Round =>
   (samples, op) =>
-    timeSequential(samples, op, { maxOps, maxMs });
+    timeLoop(samples, op, { maxOps, maxMs });
 
 // The floors' AES-256-GCM, as the plugin's cipher does it, with a KeyObject.
-const floorKey = createSecretKey(randomBytes(32));
+const key = crypto.createSecretKey(crypto.randomBytes(32));
+const gcm = { authTagLength: 16 } as const;
 const aad = (name: string, version = 1) =>
   Buffer.from(`backstage-secrets:v1:${name}:${version}`);
-function encrypt(name: string, value: string, version = 1): Buffer {
-  const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', floorKey, nonce, {
-    authTagLength: 16,
-  });
+function encrypt(name: string, value: string, version = 1) {
+  const nonce = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce, gcm);
   cipher.setAAD(aad(name, version));
   const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-  return Buffer.concat([nonce, body, cipher.getAuthTag()]);
+  return Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64');
 }
-function decrypt(name: string, envelopeB64: string): string {
-  const envelope = Buffer.from(envelopeB64, 'base64');
-  const decipher = createDecipheriv(
-    'aes-256-gcm',
-    floorKey,
-    envelope.subarray(0, 12),
-    { authTagLength: 16 },
-  );
-  decipher.setAAD(aad(name));
-  decipher.setAuthTag(envelope.subarray(envelope.length - 16));
-  return Buffer.concat([
-    decipher.update(envelope.subarray(12, envelope.length - 16)),
-    decipher.final(),
-  ]).toString('utf8');
+function decrypt(name: string, base64: string) {
+  const e = Buffer.from(base64, 'base64');
+  const d = crypto.createDecipheriv('aes-256-gcm', key, e.subarray(0, 12), gcm);
+  d.setAAD(aad(name));
+  d.setAuthTag(e.subarray(e.length - 16));
+  return Buffer.concat([d.update(e.subarray(12, -16)), d.final()]).toString();
 }
 
-/**
- * 1. Cold reads through the uncached client vs their floor: a bare GET, a
- * bare knex select of the row by name, one decrypt, each timed separately.
- */
-async function coldRead(args: {
-  rounds: number;
-  roundMs: number;
-  maxOpsPerRound: number;
-  distinct: number;
-}) {
-  const readNames = storedNames.slice(0, args.distinct);
-  const knex = handles.secretsKnex;
+// 1. Cold reads through the uncached client vs their floor: a bare GET, a
+// bare knex select of the row by name, one decrypt.
+async function coldRead(args: Args) {
+  const pick = (i: number) => storedNames[i % args.distinct];
   const get = await ping();
-  const envelopes = new Map(
-    readNames.map(n => [n, encrypt(n, expectedValue(n)).toString('base64')]),
-  );
-  const parts = {
-    http: [] as number[],
-    select: [] as number[],
-    decrypt: [] as number[],
-  };
+  const envelopes = storedNames
+    .slice(0, args.distinct)
+    .map(n => encrypt(n, expected(n)));
   let wrong = 0;
-  let statements = 0;
   const coldOp = async (i: number) => {
-    const name = readNames[i % readNames.length];
-    const value = await handles.uncachedSecrets.getSecret(name);
-    if (value !== expectedValue(name)) wrong++;
+    const value = await handles.uncachedSecrets.getSecret(pick(i));
+    if (value !== expected(pick(i))) wrong++;
   };
+  const floorOp = async (i: number) => {
+    const name = pick(i);
+    await get();
+    const row = await handles.secretsKnex('secrets').where({ name }).first();
+    const value = decrypt(name, envelopes[i % args.distinct]);
+    if (!row || value !== expected(name)) wrong++;
+  };
+  const limits = { maxOps: args.maxOpsPerRound, maxMs: args.roundMs };
   const run = await interleave({
-    op: coldOp,
-    floorOp: async i => {
-      const name = readNames[i % readNames.length];
-      const t0 = hrNowNs();
-      await get();
-      const t1 = hrNowNs();
-      const row = await knex('secrets').where({ name }).first();
-      const t2 = hrNowNs();
-      const value = decrypt(name, envelopes.get(name)!);
-      parts.http.push(usBetween(t0, t1));
-      parts.select.push(usBetween(t1, t2));
-      parts.decrypt.push(usBetween(t2));
-      if (!row || value !== expectedValue(name)) wrong++;
-    },
-    rounds: args.rounds,
+    ...{ op: coldOp, floorOp, rounds: args.rounds },
     warmUp: sequential(200, 2000), // JIT, connections, JWKS fetch
-    afterWarmUp: () => Object.values(parts).forEach(p => (p.length = 0)),
-    round: async (samples, op) => {
-      const before = handles.queries.total;
-      await timeSequential(samples, op, {
-        maxOps: args.maxOpsPerRound,
-        maxMs: args.roundMs,
-      });
-      if (op === coldOp) statements += handles.queries.total - before;
-    },
+    round: (samples, op) => timeLoop(samples, op, limits),
   });
-  return {
-    cold: run.stats,
-    floor: run.floorStats,
-    /** statements on the secrets plugin's database per cold read */
-    statementsPerRead: statements / Math.max(1, run.samples.ops),
-    floorParts: {
-      http: summarize(parts.http),
-      select: summarize(parts.select),
-      decrypt: summarize(parts.decrypt),
-    },
-    wrongValues: wrong,
-    coldWindows: run.windows,
-    floorWindows: run.floorWindows,
-  };
+  if (wrong > 0) throw new Error(`cold read: ${wrong} wrong values`);
+  return { cold: run.stats, floor: run.floorStats };
 }
 
 /** 2. Warm reads on the consumer's service vs a static config read. */
-async function warmRead(args: {
-  rounds: number;
-  roundMs: number;
-  batch: number;
-}) {
+async function warmRead(args: Args) {
   const name = storedNames[0];
-  if ((await handles.secrets.getSecret(name)) !== expectedValue(name)) {
+  const warmOp = () => handles.secrets.getSecret(name);
+  const floorOp = () => handles.config.getOptionalString('bench.staticValue');
+  if ((await warmOp()) !== expected(name) || floorOp() === undefined) {
     throw new Error('warm read: unexpected value');
   }
-  if (handles.config.getOptionalString('bench.staticValue') === undefined) {
-    throw new Error('warm read: the static config value is missing');
-  }
-  const warmOp = () => handles.secrets.getSecret(name);
   const batched =
     (maxBatches: number, maxMs: number): Round =>
     (samples, op) =>
-      timeBatched(samples, op, {
-        batch: args.batch,
-        maxBatches,
-        maxMs,
+      timeLoop(samples, op, {
+        ...{ maxOps: maxBatches * args.batch, maxMs, batch: args.batch },
         isAsync: op === warmOp,
       });
-  const selectsBefore = handles.queries.secretsSelects;
   const run = await interleave({
-    op: warmOp,
-    floorOp: () => handles.config.getOptionalString('bench.staticValue'),
-    rounds: args.rounds,
-    warmUp: batched(200, 300),
-    round: batched(100_000, args.roundMs),
+    ...{ op: warmOp, floorOp, rounds: args.rounds },
+    ...{ warmUp: batched(200, 300), round: batched(100_000, args.roundMs) },
   });
-  return {
-    warm: run.stats,
-    floor: run.floorStats,
-    backendReadsDuringWarm: handles.queries.secretsSelects - selectsBefore,
-    warmWindows: run.windows,
-  };
+  return { warm: run.stats, floor: run.floorStats };
 }
 
-/** 3. Reads of one secret paced over `windowMs`; the writes they cause. */
-async function readsWrites(args: {
-  reads: number;
-  windowMs: number;
-  uncachedReads: number;
-  uncachedMaxMs: number;
-  uncachedConcurrency: number;
-  flushIntervalMs: number;
-}) {
+// 3. Reads of one secret through the default client paced over `windowMs`,
+// then of another through the uncached one; the last-used writes they cause.
+async function readsWrites(args: Args) {
   const q = handles.queries;
   // names that no other case reads, so that only these reads are counted
   const [cachedName, uncachedName] = [storedNames[20], storedNames[21]];
-  q.lastUsedByName.delete(cachedName);
-  q.lastUsedByName.delete(uncachedName);
+  [cachedName, uncachedName].forEach(n => q.lastUsedByName.delete(n));
   const read = async (secrets: typeof handles.secrets, name: string) => {
-    if ((await secrets.getSecret(name)) !== expectedValue(name)) {
+    if ((await secrets.getSecret(name)) !== expected(name)) {
       throw new Error('unexpected value');
     }
   };
-  // the realistic consumer: the default (cached) service, paced
-  let selects = q.secretsSelects;
-  let reads = 0;
-  const t0 = Date.now();
+  let [reads, t0] = [0, Date.now()];
   while (reads < args.reads && Date.now() - t0 < args.windowMs * 3) {
     const elapsed = Date.now() - t0 + 1;
     const target = Math.ceil((elapsed / args.windowMs) * args.reads);
@@ -304,144 +170,93 @@ async function readsWrites(args: {
     await sleep(1);
   }
   const cachedElapsedMs = Date.now() - t0;
-  const cachedBackendReads = q.secretsSelects - selects;
-  // every read reaching the backend: the cache off
-  selects = q.secretsSelects;
   let uncachedReads = 0;
-  const t1 = Date.now();
+  t0 = Date.now();
   const reader = async () => {
-    while (
-      uncachedReads < args.uncachedReads &&
-      Date.now() - t1 < args.uncachedMaxMs
-    ) {
+    const more = () => Date.now() - t0 < args.uncachedMaxMs;
+    while (uncachedReads < args.uncachedReads && more()) {
       uncachedReads++;
       await read(handles.uncachedSecrets, uncachedName);
     }
   };
   await Promise.all(Array.from({ length: args.uncachedConcurrency }, reader));
-  const uncachedElapsedMs = Date.now() - t1;
-  const uncachedBackendReads = q.secretsSelects - selects;
-  // let at least one flush happen after the last read
-  await sleep(args.flushIntervalMs + 1500);
+  const uncachedElapsedMs = Date.now() - t0;
+  await sleep(args.flushIntervalMs + 1500); // a flush after the last read
+  const writes = (name: string) => q.lastUsedByName.get(name) ?? 0;
   return {
-    reads,
-    cachedElapsedMs,
-    cachedBackendReads,
-    cachedWrites: q.lastUsedByName.get(cachedName) ?? 0,
-    uncachedReads,
-    uncachedElapsedMs,
-    uncachedBackendReads,
-    uncachedWrites: q.lastUsedByName.get(uncachedName) ?? 0,
     flushIntervalMs: args.flushIntervalMs,
+    cached: { writes: writes(cachedName), elapsedMs: cachedElapsedMs },
+    uncached: {
+      ...{ writes: writes(uncachedName), elapsedMs: uncachedElapsedMs },
+      reads: uncachedReads,
+    },
   };
 }
 
-/**
- * Requests of a manage route (one per round) alternating with their floor;
- * statements on the secrets table counted per request.
- */
+// Requests of a manage route (one per round) alternating with their floor;
+// statements on the secrets table counted per request.
 async function manageRequests(
   op: (i: number) => Promise<unknown>,
   floorOp: (i: number) => Promise<unknown>,
-  args: { maxOps: number; maxMs: number },
+  args: Args,
   warmUps: number,
 ) {
   const queries: number[] = [];
   const counted = (i: number) =>
     handles.queries.perRequest(() => op(i)).then(n => queries.push(n));
+  const limits = { maxOps: 1, maxMs: args.maxMs };
   const run = await interleave({
-    op: counted,
-    floorOp,
-    rounds: args.maxOps,
-    maxMs: args.maxMs,
+    ...{ op: counted, floorOp, rounds: args.maxOps, maxMs: args.maxMs },
     warmUp: sequential(warmUps, 5000),
     afterWarmUp: () => (queries.length = 0),
-    round: (samples, f, r) =>
-      timeSequential(samples, () => f(r + warmUps), {
-        maxOps: 1,
-        maxMs: args.maxMs,
-      }),
+    round: (samples, f, r) => timeLoop(samples, () => f(r + warmUps), limits),
   });
-  const { stats, floorStats: floor, windows } = run;
-  const [queriesMin, queriesMax] = [Math.min(...queries), Math.max(...queries)];
-  return { stats, floor, windows, queriesMin, queriesMax };
+  const queriesMax = Math.max(...queries);
+  return { stats: run.stats, floor: run.floorStats, queriesMax };
 }
 
-/**
- * 4. GET /secrets vs its floor: a bare GET, one knex select of the stored
- * rows' metadata columns (every column but the ciphertext), JSON.stringify.
- */
-async function list(args: { maxOps: number; maxMs: number }) {
+// 4. GET /secrets vs its floor: a bare GET, one knex select of the stored
+// rows' metadata columns (every column but the ciphertext), JSON.stringify.
+async function list(args: Args) {
   const get = await ping();
   const columns = ['name', 'key_id', 'version', 'created_at', 'created_by']
     .concat(['updated_at', 'updated_by', 'last_used_at', 'last_used_by'])
     .concat(['last_used_on_behalf_of']);
-  const q = handles.queries;
-  const unexpectedSql = new Set<string>();
-  let [bytes, items] = [0, 0];
-  const run = await manageRequests(
-    async () => {
-      const [table, background] = [q.secretsTable, q.background];
-      const text = await listSecrets();
-      bytes = Buffer.byteLength(text);
-      items = (JSON.parse(text) as { items: unknown[] }).items.length;
-      const n = q.secretsTable - table;
-      if (n - (q.background - background) !== 1) {
-        q.recent.slice(-n).forEach(sql => unexpectedSql.add(sql));
-      }
-    },
-    async () => {
-      await get();
-      const rows = await handles
-        .secretsKnex('secrets')
-        .select(columns)
-        .orderBy('name');
-      return JSON.stringify({ items: rows }).length;
-    },
-    args,
-    3,
-  );
-  return {
-    ...run,
-    bytes,
-    items,
-    unexpectedSql: [...unexpectedSql].slice(0, 5),
+  let items = 0;
+  const request = async () => {
+    items = JSON.parse(await listSecrets()).items.length;
   };
+  const floor = async () => {
+    await get();
+    const knex = handles.secretsKnex;
+    const rows = await knex('secrets').select(columns).orderBy('name');
+    return JSON.stringify({ items: rows }).length;
+  };
+  const run = await manageRequests(request, floor, args, 3);
+  return { ...run, items };
 }
 
 let setRound = 0;
-/**
- * 5. PUT /secrets/:name on stored names vs its floor: a bare GET, a knex
- * select of the row, one encrypt, a knex UPDATE of the row (durable work).
- */
-async function set(args: { maxOps: number; maxMs: number }) {
-  const get = await ping();
-  const knex = handles.secretsKnex;
-  const round = ++setRound;
-  const nameOf = (i: number) => storedNames[i % storedNames.length];
+// 5. PUT /secrets/:name on stored names vs its floor: a bare GET, a knex
+// select of the row, one encrypt, a knex UPDATE of the row (durable work).
+async function set(args: Args) {
+  const [get, knex, round] = [await ping(), handles.secretsKnex, ++setRound];
+  const pick = (i: number) => storedNames[i % storedNames.length];
+  const op = (i: number) =>
+    put(pick(i * 7), expected(pick(i * 7), round * 1e5 + i + 1));
   return manageRequests(
-    i => put(nameOf(i * 7), expectedValue(nameOf(i * 7), round * 1e5 + i + 1)),
+    op,
     async i => {
-      const name = nameOf(i * 7 + 3);
+      const name = pick(i * 7 + 3);
       await get();
-      const row = await knex('secrets').where({ name }).first();
-      encrypt(name, expectedValue(name), row.version).toString('base64');
-      await knex('secrets')
-        .where({ name, version: row.version })
-        .update({ updated_at: new Date().toISOString() });
+      const { version } = await knex('secrets').where({ name }).first();
+      encrypt(name, expected(name), version);
+      const updatedAt = { updated_at: new Date().toISOString() };
+      await knex('secrets').where({ name, version }).update(updatedAt);
     },
     args,
     10,
   );
-}
-
-/** The event loop's worst delay (ms) while `work` runs. */
-async function loopDelayDuring(work: () => Promise<unknown>) {
-  const histogram = monitorEventLoopDelay({ resolution: 2 });
-  histogram.enable();
-  await work();
-  histogram.disable();
-  return histogram.max / 1e6;
 }
 
 /** Polls `done` every `pollMs` for up to `timeoutMs`, then waits 50 ms. */
@@ -451,218 +266,125 @@ async function waitFor(done: () => boolean, timeoutMs: number, pollMs = 10) {
   await sleep(50);
 }
 
-/**
- * 3. The cost of one flush after `distinct` different secrets were each
- * read once: how long its last-used writes take, how long the event loop
- * stalls meanwhile, and the same row writes in one transaction.
- */
-async function flushCost(args: { distinct: number; timeoutMs: number }) {
-  const q = handles.queries;
-  const reader = handles.uncachedSecrets;
+// 3. The cost of one flush after `distinct` different secrets were each
+// read once: how long its last-used writes take, and the same row writes in
+// one transaction.
+async function flushCost(args: Args) {
+  const [q, knex] = [handles.queries, handles.secretsKnex];
   const readNames = storedNames.slice(-args.distinct);
   // wait for a flush first, so that the next one only carries our reads
   const probe = storedNames[3];
-  await reader.getSecret(probe);
+  await handles.uncachedSecrets.getSecret(probe);
   const probed = q.lastUsedByName.get(probe) ?? 0;
   await waitFor(() => q.lastUsedByName.get(probe) !== probed, args.timeoutMs);
-  for (const name of readNames) await reader.getSecret(name);
+  for (const name of readNames) await handles.uncachedSecrets.getSecret(name);
   q.lastUsedFirstNs = q.lastUsedLastEndNs = undefined;
   readNames.forEach(name => q.lastUsedByName.delete(name));
   const written = () => readNames.filter(n => q.lastUsedByName.get(n)).length;
-  const loopMaxDelayMs = await loopDelayDuring(() =>
-    waitFor(() => written() >= readNames.length, args.timeoutMs, 20),
-  );
-  const flushMs =
-    q.lastUsedFirstNs && q.lastUsedLastEndNs
-      ? usBetween(q.lastUsedFirstNs, q.lastUsedLastEndNs) / 1e3
-      : NaN;
+  await waitFor(() => written() >= readNames.length, args.timeoutMs, 20);
+  const [first, last] = [q.lastUsedFirstNs, q.lastUsedLastEndNs];
+  const flushMs = first && last ? usBetween(first, last) / 1e3 : NaN;
   // the same row writes in one transaction, rewriting what the flush wrote
-  const knex = handles.secretsKnex;
   const rows = await knex('secrets')
     .select('name', 'last_used_at', 'last_used_by')
     .whereIn('name', readNames);
-  let ms = 0;
-  const transactionDelayMs = await loopDelayDuring(async () => {
-    const t0 = hrNowNs();
-    await knex.transaction(async trx => {
-      for (const { name, ...values } of rows) {
-        await trx('secrets').where({ name }).update(values);
-      }
-    });
-    ms = usBetween(t0) / 1e3;
-    await sleep(20);
+  const t0 = now();
+  await knex.transaction(async trx => {
+    for (const { name, ...values } of rows) {
+      await trx('secrets').where({ name }).update(values);
+    }
   });
-  return {
-    distinct: readNames.length,
-    rowsWritten: written(),
-    flushMs,
-    loopMaxDelayMs,
-    oneTransaction: {
-      rows: rows.length,
-      ms,
-      loopMaxDelayMs: transactionDelayMs,
-    },
-  };
+  const transactionMs = usBetween(t0) / 1e3;
+  return { distinct: args.distinct, flushMs, transactionMs };
 }
 
-/** RSS after full GCs: the smallest of 5 samples (RSS moves with the allocator). */
+/** RSS after full GCs: the least of 5 samples (it moves with the allocator). */
 async function settledMemory(gcRounds: number) {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with --expose-gc');
+  const gc = (globalThis as { gc?: () => void }).gc!;
   for (let i = 0; i < gcRounds; i++) {
     gc();
     await sleep(250);
   }
-  let best = process.memoryUsage();
+  let rss = Infinity;
   for (let i = 0; i < 5; i++) {
     gc();
     await sleep(200);
-    const m = process.memoryUsage();
-    if (m.rss < best.rss) best = m;
+    rss = Math.min(rss, process.memoryUsage().rss);
   }
-  const { rss, heapTotal, heapUsed, external } = best;
-  return { rss, heapTotal, heapUsed, external };
+  return rss;
 }
 
-/** 7. Memory of a fresh backend after reads, then after three lists. */
-async function rss(args: { gcRounds: number }) {
-  const readNames = storedNames.length
-    ? storedNames.slice(0, 100)
-    : Array.from({ length: 100 }, (_, i) => secretName(i + 1));
-  for (let round = 0; round < 2; round++) {
-    for (const name of readNames) {
-      await handles.uncachedSecrets.getSecret(name).catch(() => undefined);
-    }
+/** 7. Memory of a fresh backend (--expose-gc) after reads. */
+async function rss(args: Args) {
+  // 100 names, registered or not (without secrets, the reads are refused)
+  for (let i = 0; i < 200; i++) {
+    await handles.uncachedSecrets.getSecret(nameOf(i % 100)).catch(() => 0);
   }
-  const afterReads = await settledMemory(args.gcRounds);
-  for (let i = 0; i < 3; i++) await listSecrets();
-  return { afterReads, afterLists: await settledMemory(args.gcRounds) };
+  return settledMemory(args.gcRounds);
 }
 
 /** Value requests of the consumer's clients, counted at their HTTP call. */
 let valueRequests = 0;
 const originalFetch = globalThis.fetch;
 globalThis.fetch = (input, init) => {
-  const url =
-    typeof input === 'string' ? input : String((input as any).url ?? input);
+  const url = typeof input === 'string' ? input : String((input as any).url);
   if (/\/api\/secrets\/secrets\/[^/]+\/value$/.test(url)) valueRequests++;
   return originalFetch(input, init);
 };
 
-/**
- * Reads one secret through the consumer's (cached) service every `pollMs`
- * for up to `durationMs`, until `until` returns true for a value.
- */
+/** Reads `name` through the consumer's (cached) service every `pollMs`. */
 async function pollReads(
-  args: { name: string; pollMs: number },
-  durationMs: number,
+  name: string,
+  { pollMs, durationMs }: Args,
   until: (value: string | undefined) => boolean,
-  onFirst = () => {},
 ) {
   const end = Date.now() + durationMs;
   let reads = 0;
   while (Date.now() < end) {
-    const value = await handles.secrets.getSecret(args.name);
-    if (++reads === 1) onFirst();
-    if (until(value)) return { reads, seenAtNs: hrNowNs() };
-    await sleep(args.pollMs);
+    const value = await handles.secrets.getSecret(name);
+    reads++;
+    if (until(value)) return { reads, seenAt: now() };
+    await sleep(pollMs);
   }
-  onFirst();
-  return { reads };
+  return { reads, seenAt: undefined };
 }
 
-// 6. Propagation: the consumer polls one secret until it sees the value the
-// benchmark is about to PUT on another instance.
-let watch: Promise<{ seenAtNs?: string }> | undefined;
-function startWatch(args: {
-  name: string;
-  value: string;
-  timeoutMs: number;
-  pollMs: number;
-}) {
-  return new Promise(started => {
-    watch = pollReads(
-      args,
-      args.timeoutMs,
-      v => v === args.value,
-      () => started({ started: true }),
-    );
-  });
+// 6. On instance B: trials of "PUT a new value on instance A (`aUrl`), poll
+// this instance's cached secretsServiceRef until it returns it", each after
+// a random phase; one warm-up trial first. Delays from the start of the PUT.
+async function propagation({ aUrl, ...args }: Args & { aUrl: string }) {
+  const name = storedNames[5];
+  const fromStart: number[] = [];
+  const poll = { pollMs: args.pollMs, durationMs: args.timeoutMs };
+  for (let trial = -1; trial < args.trials; trial++) {
+    const value = expected(name, args.round + trial + 11);
+    const seen = pollReads(name, poll, v => v === value);
+    await sleep(Math.floor(Math.random() * args.phaseMs));
+    const start = now();
+    await put(name, value, aUrl);
+    const { seenAt } = await seen;
+    if (trial >= 0 && seenAt) fromStart.push(usBetween(start, seenAt));
+  }
+  const { p50, max } = summarize(fromStart);
+  const timeouts = args.trials - fromStart.length;
+  return { trials: args.trials, timeouts, p50, max };
 }
 
 /** 6. A hot secret read in a loop: how many reads reached the backend. */
-async function hotReads(args: {
-  name: string;
-  durationMs: number;
-  pollMs: number;
-}) {
+async function hotReads(args: Args) {
   const before = valueRequests;
-  const { reads } = await pollReads(args, args.durationMs, () => false);
-  return {
-    reads,
-    backendReads: valueRequests - before,
-    durationMs: args.durationMs,
-  };
+  const { reads } = await pollReads(storedNames[7], args, () => false);
+  const backendReads = valueRequests - before;
+  return { reads, backendReads, durationMs: args.durationMs };
 }
 
-const commands: Record<string, (args: any) => Promise<unknown>> = {
-  coldRead,
-  warmRead,
-  readsWrites,
-  list,
-  set,
-  flushCost,
-  rss,
-  startWatch,
-  hotReads,
-  watchResult: async () => {
-    if (!watch) throw new Error('no watch');
-    return watch;
-  },
-  timedPut: async (args: { name: string; value: string }) => {
-    const startNs = hrNowNs();
-    await put(args.name, args.value);
-    return { startNs, endNs: hrNowNs() };
-  },
+handles.commands = {
+  ...{ coldRead, warmRead, readsWrites, list, set, flushCost, rss },
+  ...{ propagation, hotReads },
   /** stores values for names[from, to) (registered, not stored yet) */
-  seedRange: async (args: { from: number; to: number }) =>
-    seedValues(names.slice(args.from, args.to)),
-  storedName: async (args: { index: number }) => ({
-    name: storedNames[args.index],
-  }),
-  expected: async (args: { name: string; round: number }) => ({
-    value: expectedValue(args.name, args.round),
-  }),
-  stop: async () => {
-    setTimeout(() => backend.stop().finally(() => process.exit(0)), 10);
-    return { stopping: true };
+  seedRange: async ({ from, to }) => {
+    await seedValues(names.slice(from, to));
+    handles.queries = new QueryCounter(); // count from the first case on
   },
 };
-
-process.on('message', async (message: any) => {
-  if (typeof message?.id !== 'number') return;
-  try {
-    const fn = commands[message.cmd];
-    if (!fn) throw new Error(`unknown command ${message.cmd}`);
-    const result = await fn(message.args ?? {});
-    process.send?.({ id: message.id, ok: true, result });
-  } catch (error) {
-    const text = String((error as Error)?.stack ?? error);
-    process.send?.({ id: message.id, ok: false, error: text });
-  }
-});
-
-// The benchmark is gone: do not linger.
-process.on('disconnect', () => process.exit(1));
-
-(async () => {
-  const t0 = Date.now();
-  await backend.start();
-  const startupMs = Date.now() - t0;
-  if (options.seed) await seedValues([...storedNames]);
-  handles.queries = new QueryCounter();
-  process.send?.({ type: 'ready', startupMs, pid: process.pid });
-})().catch(error => {
-  process.send?.({ type: 'failed', error: String(error?.stack ?? error) });
-  process.exit(1);
-});
+backend.start();

@@ -1,27 +1,13 @@
 #!/usr/bin/env bash
-# The adopter test: what someone else's Backstage gets from this repository.
-#
-# Creates a fresh app with the @backstage/create-app of backstage.json's
-# release, installs the packed tarballs, follows the README's "Install in
-# your app" steps as written (scripts/adopter/readme-steps.mjs extracts and
-# applies them), adds a tiny consumer plugin, starts the backend and checks:
-# readiness, the list API with a guest token, a PUT, a read through the
-# consumer, a misspelled name rejected, the development key's location in
-# the log, .data/ ignored by git, the app's type check, and that the
-# frontend builds with the page in it.
-#
-# Then the newest end: the same app moved to the newest release this
-# repository supports (scripts/adopter/move-app.mjs, as `versions:bump`
-# would), installed again, and checked for a second copy of any
-# `@backstage/*` package our packages depend on (scripts/adopter/one-copy.mjs,
-# which also runs on the oldest app), its type check, its backend's checks
-# and its frontend build.
-#
-# Uses only the npm registry (and the Yarn cache in ~/.yarn/berry/cache that
-# the monorepo's install filled). Prints its time; must stay under 10 min.
-#
-# Environment (optional): ADOPTER_PORT (backend port, default 7150),
-# ADOPTER_KEEP=1 (keep the temporary app), ADOPTER_RESULT (JSON result file).
+# The adopter test: a fresh app of the oldest release our ranges admit gets
+# the packed tarballs, the README's "Install in your app" steps as written
+# (adopter/readme-steps.mjs) and a consumer plugin; then its backend's checks
+# (adopter/check.mjs), the key's location in the log, .data/ ignored by git,
+# its type check and frontend build. The same app moved to backstage.json's
+# release (adopter/move-app.mjs) must also hold one copy of each @backstage/*
+# package ours depend on (adopter/one-copy.mjs), type-check, pass the backend
+# checks and build. Uses only the npm registry; must stay under 10 min.
+# ADOPTER_PORT (7150), ADOPTER_KEEP=1 (keep the apps), ADOPTER_RESULT (JSON).
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 ensure_toolchain
 cd "$REPO_ROOT"
@@ -44,41 +30,30 @@ elapsed() { echo $(($(date +%s) - STARTED_AT)); }
 step() { log "adopter test [$(elapsed)s] ── $* ──"; }
 
 finish() {
-  local status=$?
-  if [ -n "$BACKEND_PID" ] && kill -0 "$BACKEND_PID" 2>/dev/null; then
-    kill -- "-$BACKEND_PID" 2>/dev/null || kill "$BACKEND_PID" 2>/dev/null || true
-    wait "$BACKEND_PID" 2>/dev/null || true
-  fi
+  local status=$? seconds ok=0
+  [ "$status" -eq 0 ] && ok=1
+  [ -n "$BACKEND_PID" ] && stop_backend
   if [ "$status" -ne 0 ] && [ -f "$WORK/backend.log" ]; then
     log "last lines of the app's backend log:"
     tail -n 40 "$WORK/backend.log" >&2 || true
   fi
-  # The test's time is measured before the clean-up, which is printed apart.
-  local seconds
-  seconds=$(elapsed)
-  if [ "${ADOPTER_KEEP:-}" = "1" ]; then
-    log "kept the apps in $WORK"
-  else
+  seconds=$(elapsed) # the test's time, before the clean-up (printed apart)
+  if [ "${ADOPTER_KEEP:-}" = "1" ]; then log "kept the apps in $WORK"; else
     rm -rf "$WORK"
     log "removed the temporary app in $(($(elapsed) - seconds))s"
   fi
-  if [ -n "$RESULT_FILE" ]; then
-    printf '{"passed":%d,"failed":%d,"seconds":%d}\n' \
-      "$([ "$status" -eq 0 ] && echo 1 || echo 0)" \
-      "$([ "$status" -eq 0 ] && echo 0 || echo 1)" "$seconds" >"$RESULT_FILE"
-  fi
-  if [ "$status" -eq 0 ]; then
-    log "adopter test passed in $((seconds / 60))m$((seconds % 60))s"
-  else
-    printf '\033[1;31m[backstage-secrets] adopter test FAILED after %dm%ds\033[0m\n' $((seconds / 60)) $((seconds % 60)) >&2
+  [ -z "$RESULT_FILE" ] || printf '{"passed":%d,"failed":%d,"seconds":%d}\n' "$ok" "$((1 - ok))" "$seconds" >"$RESULT_FILE"
+  local time="$((seconds / 60))m$((seconds % 60))s"
+  if [ "$ok" = 1 ]; then log "adopter test passed in $time"; else
+    printf '\033[1;31m[backstage-secrets] adopter test FAILED after %s\033[0m\n' "$time" >&2
   fi
   exit "$status"
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-# The create-app release that matches backstage.json. After creation the
-# app's own backstage.json is compared with ours, so a stale entry fails.
+# The create-app of backstage.json's release (its app's backstage.json is
+# compared with the oldest release below, so a stale entry fails).
 BACKSTAGE_VERSION="$(node -p 'require("./backstage.json").version')"
 case "$BACKSTAGE_VERSION" in
   1.55.* | 1.56.* | 1.57.*) CREATE_APP_VERSION=0.9.2 ;;
@@ -106,104 +81,59 @@ APP_BACKSTAGE_VERSION="$(node -p "require('$APP/backstage.json').version")"
 step "Following the README's \"Install in your app\" steps"
 node scripts/adopter/readme-steps.mjs apply README.md "$APP" "$WORK/packs"
 
-# This machine's registry gaps (docs: /work/shared/docs/environment.md):
-# platform packages missing in some versions, a @yarnpkg/core published with
-# a broken patch, and plugin-signals-backend 0.3.21, which needs a newer
-# backend-defaults than a 1.55 app has. Not part of the README: an app on the
-# public registry does not need them.
-node -e '
-  const fs = require("fs");
-  const file = process.argv[1];
-  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
-  Object.assign(pkg.resolutions, {
-    "@swc/core": "1.16.18",
-    "rollup": "4.67.4",
-    "unrs-resolver": "1.12.2",
-    "@yarnpkg/core": "4.9.1",
-    "@backstage/plugin-signals-backend": "0.3.19",
-  });
-  // Time, not correctness: Yarn compiles every package with a binding.gyp.
-  // better-sqlite3 13 loads its bundled prebuilds/ (no compile needed); the
-  // others are native parts that nothing this test runs loads (keytar and
-  // cpu-features are skipped in this repository too). Compiling them took
-  // minutes on a busy 2-core machine.
-  pkg.dependenciesMeta = Object.fromEntries(
-    [
-      "better-sqlite3",
-      "keytar",
-      "cpu-features",
-      "ssh2",
-      "tree-sitter",
-      "tree-sitter-json",
-      "@tree-sitter-grammars/tree-sitter-yaml",
-    ].map(name => [name, { built: false }]),
-  );
-  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
-' "$APP/package.json"
+# Edits a JSON file: runs the JavaScript in $2 on its parsed content, `pkg`.
+edit_json() {
+  node -e 'const fs = require("fs"); const [file, code] = process.argv.slice(1);
+    const pkg = JSON.parse(fs.readFileSync(file, "utf8")); new Function("pkg", code)(pkg);
+    fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");' "$1" "$2"
+}
+
+# Not README steps, this machine's registry gaps (see
+# /work/shared/docs/environment.md): platform packages missing in some
+# versions, a @yarnpkg/core published with a broken patch, and
+# plugin-signals-backend 0.3.21, which needs a newer backend-defaults than a
+# 1.55 app has. And time, not correctness: Yarn compiles every package with a
+# binding.gyp; better-sqlite3 13 loads its bundled prebuilds/, the others are
+# native parts nothing here loads (compiling them took minutes).
+edit_json "$APP/package.json" '
+  Object.assign(pkg.resolutions, { "@swc/core": "1.16.18", rollup: "4.67.4", "unrs-resolver": "1.12.2",
+    "@yarnpkg/core": "4.9.1", "@backstage/plugin-signals-backend": "0.3.19" });
+  pkg.dependenciesMeta = Object.fromEntries(["better-sqlite3", "keytar", "cpu-features", "ssh2", "tree-sitter",
+    "tree-sitter-json", "@tree-sitter-grammars/tree-sitter-yaml"].map(name => [name, { built: false }]));'
 
 step "Adding a consumer plugin (declares ACME_API_KEY, reads it in a route)"
 cp scripts/adopter/acme.ts.txt "$APP/packages/backend/src/acme.ts"
-node -e '
-  const fs = require("fs");
-  const [appDir, packs] = process.argv.slice(1);
-  const file = `${appDir}/packages/backend/package.json`;
-  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
-  pkg.dependencies["@backstage-secrets/plugin-secrets-node"] =
-    `file:${packs}/backstage-secrets-plugin-secrets-node.tgz`;
-  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
-  const index = `${appDir}/packages/backend/src/index.ts`;
-  let source = fs.readFileSync(index, "utf8");
-  source = source.replace(
-    "backend.start();",
-    "backend.add(acmeSecretsModule);\nbackend.add(acmePlugin);\n\nbackend.start();",
-  );
-  source = `import { acmePlugin, acmeSecretsModule } from "./acme";\n${source}`;
-  fs.writeFileSync(index, source);
-' "$APP" "$WORK/packs"
+edit_json "$APP/packages/backend/package.json" "pkg.dependencies['@backstage-secrets/plugin-secrets-node'] =
+  'file:$WORK/packs/backstage-secrets-plugin-secrets-node.tgz'"
+sed -i -e '1i import { acmePlugin, acmeSecretsModule } from "./acme";' \
+  -e 's/^backend.start();$/backend.add(acmeSecretsModule);\nbackend.add(acmePlugin);\n\nbackend.start();/' \
+  "$APP/packages/backend/src/index.ts"
 
 step "A copy of the app moved to Backstage $BACKSTAGE_VERSION (the newest end)"
 cp -a "$APP" "$NEWEST_APP"
 node scripts/adopter/move-app.mjs "$NEWEST_APP" "$BACKSTAGE_VERSION" >&2
-# The signals-backend pin above is only for a 1.55 backend (see there).
-node -e '
-  const fs = require("fs");
-  const file = process.argv[1];
-  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
-  delete pkg.resolutions["@backstage/plugin-signals-backend"];
-  fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");
-' "$NEWEST_APP/package.json"
+# The signals-backend pin above is only for a 1.55 backend.
+edit_json "$NEWEST_APP/package.json" 'delete pkg.resolutions["@backstage/plugin-signals-backend"]'
 
-# Installs an app's dependencies (the Yarn cache is shared with this
-# repository) and checks it holds one copy of each @backstage/* package that
-# our packages depend on. Only the newest app must pass that check: a 1.55
-# app made from today's registry already mixes releases by itself (its `^`
-# ranges resolve past 1.55: core-compat-api 0.5 and 0.6, frontend-app-api
-# 0.16 and 1.0), so there the copies are listed, not judged.
+# Installs an app and checks its copies of the @backstage/* packages ours
+# depend on: judged for the newest app only, as a 1.55 app made from today's
+# registry mixes releases by itself (core-compat-api 0.5 and 0.6, ...).
 install_app() {
   local app="$1" name="$2" strict="$3"
   step "yarn install in the $name app"
   # Under CI=true Yarn refuses to write a lockfile; a fresh app has none yet.
   (cd "$app" && YARN_ENABLE_IMMUTABLE_INSTALLS=false yarn install >"$WORK/install-$name.log" 2>&1) ||
     { grep -E 'YN0001|YN0082|YN0009|Error' "$WORK/install-$name.log" | tail -n 30 >&2; die "yarn install failed in the $name app"; }
-  if [ "$strict" = "strict" ]; then
-    node scripts/adopter/one-copy.mjs "$app" "$WORK/packs" >&2 ||
-      die "the $name app got a second copy of a package ours depend on"
-  else
-    node scripts/adopter/one-copy.mjs "$app" "$WORK/packs" >&2 ||
-      log "  (listed only: the $name app mixes releases by itself)"
-  fi
+  node scripts/adopter/one-copy.mjs "$app" "$WORK/packs" >&2 || if [ "$strict" = "strict" ]; then
+    die "the $name app got a second copy of a package ours depend on"
+  else log "  (listed only: the $name app mixes releases by itself)"; fi
 }
 
 # Starts an app's backend on $PORT and runs check.mjs against it.
 check_backend() {
   local app="$1" name="$2"
   step "Starting the $name app's backend on :$PORT"
-  cat >"$WORK/port.yaml" <<YAML
-backend:
-  baseUrl: http://localhost:$PORT
-  listen:
-    port: $PORT
-YAML
+  printf 'backend:\n  baseUrl: http://localhost:%s\n  listen:\n    port: %s\n' "$PORT" "$PORT" >"$WORK/port.yaml"
   (cd "$app/packages/backend" &&
     exec setsid yarn start --config ../../app-config.yaml --config ../../app-config.local.yaml --config "$WORK/port.yaml") >"$WORK/backend.log" 2>&1 &
   BACKEND_PID=$!
@@ -211,7 +141,7 @@ YAML
 }
 
 stop_backend() {
-  kill -- "-$BACKEND_PID" 2>/dev/null || true
+  kill -- "-$BACKEND_PID" 2>/dev/null || kill "$BACKEND_PID" 2>/dev/null || true
   wait "$BACKEND_PID" 2>/dev/null || true
   BACKEND_PID=""
 }

@@ -1,171 +1,70 @@
-// Browser tests of the "Manage secrets" page, self-contained: run from the
-// repository root with Node.js 24 (`node scripts/e2e.mjs`, as scripts/test.sh
-// does). It
-//
-//   1. makes sure Debian's Chromium is at /usr/bin/chromium (installs it),
-//   2. builds the frontend once (packages/app/dist, served by the backend),
-//   3. starts three demo backends with a throw-away encryption key and
-//      fresh SQLite databases: "admin" on :7007 signs the guest in as
-//      user:default/guest (an admin), "user" on :7017 as user:default/bob
-//      (no manage-secrets; my-secrets.user.test.mjs uses it for bob's own
-//      per-user secret), and "perf" on :7027, the guest admin again, with
-//      1,000 synthetic secrets (demo.syntheticSecrets.count), 50 extra
-//      catalog users, and values for half of the secrets stored beforehand
-//      by scripts/e2e/seedPerfSecrets.ts as those users; only
-//      manage-secrets.perf.test.mjs uses it,
-//   4. runs the Playwright tests in packages/app/e2e-tests/ (playwright-core
-//      driving that Chromium, node:test as the runner),
-//      Each backend also starts the demo's fake PagerDuty one port above
-//      its own (the upstream of /api/proxy/pagerduty-demo),
-//   5. stops every backend, even on failure, and writes
-//      test-results/e2e.json ({ passed, failed }) for scripts/test-summary.mjs.
-//
-// Screenshots go to test-results/, and the ones the docs show to
-// docs/images/manage-secrets.png and docs/images/my-secrets.png. Exits non-zero on any failure.
-//
-// Environment (all optional): E2E_PORT_ADMIN, E2E_PORT_USER, E2E_PORT_PERF
-// move the backends to other ports (e.g. to run beside another run of this
-// script); E2E_FILTER runs only the test files whose name contains it (all
-// three backends start anyway).
+// Browser tests of the demo app (scripts/test.sh runs them): installs
+// Debian's Chromium if missing, builds the frontend, starts the demo backends
+// of INSTANCES below (throw-away key, fresh SQLite files, the fake PagerDuty
+// one port above; the perf one with 1,000 synthetic secrets, half of them set
+// by 50 catalog users) and runs packages/app/e2e-tests/*.test.mjs with
+// node:test, writing test-results/e2e.json for scripts/test-summary.mjs.
+// `--screenshots`: the pictures of docs/images/ instead of the tests (tests
+// write screenshots into test-results/ only). `yarn bench` reuses the
+// backends. E2E_PORT_ADMIN, E2E_PORT_USER, E2E_PORT_PERF move them;
+// E2E_FILTER runs only the test files whose name contains it.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import * as fs from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { fileURLToPath } from 'node:url';
+import * as helpers from '../packages/app/e2e-tests/helpers.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const YARN = join(ROOT, '.yarn/releases/yarn-4.13.0.cjs');
-const RESULTS_DIR = join(ROOT, 'test-results');
-const TESTS_DIR = join(ROOT, 'packages/app/e2e-tests');
-const DOCS_SCREENSHOT = join(ROOT, 'docs/images/manage-secrets.png');
-const MY_SECRETS_SCREENSHOT = join(ROOT, 'docs/images/my-secrets.png');
-const CHROMIUM = '/usr/bin/chromium';
-const READY_TIMEOUT_MS = 3 * 60 * 1000;
-const NODE_TRANSFORM = join(
+export const ROOT = resolve(import.meta.dirname, '..');
+export const NODE_TRANSFORM = join(
   ROOT,
   'node_modules/@backstage/cli-node/config/nodeTransform.cjs',
 );
-const SEED_SCRIPT = join(ROOT, 'scripts/e2e/seedPerfSecrets.ts');
-
+const YARN = join(ROOT, '.yarn/releases/yarn-4.13.0.cjs');
+const RESULTS_DIR = join(ROOT, 'test-results');
+const { CHROMIUM, PERF_SECRETS, PERF_USERS } = helpers;
 const STARTED = Date.now();
-const log = message =>
-  console.error(
-    `\x1b[1;34m[e2e +${Math.round(
-      (Date.now() - STARTED) / 1000,
-    )}s]\x1b[0m ${message}`,
-  );
-
+const log = message => {
+  const seconds = Math.round((Date.now() - STARTED) / 1000);
+  console.error(`\x1b[1;34m[e2e +${seconds}s]\x1b[0m ${message}`);
+};
 class E2eFailure extends Error {}
 const fail = message => {
   throw new E2eFailure(message);
 };
+const sleep = ms => new Promise(done => setTimeout(done, ms));
 
-// ── 1. Chromium ─────────────────────────────────────────────────────────────
-
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) {
-    return;
-  }
+export function ensureChromium() {
+  if (fs.existsSync(CHROMIUM)) return;
   log(`${CHROMIUM} is missing: installing Debian's chromium package`);
-  const asRoot = process.getuid?.() === 0;
   const command =
     'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium';
-  const result = spawnSync(
-    asRoot ? 'sh' : 'sudo',
-    asRoot ? ['-c', command] : ['-n', 'sh', '-c', command],
-    { stdio: 'inherit' },
-  );
-  if (result.status !== 0 || !existsSync(CHROMIUM)) {
+  const asRoot = process.getuid?.() === 0;
+  const [cmd, ...args] = [...(asRoot ? [] : ['sudo', '-n']), 'sh', '-c'];
+  const result = spawnSync(cmd, [...args, command], { stdio: 'inherit' });
+  if (result.status !== 0 || !fs.existsSync(CHROMIUM)) {
+    const how = result.error?.message ?? `exited ${result.status}`;
     fail(
-      `Could not install Chromium (${command} ${
-        result.error
-          ? `failed: ${result.error.message}`
-          : `exited ${result.status}`
-      }). The browser tests need Debian's chromium package at ${CHROMIUM}; install it and run again.`,
+      `Could not install Chromium (${command}: ${how}). The browser tests need Debian's chromium package at ${CHROMIUM}; install it and run again.`,
     );
   }
 }
 
-// ── 2. Frontend build ───────────────────────────────────────────────────────
-
-function buildFrontend() {
+export function buildFrontend() {
   log('Building the frontend (packages/app/dist)');
-  const result = spawnSync(
-    process.execPath,
-    [YARN, 'workspace', 'app', 'build'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, NODE_ENV: 'production' },
-    },
-  );
-  if (result.status !== 0) {
-    fail(`The frontend build failed (exit ${result.status})`);
-  }
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const build = [YARN, 'workspace', 'app', 'build'];
+  const { status } = spawnSync(process.execPath, build, {
+    ...{ cwd: ROOT, stdio: 'inherit', env },
+  });
+  if (status !== 0) fail(`The frontend build failed (exit ${status})`);
 }
 
-// ── 3. Backends ─────────────────────────────────────────────────────────────
-
-function portFromEnv(variable, fallback) {
-  const value = process.env[variable];
-  if (value === undefined || value === '') {
-    return fallback;
-  }
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    fail(`${variable}=${value} is not a port number`);
-  }
-  return port;
-}
-
-// The perf instance: this many synthetic secrets, values for half of them,
-// set by this many catalog users.
-const PERF_SECRETS = 1000;
-const PERF_USERS = Array.from({ length: 50 }, (_, index) => {
-  const number = String(index).padStart(2, '0');
-  return {
-    name: `perf-user-${number}`,
-    ref: `user:default/perf-user-${number}`,
-    displayName: `Perf User ${number}`,
-  };
-});
-
-// A function, so that a bad port variable fails inside main().
-const instances = () => [
-  {
-    name: 'admin',
-    port: portFromEnv('E2E_PORT_ADMIN', 7007),
-    userEntityRef: 'user:default/guest',
-  },
-  {
-    name: 'user',
-    port: portFromEnv('E2E_PORT_USER', 7017),
-    userEntityRef: 'user:default/bob',
-  },
-  {
-    name: 'perf',
-    port: portFromEnv('E2E_PORT_PERF', 7027),
-    userEntityRef: 'user:default/guest',
-    perf: true,
-  },
-];
-
-function portInUse(port) {
-  return new Promise(done => {
+const portInUse = port =>
+  new Promise(done => {
     const socket = connect({ port, host: '127.0.0.1' });
     socket.once('connect', () => {
       socket.destroy();
@@ -173,344 +72,283 @@ function portInUse(port) {
     });
     socket.once('error', () => done(false));
   });
+/** The first port from `from` up, in steps of 10, free with the one above. */
+export async function freePort(from) {
+  let port = from;
+  while ((await portInUse(port)) || (await portInUse(port + 1))) port += 10;
+  return port;
 }
 
-// The 50 users of the perf instance, as a catalog file (JSON documents are
-// YAML documents).
-function writePerfUsers(dir) {
-  const path = join(dir, 'perf-users.yaml');
-  const documents = PERF_USERS.map(user =>
+const INSTANCES = {
+  admin: { port: 7007, guest: 'user:default/guest' },
+  user: { port: 7017, guest: 'user:default/bob' },
+  perf: { port: 7027, guest: 'user:default/guest' },
+};
+
+// The perf instance's extras: its 50 users as a catalog file, and values
+// for every other synthetic secret, set as those users through the plugin's
+// own code (see seedPerfSecrets.ts for why).
+function preparePerf(dir, databaseDir, key) {
+  const users = PERF_USERS.map(({ name, displayName }) =>
     JSON.stringify({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'User',
-      metadata: { name: user.name },
+      ...{ apiVersion: 'backstage.io/v1alpha1', kind: 'User' },
+      metadata: { name },
       spec: {
-        profile: {
-          displayName: user.displayName,
-          email: `${user.name}@example.com`,
-        },
+        profile: { displayName, email: `${name}@example.com` },
         memberOf: ['developers'],
       },
     }),
   );
-  writeFileSync(path, `---\n${documents.join('\n---\n')}\n`);
-  return path;
-}
-
-// Stores values for every other synthetic secret, as the 50 users, through
-// the plugin's own code (see the comment at the top of the script for why).
-function seedPerfSecrets(databaseDir, encryptionKey) {
-  const result = spawnSync(
-    process.execPath,
-    ['--require', NODE_TRANSFORM, SEED_SCRIPT],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        E2E_SEED_DIRECTORY: databaseDir,
-        E2E_SEED_COUNT: String(PERF_SECRETS),
-        E2E_SEED_USERS: PERF_USERS.map(user => user.ref).join(','),
-        E2E_SEED_KEY_ID: 'e2e',
-        E2E_SEED_KEY: encryptionKey,
-      },
-    },
-  );
+  fs.writeFileSync(join(dir, 'perf-users.yaml'), users.join('\n---\n'));
+  const seed = join(ROOT, 'scripts/e2e/seedPerfSecrets.ts');
+  const env = {
+    E2E_SEED_DIRECTORY: databaseDir,
+    E2E_SEED_COUNT: String(PERF_SECRETS),
+    E2E_SEED_USERS: PERF_USERS.map(user => user.ref).join(','),
+    ...{ E2E_SEED_KEY_ID: 'e2e', E2E_SEED_KEY: key },
+  };
+  const result = spawnSync(process.execPath, ['-r', NODE_TRANSFORM, seed], {
+    ...{ cwd: ROOT, encoding: 'utf8' },
+    env: { ...process.env, ...env },
+  });
   if (result.status !== 0) {
     fail(
       `Seeding the perf backend's secrets failed (exit ${result.status}):\n${result.stderr}${result.stdout}`,
     );
   }
-  return JSON.parse(result.stdout.trim().split('\n').pop());
+  // Replaces app-config.yaml's catalog locations, so its two come again
+  // (absolute: relative targets resolve against packages/backend).
+  const files = ['examples/org.yaml', 'catalog-info.yaml', 'perf-users.yaml'];
+  const locations = files.map(file => ({
+    type: 'file',
+    target: file === files[2] ? join(dir, file) : join(ROOT, file),
+  }));
+  return { catalog: { locations }, synthetic: { count: PERF_SECRETS } };
 }
 
-// JSON is YAML, so the config needs no YAML library.
-function writeConfig(dir, instance, encryptionKey) {
-  const url = `http://localhost:${instance.port}`;
-  const databaseDir = join(dir, `${instance.name}-sqlite`);
-  mkdirSync(databaseDir);
+/** Starts one demo backend with its own config (JSON is YAML) and log. */
+function startBackend(dir, { name, port, guest }, key) {
+  const url = `http://localhost:${port}`;
+  const databaseDir = join(dir, `${name}-sqlite`);
+  fs.mkdirSync(databaseDir);
+  const perf = name === 'perf' ? preparePerf(dir, databaseDir, key) : {};
+  const fakePagerDuty = `http://127.0.0.1:${port + 1}`;
   const config = {
     app: { baseUrl: url },
     backend: {
-      baseUrl: url,
-      listen: { port: instance.port },
-      cors: { origin: url },
+      ...{ baseUrl: url, listen: { port }, cors: { origin: url } },
       database: {
         client: 'better-sqlite3',
         connection: { directory: databaseDir },
       },
     },
-    auth: { providers: { guest: { userEntityRef: instance.userEntityRef } } },
+    auth: { providers: { guest: { userEntityRef: guest } } },
     secrets: {
-      encryption: { keys: [{ id: 'e2e', secret: encryptionKey }] },
+      encryption: { keys: [{ id: 'e2e', secret: key }] },
       // The demo's proxy endpoint, to this instance's fake PagerDuty.
-      proxy: {
-        endpoints: {
-          '/pagerduty-demo': {
-            target: `http://127.0.0.1:${instance.port + 1}`,
-          },
+      proxy: { endpoints: { '/pagerduty-demo': { target: fakePagerDuty } } },
+      // On admin, for the history test and the screenshots: a value of
+      // GOOGLE_SERVICE_ACCOUNT_JSON is overdue a second after it is set, one
+      // of OPENAI_API_KEY due soon (within 7 days) at once.
+      ...(name === 'admin' && {
+        rotation: {
+          GOOGLE_SERVICE_ACCOUNT_JSON: '1 second',
+          OPENAI_API_KEY: '3 days',
         },
-      },
+      }),
     },
-    // The fake PagerDuty of this instance, one port above the backend's.
-    demo: { fakePagerDuty: { port: instance.port + 1 } },
+    demo: {
+      fakePagerDuty: { port: port + 1 },
+      syntheticSecrets: perf.synthetic,
+    },
+    ...(perf.catalog && { catalog: perf.catalog }),
   };
-  if (instance.name === 'admin') {
-    // For manage-secrets.history.admin.test.mjs: a value of
-    // GOOGLE_SERVICE_ACCOUNT_JSON is overdue for rotation a second after it
-    // is set, one of OPENAI_API_KEY due soon (within 7 days) at once.
-    // Strings, like app-config.yaml's: the config layers must agree on type.
-    config.secrets.rotation = {
-      GOOGLE_SERVICE_ACCOUNT_JSON: '1 second',
-      OPENAI_API_KEY: '3 days',
-    };
-  }
-  if (instance.perf) {
-    config.demo.syntheticSecrets = { count: PERF_SECRETS };
-    // Replaces the list of app-config.yaml, so its two locations come again
-    // (absolute: relative targets resolve against packages/backend).
-    config.catalog = {
-      locations: [
-        join(ROOT, 'examples/org.yaml'),
-        join(ROOT, 'catalog-info.yaml'),
-        writePerfUsers(dir),
-      ].map(target => ({ type: 'file', target })),
-    };
-    const seeded = seedPerfSecrets(databaseDir, encryptionKey);
-    log(
-      `Seeded the perf backend: ${seeded.stored} of ${seeded.registered} synthetic secrets stored, set by ${seeded.users} catalog users`,
-    );
-  }
-  const path = join(dir, `${instance.name}.yaml`);
-  writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });
-  return path;
+  const yarn = [YARN, 'workspace', 'backend', 'start'];
+  const args = [...yarn, '--config', '../../app-config.yaml'];
+  // The guest provider only works in development.
+  const env = { NODE_ENV: 'development' };
+  return { ...spawnBackend({ name, dir, config, args, env }), guest };
 }
 
-function startBackend(dir, instance, configPath) {
-  const logPath = join(dir, `${instance.name}.log`);
-  const out = openSync(logPath, 'w');
-  // No pinned values from the environment running the tests.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([key]) => !key.startsWith('BACKSTAGE_SECRETS_'),
-    ),
+export const spawned = new Set();
+// Starts `node ARGS --config FILE` in its own process group (stopping it
+// stops its children too) on this Node.js, with `config` in FILE (JSON is
+// YAML), `env` over this process's environment without BACKSTAGE_SECRETS_*
+// (no pinned values from it), and its output in a log. Every backend still
+// running when this process exits is stopped.
+export function spawnBackend({ name, dir, config, args, env }) {
+  const configPath = join(dir, `${name}.yaml`);
+  fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
+  const logPath = join(dir, `${name}.log`);
+  const out = fs.openSync(logPath, 'w');
+  const inherited = Object.entries(process.env).filter(
+    ([k]) => !k.startsWith('BACKSTAGE_SECRETS_'),
   );
-  const child = spawn(
-    process.execPath,
-    [
-      YARN,
-      'workspace',
-      'backend',
-      'start',
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      configPath,
-    ],
-    {
-      cwd: ROOT,
-      // Its own process group, so that stopping it stops its children too.
-      detached: true,
-      stdio: ['ignore', out, out],
-      env: {
-        ...env,
-        // The guest provider only works in development.
-        NODE_ENV: 'development',
-        // The backend must run on this Node.js (24), not an older default.
-        PATH: `${dirname(process.execPath)}:${env.PATH ?? ''}`,
-      },
-    },
-  );
-  closeSync(out);
-  return {
-    ...instance,
-    child,
-    logPath,
-    url: `http://localhost:${instance.port}`,
-  };
+  const PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
+  const child = spawn(process.execPath, [...args, '--config', configPath], {
+    ...{ cwd: ROOT, detached: true, stdio: ['ignore', out, out] },
+    env: { ...Object.fromEntries(inherited), PATH, ...env },
+  });
+  fs.closeSync(out);
+  const backend = { name, child, logPath, url: config.backend.baseUrl };
+  spawned.add(backend);
+  return backend;
 }
+process.once('exit', () =>
+  [...spawned].filter(running).forEach(b => signal(b, 'SIGTERM')),
+);
 
-function stopBackend(backend) {
-  const { child } = backend;
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
+const running = ({ child }) => child.exitCode === null && !child.signalCode;
+const signal = ({ child }, name) => {
   try {
-    process.kill(-child.pid, 'SIGTERM');
+    process.kill(-child.pid, name);
   } catch {
     // already gone
   }
-}
-
-async function waitUntilStopped(backends) {
-  const deadline = Date.now() + 15_000;
+};
+/** SIGTERM, and SIGKILL to those still running after `graceMs`. */
+export async function stopBackends(backends, graceMs = 15_000) {
+  backends.filter(running).forEach(b => signal(b, 'SIGTERM'));
+  const deadline = Date.now() + graceMs;
   for (const backend of backends) {
-    while (
-      backend.child.exitCode === null &&
-      backend.child.signalCode === null &&
-      Date.now() < deadline
-    ) {
-      await sleep(200);
-    }
-    try {
-      process.kill(-backend.child.pid, 'SIGKILL');
-    } catch {
-      // stopped
-    }
+    while (running(backend) && Date.now() < deadline) await sleep(200);
+    signal(backend, 'SIGKILL');
   }
 }
+export const logTail = ({ logPath }, lines = 60) =>
+  fs.readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
 
-function logTail(backend, lines = 60) {
-  try {
-    const text = readFileSync(backend.logPath, 'utf8').split('\n');
-    return text.slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-const sleep = ms => new Promise(done => setTimeout(done, ms));
-
-async function waitForReady(backend) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+export async function waitForReady(backend) {
+  const deadline = Date.now() + 3 * 60 * 1000;
+  const logLines = () => `Last lines of its log:\n${logTail(backend)}`;
   while (Date.now() < deadline) {
-    if (backend.child.exitCode !== null) {
+    if (!running(backend)) {
       fail(
-        `The ${backend.name} backend exited (code ${
-          backend.child.exitCode
-        }) before it was ready. Last lines of its log:\n${logTail(backend)}`,
+        `The ${backend.name} backend exited before it was ready. ${logLines()}`,
       );
     }
-    try {
-      const response = await fetch(
-        `${backend.url}/.backstage/health/v1/readiness`,
-      );
-      if (response.status === 200) {
-        return;
+    const get = path => fetch(`${backend.url}${path}`).catch(() => ({}));
+    if ((await get('/.backstage/health/v1/readiness')).status === 200) {
+      // The page needs the secrets REST API; without it every test would
+      // fail with a confusing timeout.
+      if ((await get('/api/secrets/secrets')).status === 404) {
+        fail(
+          `${backend.url}/api/secrets/secrets answers 404: the secrets backend plugin is not installed in packages/backend.`,
+        );
       }
-    } catch {
-      // not listening yet
+      return;
     }
     await sleep(1000);
   }
   fail(
-    `The ${backend.name} backend on ${backend.url} was not ready after ${
-      READY_TIMEOUT_MS / 1000
-    } s. Last lines of its log:\n${logTail(backend)}`,
+    `The ${backend.name} backend was not ready after 3 minutes. ${logLines()}`,
   );
 }
 
-// The page needs the secrets REST API; without it every test would fail
-// with a confusing timeout.
-async function checkSecretsApi(backend) {
-  const response = await fetch(`${backend.url}/api/secrets/secrets`);
-  if (response.status === 404) {
-    fail(
-      `${backend.url}/api/secrets/secrets answers 404: the secrets backend plugin is not installed in packages/backend.`,
-    );
+// Starts the named demo backends (see the top of this file) and waits until
+// they serve the secrets API. `stop()` stops them (also done when this
+// process exits) and removes their files.
+export async function startBackends(names) {
+  const instances = names.map(name => {
+    const value = process.env[`E2E_PORT_${name.toUpperCase()}`];
+    const port = value ? Number(value) : INSTANCES[name].port;
+    if (!(port > 0 && port < 65535))
+      fail(`E2E_PORT_${name}=${value} is not a port`);
+    return { name, ...INSTANCES[name], port };
+  });
+  for (const port of instances.flatMap(i => [i.port, i.port + 1])) {
+    if (await portInUse(port)) {
+      fail(
+        `Port ${port} is in use; the browser tests start their own backends (and their fake PagerDuty one port above) there. Stop whatever listens on it (e.g. scripts/start.sh) and run again.`,
+      );
+    }
   }
+  const dir = fs.mkdtempSync(join(tmpdir(), 'backstage-secrets-e2e-'));
+  // Generated for this run only, and never written into the repository.
+  const key = randomBytes(32).toString('base64url');
+  const backends = [];
+  const stop = async () => {
+    await stopBackends(backends);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    instances.forEach(i => backends.push(startBackend(dir, i, key)));
+    const list = backends.map(
+      b => `${b.name} on ${b.url} (guest = ${b.guest})`,
+    );
+    log(`Starting the demo backends: ${list.join(', ')}`);
+    await Promise.all(backends.map(waitForReady));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const url = name => backends.find(b => b.name === name).url;
+  return { backends, stop, url };
 }
 
-// ── 4. Tests ────────────────────────────────────────────────────────────────
-
-async function runTests(backends) {
-  const filter = process.env.E2E_FILTER ?? '';
-  const files = readdirSync(TESTS_DIR)
-    .filter(file => file.endsWith('.test.mjs') && file.includes(filter))
-    .sort()
-    .map(file => join(TESTS_DIR, file));
-  if (files.length === 0) {
-    fail(`No browser tests found in ${TESTS_DIR}`);
-  }
+/** Runs the test files; counts tests (not suites; a file that fails to load counts). */
+async function runTests(url) {
+  const dir = join(ROOT, 'packages/app/e2e-tests');
+  const files = fs
+    .readdirSync(dir)
+    .filter(
+      f => f.endsWith('.test.mjs') && f.includes(process.env.E2E_FILTER ?? ''),
+    )
+    .map(f => join(dir, f))
+    .sort();
+  if (files.length === 0) fail(`No browser tests found in ${dir}`);
   Object.assign(process.env, {
-    E2E_ADMIN_URL: backends.find(b => b.name === 'admin').url,
-    E2E_USER_URL: backends.find(b => b.name === 'user').url,
-    E2E_PERF_URL: backends.find(b => b.name === 'perf').url,
-    E2E_PERF_SECRETS: String(PERF_SECRETS),
-    E2E_PERF_USERS: JSON.stringify(PERF_USERS),
-    E2E_RESULTS_DIR: RESULTS_DIR,
-    E2E_DOCS_SCREENSHOT: DOCS_SCREENSHOT,
-    E2E_MY_SECRETS_SCREENSHOT: MY_SECRETS_SCREENSHOT,
-    E2E_CHROMIUM: CHROMIUM,
+    ...{ E2E_ADMIN_URL: url('admin'), E2E_USER_URL: url('user') },
+    ...{ E2E_PERF_URL: url('perf'), E2E_RESULTS_DIR: RESULTS_DIR },
   });
-
-  let passed = 0;
-  let failed = 0;
+  const result = { passed: 0, failed: 0 };
   const stream = run({ files, concurrency: 1, timeout: 5 * 60 * 1000 });
-  // Counts tests, not the suites around them; a file that cannot even load
-  // is reported as a failed test and counts too.
+  const isTest = event => event.details?.type !== 'suite';
   stream.on('test:pass', event => {
-    if (event.details?.type !== 'suite' && !event.skip && !event.todo) {
-      passed += 1;
-    }
+    if (isTest(event) && !event.skip && !event.todo) result.passed += 1;
   });
   stream.on('test:fail', event => {
-    if (event.details?.type !== 'suite') {
-      failed += 1;
-    }
+    if (isTest(event)) result.failed += 1;
   });
-  await new Promise((done, reject) => {
-    const reporter = stream.compose(spec);
-    reporter.pipe(process.stdout);
-    reporter.on('end', done);
-    reporter.on('error', reject);
-  });
-  return { passed, failed };
+  const reporter = stream.compose(spec);
+  reporter.pipe(process.stdout);
+  await new Promise((done, reject) =>
+    reporter.on('end', done).on('error', reject),
+  );
+  return result;
 }
 
-// ── main ────────────────────────────────────────────────────────────────────
-
 function writeSummary(result) {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, 'e2e.json'), `${JSON.stringify(result)}\n`);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(
+    join(RESULTS_DIR, 'e2e.json'),
+    `${JSON.stringify(result)}\n`,
+  );
 }
 
 async function main() {
+  const screenshots = process.argv.includes('--screenshots');
   // A run that dies early still reports a failure, not the previous counts.
-  writeSummary({ passed: 0, failed: 1 });
+  if (!screenshots) writeSummary({ passed: 0, failed: 1 });
   ensureChromium();
   buildFrontend();
-
-  const configured = instances();
-  for (const instance of configured) {
-    // The backend's port, and the one above it for its fake PagerDuty.
-    for (const port of [instance.port, instance.port + 1]) {
-      if (await portInUse(port)) {
-        fail(
-          `Port ${port} is in use; the browser tests start their own backends (and their fake PagerDuty one port above) there. Stop whatever listens on it (e.g. scripts/start.sh) and run again.`,
-        );
-      }
-    }
-  }
-
-  const dir = mkdtempSync(join(tmpdir(), 'backstage-secrets-e2e-'));
-  // Generated for this run only, and never written into the repository.
-  const encryptionKey = randomBytes(32).toString('base64url');
-  const backends = [];
-  const stopAll = () => backends.forEach(stopBackend);
-  const onSignal = signal => {
-    stopAll();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('exit', stopAll);
-
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
+  const names = screenshots ? ['admin', 'user'] : ['admin', 'user', 'perf'];
+  const { backends, stop, url } = await startBackends(names);
   try {
-    for (const instance of configured) {
-      const configPath = writeConfig(dir, instance, encryptionKey);
-      backends.push(startBackend(dir, instance, configPath));
+    if (screenshots) {
+      const { takeScreenshots } = await import('./e2e/screenshots.mjs');
+      const outDir = join(ROOT, 'docs/images');
+      await takeScreenshots({
+        adminUrl: url('admin'),
+        userUrl: url('user'),
+        outDir,
+      });
+      return log(`Wrote the screenshots into ${outDir}`);
     }
-    log(
-      `Starting the demo backends: ${backends
-        .map(b => `${b.name} on ${b.url} (guest = ${b.userEntityRef})`)
-        .join(', ')}`,
-    );
-    await Promise.all(backends.map(waitForReady));
-    await Promise.all(backends.map(checkSecretsApi));
     log('Backends ready; running the browser tests');
-
-    const result = await runTests(backends);
+    const result = await runTests(url);
     writeSummary(result);
     log(`browser: ${result.passed} passed, ${result.failed} failed`);
     if (result.failed > 0 || result.passed === 0) {
@@ -521,18 +359,15 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
-    stopAll();
-    await waitUntilStopped(backends);
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
     log('Done');
   }
 }
 
-main().catch(error => {
-  if (error instanceof E2eFailure) {
-    console.error(`\x1b[1;31m[e2e] ${error.message}\x1b[0m`);
-  } else {
-    console.error(error);
-  }
-  process.exitCode = 1;
-});
+if (process.argv[1] === import.meta.filename) {
+  main().catch(error => {
+    const failure = error instanceof E2eFailure;
+    console.error(failure ? `\x1b[1;31m[e2e] ${error.message}\x1b[0m` : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,19 +1,10 @@
 #!/usr/bin/env node
-/**
- * Generates `src/schema/openapi/generated/router.ts` from a backend
- * package's `src/schema/openapi.yaml`: the spec as a typed constant and a
- * `createOpenApiRouter` built on `@backstage/backend-openapi-utils`.
- *
- * It writes the same file as `backstage-repo-tools package schema openapi
- * generate --server` minus the endpoint-map models, which that command makes
- * with openapi-generator's Java jar, downloaded from Maven Central at run
- * time (unreachable here, and a heavy dependency for one type map). The
- * router is typed from the spec itself instead (`ApiRouter<typeof spec>`).
- *
- * Usage (from the package directory):
- *   node ../../scripts/openapi-router.mjs          write the file
- *   node ../../scripts/openapi-router.mjs --check  fail when it is stale
- */
+// Generates src/schema/openapi/generated/router.ts from a backend package's
+// src/schema/openapi.yaml (run in the package directory; `--check` fails when
+// the file is stale): what `backstage-repo-tools package schema openapi
+// generate --server` writes, minus the endpoint-map models, which it makes
+// with openapi-generator's Java jar from Maven Central (unreachable here).
+// The router is typed from the spec itself (`ApiRouter<typeof spec>`).
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { createRequire } from 'node:module';

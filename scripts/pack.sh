@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
 # Builds the publishable packages (every workspace that is not private) and
-# writes one installable tarball per package, as `npm publish` would upload
-# it, into dist-packs/ (or the folder given as $1).
-#
-# `yarn pack` runs each package's prepack (publishConfig: main/types point
-# at dist/) and replaces `workspace:^` ranges with the real versions, so the
-# tarballs install in any app: `"@backstage-secrets/plugin-secrets-backend":
-# "file:/path/to/backstage-secrets-plugin-secrets-backend-0.1.0.tgz"`.
+# writes one installable tarball each, as `npm publish` would upload it, into
+# dist-packs/ (or the folder given as $1). `yarn pack` runs each package's
+# prepack (main/types pointing at dist/) and replaces `workspace:^` ranges
+# with versions, so an app can depend on `file:/path/to/<package>.tgz`.
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 ensure_toolchain
 cd "$REPO_ROOT"

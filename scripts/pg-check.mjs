@@ -1,22 +1,33 @@
-// Prints the major version of the PostgreSQL server at the given URL, or
-// fails with the connection error. Used by scripts/test.sh.
+// `node scripts/pg-check.mjs URL` prints the major version of the PostgreSQL
+// server at URL, or fails with the connection error (scripts/test.sh).
+// withPg() is the benchmark's PostgreSQL client too.
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
-const { Client } = require('pg');
+/** Runs `fn` with a pg client connected to `url` (or to its `database`). */
+export async function withPg(url, fn, database) {
+  const { Client } = createRequire(import.meta.url)('pg');
+  const target = new URL(url);
+  if (database) target.pathname = `/${database}`;
+  const connectionString = target.toString();
+  const client = new Client({
+    connectionString,
+    connectionTimeoutMillis: 3000,
+  });
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
-const url = process.argv[2] ?? 'postgresql://postgres@127.0.0.1:5432';
-const client = new Client({
-  connectionString: url,
-  connectionTimeoutMillis: 3000,
-});
-try {
-  await client.connect();
-  const { rows } = await client.query('SHOW server_version_num');
-  console.log(Math.floor(Number(rows[0].server_version_num) / 10000));
-} catch (error) {
-  console.error(`cannot connect: ${error.message}`);
-  process.exitCode = 1;
-} finally {
-  await client.end().catch(() => {});
+if (process.argv[1] === import.meta.filename) {
+  const url = process.argv[2] ?? 'postgresql://postgres@127.0.0.1:5432';
+  try {
+    const { rows } = await withPg(url, c => c.query('SHOW server_version_num'));
+    console.log(Math.floor(Number(rows[0].server_version_num) / 10000));
+  } catch (error) {
+    console.error(`cannot connect: ${error.message}`);
+    process.exitCode = 1;
+  }
 }

@@ -1,53 +1,48 @@
-// Prints the closing summary of scripts/test.sh: counts of the jest run
-// (from its JSON report), including how many tests ran against PostgreSQL,
-// of the browser tests, and the adopter test's result and time.
-import { readFileSync, existsSync } from 'node:fs';
+// Prints the closing summary of scripts/test.sh from the reports in the
+// given folder: the jest run (jest.json; how many tests ran against
+// PostgreSQL), the browser tests (e2e.json) and the adopter test
+// (adopter.json, with its time). Fails when a test failed or none passed.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = process.argv[2];
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-let postgres = 0;
+const read = name => {
+  const file = join(process.argv[2], name);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+};
+const total = { passed: 0, failed: 0, skipped: 0 };
 
-const jestReport = join(dir, 'jest.json');
-if (existsSync(jestReport)) {
-  const report = JSON.parse(readFileSync(jestReport, 'utf8'));
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  skipped += report.numPendingTests + report.numTodoTests;
-  for (const file of report.testResults) {
-    for (const test of file.assertionResults) {
-      if (test.status === 'passed' && /POSTGRES/i.test(test.fullName)) {
-        postgres += 1;
-      }
-    }
-  }
+const jest = read('jest.json');
+if (jest) {
+  const postgres = jest.testResults
+    .flatMap(file => file.assertionResults)
+    .filter(t => t.status === 'passed' && /POSTGRES/i.test(t.fullName)).length;
+  total.passed += jest.numPassedTests;
+  total.failed += jest.numFailedTests;
+  total.skipped += jest.numPendingTests + jest.numTodoTests;
   console.log(
-    `jest: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped (${postgres} of them against PostgreSQL) in ${report.numTotalTestSuites} suites`,
+    `jest: ${jest.numPassedTests} passed, ${jest.numFailedTests} failed, ${jest.numPendingTests} skipped (${postgres} of them against PostgreSQL) in ${jest.numTotalTestSuites} suites`,
   );
 }
 
-const e2eReport = join(dir, 'e2e.json');
-if (existsSync(e2eReport)) {
-  const e2e = JSON.parse(readFileSync(e2eReport, 'utf8'));
-  passed += e2e.passed;
-  failed += e2e.failed;
+const e2e = read('e2e.json');
+if (e2e) {
+  total.passed += e2e.passed;
+  total.failed += e2e.failed;
   console.log(`browser: ${e2e.passed} passed, ${e2e.failed} failed`);
 }
 
-const adopterReport = join(dir, 'adopter.json');
-if (existsSync(adopterReport)) {
-  const adopter = JSON.parse(readFileSync(adopterReport, 'utf8'));
-  passed += adopter.passed;
-  failed += adopter.failed;
+const adopter = read('adopter.json');
+if (adopter) {
+  total.passed += adopter.passed;
+  total.failed += adopter.failed;
   const time = `${Math.floor(adopter.seconds / 60)}m${adopter.seconds % 60}s`;
+  const verdict = adopter.failed ? 'FAILED' : 'passed';
   console.log(
-    `adopter test: ${
-      adopter.failed ? 'FAILED' : 'passed'
-    } in ${time} (a fresh create-app app following the README)`,
+    `adopter test: ${verdict} in ${time} (a fresh create-app app following the README)`,
   );
 }
 
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-if (failed > 0 || passed === 0) process.exitCode = 1;
+console.log(
+  `${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`,
+);
+if (total.failed > 0 || total.passed === 0) process.exitCode = 1;

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# README command 2: install what is missing, then run every check and test:
-# type check, lint, formatting, unit and integration tests (SQLite and
-# PostgreSQL), the browser tests and the adopter test. Prints the test
-# counts at the end.
+# README command 2: installs what is missing, runs every check and test
+# (types, lint, formatting, jest on SQLite and PostgreSQL, browser, adopter)
+# and prints the counts.
 source "$(dirname "${BASH_SOURCE[0]}")/toolchain.sh"
 ensure_toolchain
 cd "$REPO_ROOT"
@@ -30,17 +29,14 @@ fi
 
 step() { log "── $* ──"; }
 
-# tsc:full (no incremental build, library declarations checked too) is the
-# compile that `yarn build:api-reports` runs: the declarations it writes to
-# dist-types/ are what the API reports are made from. A plain `yarn tsc`
-# (skipLibCheck) writes some inferred union types in another member order,
-# which the report check would take for an API change.
+# tsc:full (not incremental, library declarations checked) is the compile of
+# `yarn build:api-reports`: a plain `yarn tsc` (skipLibCheck) writes some
+# inferred unions in another order, which the report check takes for a change.
 step "Type check (tsc:full)"
 yarn tsc:full
 
-# The public API of every published package must match its checked-in
-# report (report*.api.md); a changed API without regenerated reports fails
-# here. To update them: yarn build:api-reports, then commit the .api.md files.
+# Every published package's API must match its report*.api.md (to update:
+# yarn build:api-reports, then commit the .api.md files).
 step "API reports (backstage-repo-tools api-reports --ci)"
 yarn build:api-reports:only --ci
 

@@ -5,15 +5,6 @@
 const [baseUrl, pid] = process.argv.slice(2);
 const VALUE = 'adopter-test-value-not-a-real-key';
 
-function alive() {
-  try {
-    process.kill(Number(pid), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function expect(condition, message, detail) {
   if (!condition) {
     throw new Error(`${message}${detail ? `: ${JSON.stringify(detail)}` : ''}`);
@@ -25,40 +16,38 @@ async function call(method, path, { token, body } = {}) {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(body && { 'content-type': 'application/json' }),
       'x-requested-with': 'XMLHttpRequest',
     },
-    body: body ? JSON.stringify(body) : undefined,
+    body: body && JSON.stringify(body),
   });
   const text = await response.text();
-  let json;
   try {
-    json = JSON.parse(text);
+    return { status: response.status, body: JSON.parse(text) };
   } catch {
-    json = text;
+    return { status: response.status, body: text };
   }
-  return { status: response.status, body: json };
 }
 
 const started = Date.now();
 for (;;) {
-  if (!alive()) throw new Error('The backend exited before it was ready');
   try {
-    const ready = await call('GET', '/.backstage/health/v1/readiness');
-    if (ready.status === 200) break;
+    process.kill(Number(pid), 0);
   } catch {
-    // not listening yet
+    throw new Error('The backend exited before it was ready');
   }
+  const ready = await call('GET', '/.backstage/health/v1/readiness').catch(
+    () => ({}),
+  );
+  if (ready.status === 200) break;
   if (Date.now() - started > 240_000) {
     throw new Error('The backend was not ready within 240 s');
   }
   await new Promise(resolve => setTimeout(resolve, 1000));
 }
-expect(
-  true,
-  `backend ready after ${Math.round((Date.now() - started) / 1000)} s`,
-);
+const seconds = Math.round((Date.now() - started) / 1000);
+expect(true, `backend ready after ${seconds} s`);
 
 const refresh = await call('GET', '/api/auth/guest/refresh');
 const token = refresh.body?.backstageIdentity?.token;
@@ -66,54 +55,43 @@ expect(refresh.status === 200 && token, 'guest sign-in gives a token', refresh);
 
 const list = await call('GET', '/api/secrets/secrets', { token });
 const acme = list.body?.items?.find(item => item.name === 'ACME_API_KEY');
+const listed = list.status === 200 && acme?.registered;
 expect(
-  list.status === 200 && acme?.registered && acme.source === 'unset',
+  listed && acme.source === 'unset',
   'the list API shows ACME_API_KEY, registered and unset, to the guest (a manager)',
   list,
 );
 
-const anonymous = await call('GET', '/api/secrets/secrets');
-expect(
-  anonymous.status === 401,
-  'the list API refuses anonymous callers',
-  anonymous.status,
-);
+const { status: anonymous } = await call('GET', '/api/secrets/secrets');
+expect(anonymous === 401, 'the list API refuses anonymous callers', anonymous);
 
+const body = { value: VALUE };
 const put = await call('PUT', '/api/secrets/secrets/ACME_API_KEY', {
   token,
-  body: { value: VALUE },
+  body,
 });
+const { version, updatedBy } = put.body ?? {};
+const guest = 'user:development/guest';
 expect(
-  put.status === 200 &&
-    put.body.version === 1 &&
-    put.body.updatedBy === 'user:development/guest',
+  put.status === 200 && version === 1 && updatedBy === guest,
   'PUT stores a value (version 1, updated by the guest), answering metadata only',
-  {
-    status: put.status,
-    version: put.body?.version,
-    updatedBy: put.body?.updatedBy,
-  },
+  { status: put.status, version, updatedBy },
 );
-expect(
-  !JSON.stringify(put.body).includes(VALUE),
-  'the PUT response has no value',
-);
+const echoed = JSON.stringify(put.body).includes(VALUE);
+expect(!echoed, 'the PUT response has no value');
 
 const status = await call('GET', '/api/acme/status', { token });
+const { configured, length } = status.body ?? {};
 expect(
-  status.status === 200 &&
-    status.body.configured === true &&
-    status.body.length === VALUE.length,
+  status.status === 200 && configured === true && length === VALUE.length,
   'the consumer plugin reads the value through secretsServiceRef',
   status,
 );
 
 const misspelled = await call('GET', '/api/acme/misspelled', { token });
+const message = misspelled.body?.error?.message ?? '';
 expect(
-  misspelled.status === 404 &&
-    /ACME_API_KEYY is not registered/.test(
-      misspelled.body?.error?.message ?? '',
-    ),
+  misspelled.status === 404 && /ACME_API_KEYY is not registered/.test(message),
   'reading a name no plugin declares rejects, naming it (404 from the route)',
   misspelled,
 );

@@ -1,14 +1,8 @@
-// Moves a create-app app to a newer Backstage release, as
-// `backstage-cli versions:bump --release X` would (its manifest host is not
-// reachable here): every `@backstage/*` dependency of the app's package.json
-// files becomes `^<the release's version>`, and backstage.json names the
-// release.
-//
-// A release's version of a package is the highest stable version the npm
-// registry served on the day in RELEASES (a package that did not change in
-// a release keeps its earlier version, as in the real manifests). The day
-// keeps the run repeatable once later releases are published.
-//
+// Moves a create-app app to a newer Backstage release, as `backstage-cli
+// versions:bump --release X` would (its manifest host is unreachable here):
+// each `@backstage/*` dependency becomes `^` the highest stable version the
+// registry served on the release's day in RELEASES (repeatable once later
+// releases exist), and backstage.json names the release.
 // Usage: node move-app.mjs APP_DIR RELEASE
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,82 +15,62 @@ const RELEASES = {
   '1.57.0': '2026-12-06T23:59:59Z',
 };
 
-const run = promisify(execFile);
-
-const STABLE = /^\d+\.\d+\.\d+$/;
+const [appDir, release] = process.argv.slice(2);
+const servedOn = RELEASES[release];
+if (!appDir || !servedOn) {
+  const known = Object.keys(RELEASES).join(', ');
+  console.error(`usage: node move-app.mjs APP_DIR RELEASE (one of ${known})`);
+  process.exit(2);
+}
 
 /** Compares two stable semver strings. */
 function compareVersions(a, b) {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
-  return 0;
+  const [pa, pb] = [a, b].map(v => v.split('.').map(Number));
+  return pa[0] - pb[0] || pa[1] - pb[1] || pa[2] - pb[2];
 }
 
-async function releaseVersion(name, servedOn) {
-  const { stdout } = await run('npm', ['view', name, 'time', '--json'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const times = JSON.parse(stdout);
-  const candidates = Object.entries(times)
-    .filter(([version, at]) => STABLE.test(version) && at <= servedOn)
+async function releaseVersion(name) {
+  const { stdout } = await promisify(execFile)(
+    'npm',
+    ['view', name, 'time', '--json'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const candidates = Object.entries(JSON.parse(stdout))
+    .filter(([v, at]) => /^\d+\.\d+\.\d+$/.test(v) && at <= servedOn)
     .map(([version]) => version)
     .sort(compareVersions);
   if (candidates.length === 0) {
     throw new Error(`the registry served no stable ${name} by ${servedOn}`);
   }
-  return candidates[candidates.length - 1];
+  return candidates.at(-1);
 }
 
-/** Runs fn over items, at most `limit` at a time. */
-async function mapLimited(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  async function worker() {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  }
-  await Promise.all(Array.from({ length: limit }, worker));
-  return results;
-}
-
-const [appDir, release] = process.argv.slice(2);
-const servedOn = RELEASES[release];
-if (!appDir || !servedOn) {
-  console.error(
-    `usage: node move-app.mjs APP_DIR RELEASE (one of ${Object.keys(
-      RELEASES,
-    ).join(', ')})`,
-  );
-  process.exit(2);
-}
-
-const files = [
-  'package.json',
-  'packages/app/package.json',
-  'packages/backend/package.json',
-].map(file => join(appDir, file));
-const manifests = files.map(file => JSON.parse(readFileSync(file, 'utf8')));
-const names = new Set();
-for (const pkg of manifests) {
-  for (const field of ['dependencies', 'devDependencies']) {
-    for (const name of Object.keys(pkg[field] ?? {})) {
-      if (name.startsWith('@backstage/')) names.add(name);
-    }
-  }
-}
-const sorted = [...names].sort();
-const versions = new Map(
-  await mapLimited(sorted, 8, async name => [
-    name,
-    await releaseVersion(name, servedOn),
-  ]),
+const files = ['', 'packages/app/', 'packages/backend/'].map(dir =>
+  join(appDir, dir, 'package.json'),
 );
+const manifests = files.map(file => JSON.parse(readFileSync(file, 'utf8')));
+const fields = ['dependencies', 'devDependencies'];
+const names = [
+  ...new Set(
+    manifests.flatMap(pkg =>
+      fields.flatMap(field => Object.keys(pkg[field] ?? {})),
+    ),
+  ),
+]
+  .filter(name => name.startsWith('@backstage/'))
+  .sort();
+// At most 8 registry look-ups at a time.
+const versions = new Map();
+const queue = [...names];
+const lookUp = async () => {
+  for (let name = queue.shift(); name; name = queue.shift()) {
+    versions.set(name, await releaseVersion(name));
+  }
+};
+await Promise.all(Array.from({ length: 8 }, lookUp));
 files.forEach((file, i) => {
   const pkg = manifests[i];
-  for (const field of ['dependencies', 'devDependencies']) {
+  for (const field of fields) {
     for (const name of Object.keys(pkg[field] ?? {})) {
       if (versions.has(name)) pkg[field][name] = `^${versions.get(name)}`;
     }
@@ -108,5 +82,5 @@ writeFileSync(
   `${JSON.stringify({ version: release }, null, 2)}\n`,
 );
 console.log(
-  `moved ${sorted.length} @backstage/* dependencies to Backstage ${release}`,
+  `moved ${names.length} @backstage/* dependencies to Backstage ${release}`,
 );

@@ -10,45 +10,31 @@ import { join } from 'node:path';
 
 const [appDir, packsDir] = process.argv.slice(2);
 
-/** Every @backstage/* package named in our tarballs' dependencies. */
-function ourBackstageDependencies() {
-  const names = new Set();
-  for (const file of readdirSync(packsDir)) {
-    if (!file.endsWith('.tgz')) continue;
-    const pkg = JSON.parse(
-      execFileSync(
-        'tar',
-        ['-xOzf', join(packsDir, file), 'package/package.json'],
-        {
-          encoding: 'utf8',
-        },
-      ),
-    );
-    for (const name of Object.keys(pkg.dependencies ?? {})) {
-      if (name.startsWith('@backstage/')) names.add(name);
-    }
+// Every @backstage/* package named in our tarballs' dependencies.
+const ours = new Set();
+for (const file of readdirSync(packsDir).filter(f => f.endsWith('.tgz'))) {
+  const tar = ['-xOzf', join(packsDir, file), 'package/package.json'];
+  const pkg = JSON.parse(execFileSync('tar', tar, { encoding: 'utf8' }));
+  for (const name of Object.keys(pkg.dependencies ?? {})) {
+    if (name.startsWith('@backstage/')) ours.add(name);
   }
-  return names;
 }
 
-/** package name → the versions the app's yarn.lock resolved it to. */
-function lockedVersions() {
-  const lock = readFileSync(join(appDir, 'yarn.lock'), 'utf8');
-  const versions = new Map();
-  for (const block of lock.split(/\n\n/)) {
-    const header = /^"?(@[^@\s]+\/[^@\s]+|[^@\s"]+)@/.exec(block);
-    const version = /\n {2}version: (\S+)/.exec(block);
-    if (!header || !version) continue;
-    if (!versions.has(header[1])) versions.set(header[1], new Set());
-    versions.get(header[1]).add(version[1]);
-  }
-  return versions;
+// package name → the versions the app's yarn.lock resolved it to.
+const locked = new Map();
+for (const block of readFileSync(join(appDir, 'yarn.lock'), 'utf8').split(
+  /\n\n/,
+)) {
+  const header = /^"?(@[^@\s]+\/[^@\s]+|[^@\s"]+)@/.exec(block);
+  const version = /\n {2}version: (\S+)/.exec(block);
+  if (!header || !version) continue;
+  if (!locked.has(header[1])) locked.set(header[1], new Set());
+  locked.get(header[1]).add(version[1]);
 }
 
-const locked = lockedVersions();
 const problems = [];
 const checked = [];
-for (const name of [...ourBackstageDependencies()].sort()) {
+for (const name of [...ours].sort()) {
   const found = [...(locked.get(name) ?? [])];
   checked.push(`${name}@${found.join('+') || '(absent)'}`);
   if (found.length > 1) problems.push(`${name}: ${found.join(', ')}`);

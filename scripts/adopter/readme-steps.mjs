@@ -1,20 +1,11 @@
-// Follows the README's "Install in your app" steps in a freshly created app.
-//
-// Every fenced block preceded by `<!-- adopter-step: KIND [FILE] -->` is a
-// step, applied in README order, as written:
-//   add-packages, better-sqlite3: `yarn --cwd DIR add PKG...` lines. The
-//       package.json of DIR gets each dependency; @backstage-secrets/*
-//       packages come from the packed tarballs (they are not on npm yet),
-//       everything else from the registry at the range the line names.
-//       (`yarn install` runs once afterwards, in adopter-test.sh.)
-//   backend-index FILE: a diff hunk (' ' context, '-' removed, '+' added):
-//       the context and removed lines must appear verbatim in FILE.
-//   app-config FILE: a YAML block merged into FILE (maps merge, anything
-//       else replaces), keeping the file's comments.
-//   gitignore: shell lines, run in the app.
-//   generate-key: a shell command, run later by adopter-test.sh (printed
-//       by `node readme-steps.mjs command generate-key`).
-//
+// Follows the README's "Install in your app" steps in a fresh app: each
+// fenced block after `<!-- adopter-step: KIND [FILE] -->`, in README order:
+//   add-packages, better-sqlite3: `yarn --cwd DIR add PKG...` lines, into
+//     DIR's package.json (@backstage-secrets/* from the packed tarballs);
+//   backend-index FILE: a diff hunk whose context and removed lines must
+//     appear verbatim in FILE; app-config FILE: YAML merged into FILE (maps
+//     merge, comments kept); gitignore: shell lines run in the app;
+//   generate-key: a command adopter-test.sh runs later (`command` prints it).
 // Usage: node readme-steps.mjs apply README APP_DIR PACKS_DIR
 //        node readme-steps.mjs command README KIND
 import { execFileSync } from 'node:child_process';
@@ -22,63 +13,36 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
-const require = createRequire(import.meta.url);
-const YAML = require('yaml');
+const YAML = createRequire(import.meta.url)('yaml');
+const readJson = path => JSON.parse(readFileSync(path, 'utf8'));
+const writeJson = (path, value) =>
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 
-/** The steps of the README, in order: { kind, file, lang, body }. */
-export function readSteps(readmePath) {
-  const text = readFileSync(readmePath, 'utf8');
+/** The steps of the README, in order: { kind, file, body }. */
+function readSteps(readme) {
   const pattern =
     /<!-- adopter-step: ([a-z0-9-]+)(?: ([^\s]+))? -->\s*\n```(\w+)\n([\s\S]*?)\n```/g;
-  const steps = [];
-  for (const match of text.matchAll(pattern)) {
-    steps.push({
-      kind: match[1],
-      file: match[2],
-      lang: match[3],
-      body: match[4],
-    });
-  }
+  const steps = [...readFileSync(readme, 'utf8').matchAll(pattern)].map(
+    ([, kind, file, , body]) => ({ kind, file, body }),
+  );
   if (steps.length === 0) {
-    throw new Error(`${readmePath} has no <!-- adopter-step --> blocks`);
+    throw new Error(`${readme} has no <!-- adopter-step --> blocks`);
   }
   return steps;
 }
 
-function readJson(path) {
-  return JSON.parse(readFileSync(path, 'utf8'));
-}
-
-function writeJson(path, value) {
-  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** package name → tarball path, from the file names pack.sh writes. */
-function tarballs(packsDir) {
-  const map = new Map();
-  for (const file of readdirSync(packsDir)) {
-    if (!file.endsWith('.tgz')) continue;
-    const name = `@${file
-      .replace(/\.tgz$/, '')
-      .replace(/^backstage-secrets-/, 'backstage-secrets/')}`;
-    map.set(name, resolve(packsDir, file));
-  }
-  return map;
-}
-
 function applyAdd(step, appDir, packs) {
-  for (const line of step.body.split('\n')) {
-    const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith('#')) continue;
-    const match = trimmed.match(/^yarn --cwd (\S+) add (.+)$/);
+  for (const line of step.body.split('\n').map(l => l.trim())) {
+    if (!line || line.startsWith('#')) continue;
+    const match = line.match(/^yarn --cwd (\S+) add (.+)$/);
     if (!match) throw new Error(`Cannot follow this install line: ${line}`);
     const packageJson = join(appDir, match[1], 'package.json');
     const pkg = readJson(packageJson);
     pkg.dependencies ??= {};
     for (const spec of match[2].split(/\s+/)) {
       const at = spec.lastIndexOf('@');
-      const name = at > 0 ? spec.slice(0, at) : spec;
-      const range = at > 0 ? spec.slice(at + 1) : undefined;
+      const [name, range] =
+        at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : [spec];
       if (name.startsWith('@backstage-secrets/')) {
         if (!packs.has(name)) throw new Error(`No tarball packed for ${name}`);
         pkg.dependencies[name] = `file:${packs.get(name)}`;
@@ -96,12 +60,9 @@ function applyAdd(step, appDir, packs) {
 }
 
 function applyHunk(step, appDir) {
-  const path = join(appDir, step.file);
-  const before = [];
-  const after = [];
+  const [before, after] = [[], []];
   for (const line of step.body.split('\n')) {
-    const mark = line[0];
-    const rest = line.slice(1);
+    const [mark, rest] = [line[0], line.slice(1)];
     if (mark === ' ' || line === '') {
       before.push(rest);
       after.push(rest);
@@ -109,6 +70,7 @@ function applyHunk(step, appDir) {
     else if (mark === '+') after.push(rest);
     else throw new Error(`Not a diff line in the README: ${line}`);
   }
+  const path = join(appDir, step.file);
   const source = readFileSync(path, 'utf8');
   const oldText = `${before.join('\n')}\n`;
   const count = source.split(oldText).length - 1;
@@ -118,24 +80,16 @@ function applyHunk(step, appDir) {
     );
   }
   writeFileSync(path, source.replace(oldText, `${after.join('\n')}\n`));
-  console.log(
-    `  ${step.file}: applied a change of ${before.length} → ${after.length} lines`,
-  );
+  const change = `${before.length} → ${after.length} lines`;
+  console.log(`  ${step.file}: applied a change of ${change}`);
 }
 
 function mergeInto(doc, path, value) {
   const target = path.length ? doc.getIn(path) : doc.contents;
-  if (
-    value &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    YAML.isMap(target)
-  ) {
-    for (const [key, child] of Object.entries(value)) {
-      mergeInto(doc, [...path, key], child);
-    }
-  } else {
-    doc.setIn(path, value);
+  const isMap = value && typeof value === 'object' && !Array.isArray(value);
+  if (!isMap || !YAML.isMap(target)) return doc.setIn(path, value);
+  for (const [key, child] of Object.entries(value)) {
+    mergeInto(doc, [...path, key], child);
   }
 }
 
@@ -150,38 +104,33 @@ function applyConfig(step, appDir) {
   console.log(`  ${step.file}: merged the README's configuration`);
 }
 
-function applyShell(step, appDir) {
-  execFileSync('bash', ['-euo', 'pipefail', '-c', step.body], {
-    cwd: appDir,
-    stdio: 'inherit',
-  });
-  console.log(`  ran: ${step.body}`);
-}
-
 const [command, readme, ...args] = process.argv.slice(2);
 if (command === 'apply') {
   const [appDir, packsDir] = args;
-  const packs = tarballs(packsDir);
+  // package name → tarball path, from the file names pack.sh writes
+  const packs = new Map(
+    readdirSync(packsDir)
+      .filter(file => file.endsWith('.tgz'))
+      .map(file => [
+        `@${file
+          .slice(0, -4)
+          .replace(/^backstage-secrets-/, 'backstage-secrets/')}`,
+        resolve(packsDir, file),
+      ]),
+  );
   for (const step of readSteps(readme)) {
     console.log(`README step ${step.kind}${step.file ? ` ${step.file}` : ''}`);
-    switch (step.kind) {
-      case 'add-packages':
-      case 'better-sqlite3':
-        applyAdd(step, appDir, packs);
-        break;
-      case 'backend-index':
-        applyHunk(step, appDir);
-        break;
-      case 'app-config':
-        applyConfig(step, appDir);
-        break;
-      case 'gitignore':
-        applyShell(step, appDir);
-        break;
-      case 'generate-key':
-        break; // run after the install, by adopter-test.sh
-      default:
-        throw new Error(`Unknown README step kind: ${step.kind}`);
+    if (['add-packages', 'better-sqlite3'].includes(step.kind)) {
+      applyAdd(step, appDir, packs);
+    } else if (step.kind === 'backend-index') applyHunk(step, appDir);
+    else if (step.kind === 'app-config') applyConfig(step, appDir);
+    else if (step.kind === 'gitignore') {
+      const options = { cwd: appDir, stdio: 'inherit' };
+      execFileSync('bash', ['-euo', 'pipefail', '-c', step.body], options);
+      console.log(`  ran: ${step.body}`);
+    } else if (step.kind !== 'generate-key') {
+      // (generate-key is run after the install, by adopter-test.sh)
+      throw new Error(`Unknown README step kind: ${step.kind}`);
     }
   }
   // The packed packages depend on each other by version (^0.1.0), which
@@ -191,9 +140,8 @@ if (command === 'apply') {
   for (const [name, file] of packs) root.resolutions[name] = `file:${file}`;
   writeJson(join(appDir, 'package.json'), root);
 } else if (command === 'command') {
-  const [kind] = args;
-  const step = readSteps(readme).find(s => s.kind === kind);
-  if (!step) throw new Error(`No README step ${kind}`);
+  const step = readSteps(readme).find(s => s.kind === args[0]);
+  if (!step) throw new Error(`No README step ${args[0]}`);
   process.stdout.write(`${step.body}\n`);
 } else {
   console.error(

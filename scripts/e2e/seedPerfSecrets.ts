@@ -1,16 +1,9 @@
 /*
- * Stores values for half of the synthetic secrets of the browser performance
- * test, "updated" by 50 different catalog users, in the SQLite database of
- * the perf backend BEFORE that backend starts. Run by scripts/e2e.mjs:
- *
- *   node --require @backstage/cli-node/config/nodeTransform.cjs \
- *     scripts/e2e/seedPerfSecrets.ts
- *
- * with E2E_SEED_DIRECTORY (the backend's backend.database.connection.directory),
- * E2E_SEED_COUNT (its demo.syntheticSecrets.count), E2E_SEED_USERS (the user
- * entity refs, comma-separated) and E2E_SEED_KEY_ID / E2E_SEED_KEY (its
- * secrets.encryption.keys[0], the run's throw-away key; an environment
- * variable, so that it is not on any command line).
+ * Stores values for half of the synthetic secrets of the perf backend of
+ * scripts/e2e.mjs, "updated" by 50 catalog users, in its SQLite database
+ * before it starts. Environment: E2E_SEED_DIRECTORY (its database directory),
+ * E2E_SEED_COUNT (demo.syntheticSecrets.count), E2E_SEED_USERS (user entity
+ * refs, comma-separated), E2E_SEED_KEY_ID / E2E_SEED_KEY (the run's key).
  *
  * Why seed, and not PUT through the API: the API records `updatedBy` from
  * the caller's credentials, and a demo backend signs in exactly one user

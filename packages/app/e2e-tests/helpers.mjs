@@ -17,16 +17,30 @@ export const ADMIN_URL = process.env.E2E_ADMIN_URL ?? 'http://localhost:7007';
 /** The backend that signs the guest in as user:default/bob (no permission). */
 export const USER_URL = process.env.E2E_USER_URL ?? 'http://localhost:7017';
 /**
- * The backend with 1,000 synthetic secrets, half of them set by 50 catalog
- * users (the guest is an admin again); for the performance test only.
+ * The backend with PERF_SECRETS synthetic secrets, half of them set by the
+ * PERF_USERS catalog users (the guest is an admin again): used by
+ * manage-secrets.perf.test.mjs and by the render case of `yarn bench`.
  */
 export const PERF_URL = process.env.E2E_PERF_URL ?? 'http://localhost:7027';
-/** Where screenshots go. */
+export const PERF_SECRETS = 1000;
+export const PERF_USERS = Array.from({ length: 50 }, (_, index) => {
+  const name = `perf-user-${String(index).padStart(2, '0')}`;
+  return {
+    name,
+    ref: `user:default/${name}`,
+    displayName: `Perf User ${name.slice(-2)}`,
+  };
+});
+/**
+ * The page's summary line on that backend: the demo registers four more
+ * shared secrets (the example module's three and the checked
+ * PAGERDUTY_USER_API_KEY), none of them set.
+ */
+export const PERF_SUMMARY = `${PERF_SECRETS / 2} of ${
+  PERF_SECRETS + 4
+} secrets set`;
+/** Where screenshots for a person to look at go (never into docs/). */
 export const RESULTS_DIR = process.env.E2E_RESULTS_DIR ?? 'test-results';
-/** The screenshot the docs show. */
-export const DOCS_SCREENSHOT = process.env.E2E_DOCS_SCREENSHOT;
-/** The screenshot of "My secrets" that the README shows. */
-export const MY_SECRETS_SCREENSHOT = process.env.E2E_MY_SECRETS_SCREENSHOT;
 
 export async function launchBrowser() {
   return chromium.launch({
@@ -132,25 +146,118 @@ export async function saveScreenshot(page, fileName, options = {}) {
 
 /**
  * Calls a backend path from the page with the signed-in guest's own token,
- * the way the app does: `{ status, body }` (body: parsed JSON, or null).
+ * the way the app does (with `json` as the request body, if given):
+ * `{ status, body }` (body: parsed JSON, or null).
  */
-export function fetchAsGuest(page, path) {
-  return page.evaluate(async target => {
-    const refresh = await fetch('/api/auth/guest/refresh', {
-      headers: { 'x-requested-with': 'XMLHttpRequest' },
-      credentials: 'include',
-    });
-    const { backstageIdentity } = await refresh.json();
-    const response = await fetch(target, {
-      headers: { authorization: `Bearer ${backstageIdentity.token}` },
-    });
-    const text = await response.text();
-    let body = null;
+export function fetchAsGuest(page, path, { method = 'GET', json } = {}) {
+  return page.evaluate(
+    async ([target, init]) => {
+      const refresh = await fetch('/api/auth/guest/refresh', {
+        headers: { 'x-requested-with': 'XMLHttpRequest' },
+        credentials: 'include',
+      });
+      const { backstageIdentity } = await refresh.json();
+      const response = await fetch(target, {
+        method: init.method,
+        headers: {
+          authorization: `Bearer ${backstageIdentity.token}`,
+          ...(init.body && { 'content-type': 'application/json' }),
+        },
+        body: init.body,
+      });
+      const text = await response.text();
+      let body = null;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = null;
+      }
+      return { status: response.status, body };
+    },
+    [path, { method, body: json && JSON.stringify(json) }],
+  );
+}
+
+/**
+ * Waits until the catalog of `baseUrl` holds every PERF_USERS entity (it
+ * reads its locations a few seconds after start).
+ */
+export async function waitForPerfUsers(baseUrl) {
+  const deadline = Date.now() + 120_000;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
     try {
-      body = JSON.parse(text);
-    } catch {
-      body = null;
+      const refresh = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
+        headers: { 'x-requested-with': 'XMLHttpRequest' },
+      });
+      const { backstageIdentity } = await refresh.json();
+      const response = await fetch(`${baseUrl}/api/catalog/entities/by-refs`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${backstageIdentity.token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          entityRefs: PERF_USERS.map(user => user.ref),
+          fields: ['metadata.name'],
+        }),
+      });
+      const found = (await response.json()).items.filter(Boolean).length;
+      if (found === PERF_USERS.length) {
+        return;
+      }
+      last = `${found} of ${PERF_USERS.length} users in the catalog`;
+    } catch (error) {
+      last = String(error);
     }
-    return { status: response.status, body };
-  }, path);
+    await new Promise(done => setTimeout(done, 500));
+  }
+  throw new Error(`The perf users never appeared in the catalog: ${last}`);
+}
+
+/**
+ * A full load of the catalog page (so the app's caches, e.g. the entity
+ * presentation cache, are empty), then a click on the sidebar's "Manage
+ * secrets" link: a client-side navigation. `beforeClick` runs on the loaded
+ * page just before the click.
+ */
+export async function openFromSidebar(page, baseUrl, beforeClick) {
+  await page.goto(`${baseUrl}/`);
+  const navItem = page.getByRole('link', { name: 'Manage secrets' });
+  await navItem.waitFor();
+  await page.waitForLoadState('networkidle');
+  await beforeClick?.();
+  await navItem.click();
+}
+
+/**
+ * The page lists missing secrets first, 20 per page: shows `rows` rows per
+ * page, then sorts by status until set secrets come first. `beforeSort`
+ * runs just before the first click on the Status column.
+ */
+export async function showSetSecretsFirst(page, rows, beforeSort) {
+  await page
+    .locator('tfoot')
+    .getByRole('button', { name: /Rows per page/ })
+    .click();
+  await page.getByRole('option', { name: String(rows) }).click();
+  await page
+    .locator('tbody tr')
+    .nth(rows - 1)
+    .waitFor();
+  await beforeSort?.();
+  const statusHeader = page
+    .getByRole('columnheader', { name: 'Status' })
+    .getByRole('button');
+  for (let click = 0; click < 2; click++) {
+    await statusHeader.click();
+    const notSetFirst = await page
+      .locator('tbody tr')
+      .first()
+      .getByText('Not set', { exact: true })
+      .count();
+    if (notSetFirst === 0) {
+      return;
+    }
+  }
 }

@@ -3,12 +3,9 @@
 // against the real demo backend.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   ADMIN_URL,
-  DOCS_SCREENSHOT,
   newRecordedPage,
   openRecordedBrowser,
   saveScreenshot,
@@ -164,30 +161,9 @@ describe('Manage secrets, as an admin', { concurrency: false }, () => {
       await theirDialog.getByRole('button', { name: 'Cancel' }).click();
       await other.settled();
       assertNoCanary(other.responses);
+      await saveScreenshot(page, 'e2e-manage-secrets.png', { fullPage: true });
     } finally {
       await other.context.close();
-    }
-  });
-
-  test('screenshot of the page', async () => {
-    await page.getByRole('row').filter({ hasText: 'v3' }).waitFor();
-    // Without the "Saved ..." notices over it (they go away by themselves;
-    // on a slow machine the one of an earlier save can still be there).
-    await page.waitForFunction(
-      () =>
-        ![...document.querySelectorAll('body *')].some(
-          element =>
-            element.children.length === 0 &&
-            /^Saved /.test(element.textContent ?? '') &&
-            element.checkVisibility(),
-        ),
-      null,
-      { timeout: 20_000, polling: 250 },
-    );
-    await saveScreenshot(page, 'e2e-manage-secrets.png', { fullPage: true });
-    if (DOCS_SCREENSHOT) {
-      mkdirSync(dirname(DOCS_SCREENSHOT), { recursive: true });
-      await page.screenshot({ path: DOCS_SCREENSHOT });
     }
   });
 

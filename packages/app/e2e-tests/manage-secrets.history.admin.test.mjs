@@ -7,12 +7,9 @@
 // secret with a check: the fake PagerDuty accepts "pd-demo-user-key" only.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
   ADMIN_URL,
-  DOCS_SCREENSHOT,
   newRecordedPage,
   openRecordedBrowser,
   saveScreenshot,
@@ -121,14 +118,6 @@ describe(
       await versions.getByRole('listitem', { name: `v${old + 1}` }).waitFor();
 
       await saveScreenshot(page, 'e2e-history-drawer.png');
-      if (DOCS_SCREENSHOT) {
-        const path = join(
-          dirname(DOCS_SCREENSHOT),
-          'manage-secrets-history.png',
-        );
-        mkdirSync(dirname(path), { recursive: true });
-        await page.screenshot({ path });
-      }
       await drawer.getByRole('button', { name: 'Close history' }).click();
       await drawer.waitFor({ state: 'detached' });
       // (The table is hidden from roles while the drawer is open.)

@@ -6,11 +6,8 @@
 // prompt's "Allow" and "Add and allow". No typed value ever comes back.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  MY_SECRETS_SCREENSHOT,
   USER_URL,
   fetchAsGuest,
   openRecordedBrowser,
@@ -104,10 +101,6 @@ describe('My secrets, as bob', { concurrency: false }, () => {
     );
 
     await saveScreenshot(page, 'e2e-my-secrets.png', { fullPage: true });
-    if (MY_SECRETS_SCREENSHOT) {
-      mkdirSync(dirname(MY_SECRETS_SCREENSHOT), { recursive: true });
-      await page.screenshot({ path: MY_SECRETS_SCREENSHOT });
-    }
   });
 
   test('after a revoke, the example consumer is refused', async () => {
