@@ -114,6 +114,9 @@ cp -a "$APP" "$NEWEST_APP"
 node scripts/adopter/move-app.mjs "$NEWEST_APP" "$BACKSTAGE_VERSION" >&2
 # The signals-backend pin above is only for a 1.55 backend.
 edit_json "$NEWEST_APP/package.json" 'delete pkg.resolutions["@backstage/plugin-signals-backend"]'
+# This app keeps create-app's allow-all policy: the backend must warn.
+sed -i 's#@backstage-secrets/plugin-permission-backend-module-secrets-policy#@backstage/plugin-permission-backend-module-allow-all-policy#' \
+  "$NEWEST_APP/packages/backend/src/index.ts"
 
 # Installs an app and checks its copies of the @backstage/* packages ours
 # depend on: judged for the newest app only, as a 1.55 app made from today's
@@ -131,13 +134,18 @@ install_app() {
 
 # Starts an app's backend on $PORT and runs check.mjs against it.
 check_backend() {
-  local app="$1" name="$2"
+  local app="$1" name="$2" policy="$3"
   step "Starting the $name app's backend on :$PORT"
   printf 'backend:\n  baseUrl: http://localhost:%s\n  listen:\n    port: %s\n' "$PORT" "$PORT" >"$WORK/port.yaml"
   (cd "$app/packages/backend" &&
     exec setsid yarn start --config ../../app-config.yaml --config ../../app-config.local.yaml --config "$WORK/port.yaml") >"$WORK/backend.log" 2>&1 &
   BACKEND_PID=$!
-  node scripts/adopter/check.mjs "http://localhost:$PORT" "$BACKEND_PID"
+  node scripts/adopter/check.mjs "http://localhost:$PORT" "$BACKEND_PID" "$policy"
+  local warned=0
+  grep -q "Every signed-in user can manage secrets" "$WORK/backend.log" && warned=1
+  [ "$warned" = "$([ "$policy" = allow-all ] && echo 1 || echo 0)" ] ||
+    die "with $policy, the backend log has (1) or lacks (0) the allow-all warning: $warned"
+  log "  ok: the allow-all warning is logged exactly when the app runs allow-all ($policy)"
 }
 
 stop_backend() {
@@ -170,7 +178,7 @@ unset KEY
 step "Type check of the $OLDEST app (yarn tsc)"
 (cd "$APP" && yarn tsc) >&2
 
-check_backend "$APP" "$OLDEST"
+check_backend "$APP" "$OLDEST" secrets-policy
 grep -q "stored secrets will be lost at restart" "$WORK/backend.log" &&
   die "the backend warned about an in-memory database although the README configures one"
 grep -q "development encryption key for secrets in $APP/.data/secrets-dev-key.json" "$WORK/backend.log" ||
@@ -189,6 +197,6 @@ build_frontend "$APP" "$OLDEST"
 install_app "$NEWEST_APP" "$BACKSTAGE_VERSION" strict
 step "Type check of the $BACKSTAGE_VERSION app (yarn tsc)"
 (cd "$NEWEST_APP" && yarn tsc) >&2
-check_backend "$NEWEST_APP" "$BACKSTAGE_VERSION"
+check_backend "$NEWEST_APP" "$BACKSTAGE_VERSION" allow-all
 stop_backend
 build_frontend "$NEWEST_APP" "$BACKSTAGE_VERSION"

@@ -1,8 +1,10 @@
 // The adopter test's checks against the fresh app's backend (started by
 // adopter-test.sh): readiness, the list API with a guest token, a PUT, a
-// read through the consumer plugin, and a misspelled name rejected.
-// Usage: node check.mjs BASE_URL BACKEND_PID
-const [baseUrl, pid] = process.argv.slice(2);
+// read through the consumer plugin, a misspelled name rejected, a secret
+// declared in app-config alone settable, and the allow-all warning exactly
+// when the app runs allow-all.
+// Usage: node check.mjs BASE_URL BACKEND_PID allow-all|secrets-policy
+const [baseUrl, pid, policy] = process.argv.slice(2);
 const VALUE = 'adopter-test-value-not-a-real-key';
 
 function expect(condition, message, detail) {
@@ -94,4 +96,27 @@ expect(
   misspelled.status === 404 && /ACME_API_KEYY is not registered/.test(message),
   'reading a name no plugin declares rejects, naming it (404 from the route)',
   misspelled,
+);
+
+// "Try it in 1 minute": a secret declared in secrets.definitions only.
+const tried = await call('PUT', '/api/secrets/secrets/STATUSPAGE_API_KEY', {
+  token,
+  body,
+});
+expect(
+  tried.status === 200,
+  'a secret from secrets.definitions alone is settable',
+  tried,
+);
+
+// The warning for allow-all: the page is told (the log is checked by the caller).
+let warned;
+for (let turn = 0; turn < 20 && warned !== (policy === 'allow-all'); turn++) {
+  if (turn) await new Promise(resolve => setTimeout(resolve, 500));
+  const again = await call('GET', '/api/secrets/secrets', { token });
+  warned = again.body?.everyoneMayManage === true;
+}
+expect(
+  warned === (policy === 'allow-all'),
+  `everyoneMayManage is ${warned} with ${policy}`,
 );

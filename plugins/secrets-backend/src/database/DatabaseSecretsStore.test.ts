@@ -147,8 +147,8 @@ describe.each(databases.eachSupportedId())(
         actor: 'user:default/bob',
         now: new Date().toISOString(),
       };
-      expect(await store.clear('TWO', clearedBy)).toBe(true);
-      expect(await store.clear('TWO', clearedBy)).toBe(false);
+      expect(await store.clear('TWO', clearedBy)).toEqual({ existed: true });
+      expect(await store.clear('TWO', clearedBy)).toEqual({ existed: false });
       expect(await store.get('TWO')).toBeUndefined();
       // The tombstone keeps the version, but counts as no value anywhere.
       expect(await store.getVersion('TWO')).toEqual({

@@ -143,7 +143,11 @@ describe('createRouter', () => {
       .delete('/secrets/OPENAI_API_KEY')
       .set('Authorization', admin);
     expect(res.status).toBe(204);
-    expect(manager.clear).toHaveBeenCalledWith('OPENAI_API_KEY', ADMIN);
+    expect(manager.clear).toHaveBeenCalledWith(
+      'OPENAI_API_KEY',
+      ADMIN,
+      undefined,
+    );
   });
 
   it('serves a value to a plugin with no-store, and says unset with 404', async () => {
