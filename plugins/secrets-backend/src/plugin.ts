@@ -133,7 +133,10 @@ export const secretsPlugin = createBackendPlugin({
           logger,
           config,
         });
-        lifecycle.addStartupHook(() => allowAll.probe());
+        lifecycle.addStartupHook(() => {
+          // In the background: the permission backend may not serve yet.
+          void allowAll.probe();
+        });
 
         httpRouter.use(
           await createRouter({

@@ -23,6 +23,8 @@ export const NO_PERMISSION_FRAMEWORK_WARNING =
  */
 export class AllowAllProbe {
   #everyoneMayManage = false;
+  /** settled once the policy answered (or there is nothing to ask) */
+  #answered: Promise<void> | undefined;
 
   constructor(
     private readonly options: {
@@ -33,15 +35,32 @@ export class AllowAllProbe {
         SecretsConfig,
         'permissionFrameworkEnabled' | 'manageWithoutPermissionFramework'
       >;
+      /** waits between attempts while the permission backend is not up yet */
+      retryDelaysMs?: number[];
     },
   ) {}
 
-  /** True once the probe found that everyone may manage secrets. */
-  everyoneMayManage(): boolean {
+  /**
+   * Whether everyone may manage secrets, asking the policy first if it has
+   * not answered yet (the page's list waits for it).
+   */
+  async everyoneMayManage(): Promise<boolean> {
+    await this.probe();
     return this.#everyoneMayManage;
   }
 
-  async probe(): Promise<void> {
+  /**
+   * Asks the policy once (shared by concurrent callers); retried while the
+   * permission backend cannot be reached yet, e.g. right after start-up.
+   */
+  probe(): Promise<void> {
+    // Asked once: a policy that cannot be reached after the retries is
+    // logged (debug) and not asked again, so the page never waits twice.
+    this.#answered ??= this.#ask().catch(() => {});
+    return this.#answered;
+  }
+
+  async #ask(): Promise<void> {
     const { permissions, auth, logger, config } = this.options;
     if (!config.permissionFrameworkEnabled()) {
       if (config.manageWithoutPermissionFramework()) {
@@ -50,19 +69,28 @@ export class AllowAllProbe {
       }
       return;
     }
-    try {
-      const [decision] = await permissions.authorize(
-        [{ permission: manageSecretsPermission }],
-        { credentials: await auth.getNoneCredentials() },
-      );
-      this.#everyoneMayManage = decision.result === AuthorizeResult.ALLOW;
-    } catch (error) {
-      logger.debug(
-        `Could not ask the permission policy whether everyone may manage secrets: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-      );
-      return;
+    const delays = this.options.retryDelaysMs ?? [500, 1000, 2000, 4000];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const [decision] = await permissions.authorize(
+          [{ permission: manageSecretsPermission }],
+          { credentials: await auth.getNoneCredentials() },
+        );
+        this.#everyoneMayManage = decision.result === AuthorizeResult.ALLOW;
+        break;
+      } catch (error) {
+        if (attempt >= delays.length) {
+          logger.debug(
+            `Could not ask the permission policy whether everyone may manage secrets: ${
+              error instanceof Error ? error.message : String(error)
+            }`,
+          );
+          throw error;
+        }
+        await new Promise(resolve =>
+          setTimeout(resolve, delays[attempt]).unref(),
+        );
+      }
     }
     if (this.#everyoneMayManage) logger.warn(EVERYONE_MAY_MANAGE_WARNING);
   }

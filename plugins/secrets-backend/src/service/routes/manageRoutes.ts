@@ -33,15 +33,18 @@ export function addManageRoutes(
   }: Pick<
     SecretsBackend,
     'summaries' | 'writes' | 'history' | 'valueCheck' | 'reencryption'
-  > & { allowAll?: { everyoneMayManage(): boolean } },
+  > & { allowAll?: { everyoneMayManage(): Promise<boolean> } },
 ) {
   router.get('/secrets', async (_req, res) => {
     const { event } = accessOf(res, 'manage');
-    const items = await summaries.list();
+    const [items, everyoneMayManage] = await Promise.all([
+      summaries.list(),
+      allowAll?.everyoneMayManage(),
+    ]);
     await event.success({ meta: { count: items.length } });
     const body: ListSecretsResponse = {
       items,
-      ...(allowAll?.everyoneMayManage() ? { everyoneMayManage: true } : {}),
+      ...(everyoneMayManage ? { everyoneMayManage: true } : {}),
     };
     res.json(body);
   });
