@@ -53,6 +53,7 @@ export const secretsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         rootLifecycle: coreServices.rootLifecycle,
+        instanceMetadata: coreServices.rootInstanceMetadata,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
@@ -71,6 +72,7 @@ export const secretsPlugin = createBackendPlugin({
         auditor,
         lifecycle,
         rootLifecycle,
+        instanceMetadata,
         scheduler,
         catalog,
         actionsRegistry,
@@ -132,6 +134,7 @@ export const secretsPlugin = createBackendPlugin({
           auth,
           logger,
           config,
+          instance: instanceMetadata,
         });
         lifecycle.addStartupHook(() => {
           // In the background: the permission backend may not serve yet.

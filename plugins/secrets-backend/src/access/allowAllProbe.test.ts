@@ -2,7 +2,13 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { AllowAllProbe, EVERYONE_MAY_MANAGE_WARNING } from './allowAllProbe';
 
-function probeWith(answers: Array<AuthorizeResult | Error>) {
+function probeWith(
+  answers: Array<AuthorizeResult | Error>,
+  installed: Array<{
+    pluginId: string;
+    modules: Array<{ moduleId: string }>;
+  }> = [],
+) {
   const logger = mockServices.logger.mock();
   const authorize = jest.fn(async () => {
     const next = answers.shift();
@@ -17,6 +23,7 @@ function probeWith(answers: Array<AuthorizeResult | Error>) {
       permissionFrameworkEnabled: () => true,
       manageWithoutPermissionFramework: () => false,
     },
+    instance: { getInstalledPlugins: async () => installed },
     retryDelaysMs: [0, 0],
   });
   return { probe, logger, authorize };
@@ -47,5 +54,30 @@ describe('AllowAllProbe', () => {
     expect(await probe.everyoneMayManage()).toBe(false);
     expect(await probe.everyoneMayManage()).toBe(false);
     expect(authorize).toHaveBeenCalledTimes(3);
+  });
+
+  it("finds create-app's allow-all module among the installed features, without asking", async () => {
+    const { probe, logger, authorize } = probeWith(
+      [],
+      [
+        { pluginId: 'catalog', modules: [] },
+        { pluginId: 'permission', modules: [{ moduleId: 'allow-all-policy' }] },
+      ],
+    );
+    expect(await probe.everyoneMayManage()).toBe(true);
+    expect(authorize).not.toHaveBeenCalled();
+    expect(logger.warn).toHaveBeenCalledWith(EVERYONE_MAY_MANAGE_WARNING);
+  });
+
+  it('takes a refusal of the question itself (401) as final, without retries', async () => {
+    const refused = Object.assign(new Error('Unauthorized'), {
+      response: { status: 401 },
+    });
+    const { probe, authorize } = probeWith(
+      [refused, AuthorizeResult.ALLOW],
+      [{ pluginId: 'permission', modules: [{ moduleId: 'secrets-policy' }] }],
+    );
+    expect(await probe.everyoneMayManage()).toBe(false);
+    expect(authorize).toHaveBeenCalledTimes(1);
   });
 });

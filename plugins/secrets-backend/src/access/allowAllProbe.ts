@@ -2,6 +2,7 @@ import type {
   AuthService,
   LoggerService,
   PermissionsService,
+  RootInstanceMetadataService,
 } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
@@ -15,11 +16,20 @@ export const EVERYONE_MAY_MANAGE_WARNING =
 export const NO_PERMISSION_FRAMEWORK_WARNING =
   'Every signed-in user can manage secrets: the permission framework is disabled and secrets.dangerouslyAllowManageWithoutPermissionFramework is true. Enable permission.enabled and grant manage-secrets through a policy.';
 
+/** The module create-app installs: `@backstage/plugin-permission-backend-module-allow-all-policy`. */
+const ALLOW_ALL_MODULE = {
+  pluginId: 'permission',
+  moduleId: 'allow-all-policy',
+};
+
 /**
- * Whether the permission policy lets anyone manage secrets: asked once,
- * after start-up (the permission backend serves from then on), for a caller
- * that is no user at all. A policy that says yes to that says yes to every
- * signed-in user too. Logged as a warning, and shown on the page.
+ * Whether the permission policy lets anyone manage secrets, found once after
+ * start-up in two ways: the permission plugin runs create-app's allow-all
+ * module (from the instance's list of installed features), or the policy
+ * says yes when asked for a caller that is no user at all (a policy that
+ * says yes to that says yes to every signed-in user too; Backstage's
+ * default auth policy usually refuses such a call before the policy sees
+ * it, hence the first way). Logged as a warning, and shown on the page.
  */
 export class AllowAllProbe {
   #everyoneMayManage = false;
@@ -35,6 +45,8 @@ export class AllowAllProbe {
         SecretsConfig,
         'permissionFrameworkEnabled' | 'manageWithoutPermissionFramework'
       >;
+      /** the features installed in this backend instance */
+      instance?: Pick<RootInstanceMetadataService, 'getInstalledPlugins'>;
       /** waits between attempts while the permission backend is not up yet */
       retryDelaysMs?: number[];
     },
@@ -69,6 +81,11 @@ export class AllowAllProbe {
       }
       return;
     }
+    if (await this.#runsAllowAllModule()) {
+      this.#everyoneMayManage = true;
+      logger.warn(EVERYONE_MAY_MANAGE_WARNING);
+      return;
+    }
     const delays = this.options.retryDelaysMs ?? [500, 1000, 2000, 4000];
     for (let attempt = 0; ; attempt++) {
       try {
@@ -79,7 +96,10 @@ export class AllowAllProbe {
         this.#everyoneMayManage = decision.result === AuthorizeResult.ALLOW;
         break;
       } catch (error) {
-        if (attempt >= delays.length) {
+        // An answer (e.g. 401 from the default auth policy) is final; only
+        // a permission backend that does not serve yet is asked again.
+        const answered = (error as { response?: unknown })?.response;
+        if (answered || attempt >= delays.length) {
           logger.debug(
             `Could not ask the permission policy whether everyone may manage secrets: ${
               error instanceof Error ? error.message : String(error)
@@ -93,5 +113,18 @@ export class AllowAllProbe {
       }
     }
     if (this.#everyoneMayManage) logger.warn(EVERYONE_MAY_MANAGE_WARNING);
+  }
+
+  async #runsAllowAllModule(): Promise<boolean> {
+    const plugins = await this.options.instance
+      ?.getInstalledPlugins()
+      .catch(() => []);
+    return Boolean(
+      plugins?.some(
+        plugin =>
+          plugin.pluginId === ALLOW_ALL_MODULE.pluginId &&
+          plugin.modules.some(m => m.moduleId === ALLOW_ALL_MODULE.moduleId),
+      ),
+    );
   }
 }
