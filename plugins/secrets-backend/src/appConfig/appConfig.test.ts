@@ -14,10 +14,7 @@ import { plantCanary, registerCapture } from '../__testUtils__/canaries';
 import { LogCapture } from '../__testUtils__/capturingLogger';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { CALLER_HEADERS } from '../__testUtils__/hostileHttp';
-import {
-  adminOnlyPermissions,
-  TEST_KEY,
-} from '../__testUtils__/testBackend';
+import { adminOnlyPermissions, TEST_KEY } from '../__testUtils__/testBackend';
 import { appConfigSecrets } from './appConfigState';
 import { secretsRootConfigServiceFactory } from './secretsRootConfigServiceFactory';
 
@@ -182,7 +179,17 @@ describe.each(databases.eachSupportedId())('app-config secrets on %p', id => {
       paths: ['proxy.endpoints./upstream.headers.Authorization'],
     });
     expect(JSON.stringify(list.body)).not.toContain(STORED);
-    expect(logs.text()).not.toContain(REPLACED);
+    expect(summary.lastUsedBy).toBe('app-config');
+    // Each reload that read a stored value is audited.
+    const audits = logs
+      .matching(/secret-app-config-load.*succeeded/)
+      .map(line => JSON.parse(line).meta);
+    expect(audits).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: NAME, version: 1, when: 'reload' }),
+        expect.objectContaining({ name: NAME, version: 2, when: 'reload' }),
+      ]),
+    );
   });
 
   it('loads the stored value at start-up and reports the loaded version; restart to apply after a change', async () => {
@@ -205,7 +212,11 @@ describe.each(databases.eachSupportedId())('app-config secrets on %p', id => {
       ).body.items.find((s: any) => s.name === NAME);
     expect((await summary()).appConfig.loadedVersion).toBe(1);
     expect((await summary()).lastUsedBy).toBe('app-config');
-    expect(logs.text()).toMatch(/secrets\.appconfig\.load|app-config/);
+    const audits = logs.matching(/secret-app-config-load.*succeeded/);
+    expect(audits).toHaveLength(1);
+    expect(JSON.parse(audits[0])).toMatchObject({
+      meta: { name: NAME, version: 1, when: 'start-up' },
+    });
 
     await request(server)
       .put(`/api/secrets/secrets/${NAME}`)

@@ -9,5 +9,6 @@ export {
   type AppConfigSecretUse,
   appConfigSecrets,
 } from './appConfigState';
+export { APP_CONFIG_READER, reportAppConfigLoads } from './reportLoads';
 export { loadAppConfigWithSecrets } from './loadAppConfig';
 export { secretsRootConfigServiceFactory } from './secretsRootConfigServiceFactory';
