@@ -31,13 +31,25 @@ export class AppConfigSecretsState {
   #startupVersions = new Map<string, number>();
   #pending: AppConfigSecretUse[] = [];
   #listeners = new Set<Listener>();
+  #stopLoader: (() => Promise<void>) | undefined;
 
-  /** Called by the factory on its first load (a new backend in this process). */
+  /**
+   * Called by the factory on its first load (a new backend in this
+   * process); stops the polling of the previous one, if any (a backend
+   * does not close its root config when it stops).
+   */
   reset(paths: Map<string, string[]>): void {
+    void this.#stopLoader?.();
+    this.#stopLoader = undefined;
     this.#active = true;
     this.#paths = new Map(paths);
     this.#startupVersions.clear();
     this.#pending = [];
+  }
+
+  /** Registers how to stop the polling of the current root config. */
+  stopWith(stop: () => Promise<void>): void {
+    this.#stopLoader = stop;
   }
 
   /** Whether a root config from secretsRootConfigServiceFactory runs here. */

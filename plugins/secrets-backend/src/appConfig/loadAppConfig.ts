@@ -87,17 +87,17 @@ export async function loadAppConfigWithSecrets(
   const bootstrap = ConfigReader.fromConfigs(plain);
   const secretsConfig = new SecretsConfig(bootstrap);
   const declared = new Set(secretsConfig.appConfigSecretNames());
-  const marked =
-    declared.size === 0
-      ? []
-      : await readFirst(
-          sources(
-            async (name: string) =>
-              fromEnv(name) ??
-              (declared.has(name) ? referenceMarker(name) : undefined),
-          ),
-        );
-  const paths = await locateReferences(marked);
+  const markedRead = () =>
+    readFirst(
+      sources(
+        async (name: string) =>
+          fromEnv(name) ??
+          (declared.has(name) ? referenceMarker(name) : undefined),
+      ),
+    );
+  const paths = await locateReferences(
+    declared.size === 0 ? [] : await markedRead(),
+  );
   appConfigSecrets.reset(paths);
   if (paths.size === 0) {
     // Nothing to substitute: exactly the stock root config.
@@ -129,8 +129,22 @@ export async function loadAppConfigWithSecrets(
 
   let fingerprint = await reader.fingerprint();
   let values = await reader.read(warn);
-  const read = () =>
-    readFirst(
+  // Set when a watched file changed: its references are checked again.
+  let filesChanged = false;
+  const read = async () => {
+    if (filesChanged) {
+      filesChanged = false;
+      const now = await locateReferences(await markedRead());
+      const added = [...now.keys()].filter(name => !paths.has(name));
+      if (added.length > 0) {
+        throw new Error(
+          `app-config now references ${added.join(
+            ', ',
+          )}, which it did not at start-up; restart the backend to use them.`,
+        );
+      }
+    }
+    return readFirst(
       sources(
         async (name: string) =>
           fromEnv(name) ??
@@ -138,11 +152,21 @@ export async function loadAppConfigWithSecrets(
           (paths.has(name) ? values.get(name)?.value : undefined),
       ),
     );
+  };
   const first = await read();
   appConfigSecrets.loaded(versionsOf(values), true);
 
   const interval = secretsConfig.appConfigReloadIntervalMs();
+  // A change noticed while the source is not waiting is kept for its next wait.
   let wake: ((changed: boolean) => void) | undefined;
+  let dirty = false;
+  const notify = () => {
+    dirty = true;
+    const waiting = wake;
+    wake = undefined;
+    waiting?.(true);
+  };
+  let stopped = false;
   let polling = false;
   const poll = async () => {
     if (polling) return;
@@ -150,10 +174,12 @@ export async function loadAppConfigWithSecrets(
     try {
       const now = await reader.fingerprint();
       if (now === fingerprint) return;
-      values = await reader.read(warn);
+      const fresh = await reader.read(warn);
+      if (stopped) return;
+      values = fresh;
       fingerprint = now;
       appConfigSecrets.loaded(versionsOf(values), false);
-      wake?.(true);
+      notify();
     } catch (error) {
       warn(
         `Could not check the stored secrets used in app-config; keeping the values loaded: ${
@@ -176,31 +202,47 @@ export async function loadAppConfigWithSecrets(
       for await (const _ of sources(envOnly, true).readConfigData({
         signal: watcher.signal,
       })) {
-        if (!initial) wake?.(true);
+        if (!initial) {
+          filesChanged = true;
+          notify();
+        }
         initial = false;
       }
     })().catch(() => {});
   }
 
-  let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     clearInterval(timer);
     watcher.abort();
     wake?.(false);
+    wake = undefined;
     for (const hook of shutdownHooks) await hook();
     await knex.destroy();
   };
 
+  appConfigSecrets.stopWith(stop);
+  let abortHooked = false;
   const source = new AppConfigSecretsSource({
     first,
     read,
     changed: signal =>
       new Promise<boolean>(resolve => {
-        if (signal?.aborted) return resolve(false);
-        wake = resolve;
-        signal?.addEventListener('abort', () => void stop(), { once: true });
+        if (signal?.aborted || stopped) return resolve(false);
+        if (!abortHooked) {
+          abortHooked = true;
+          signal?.addEventListener('abort', () => void stop(), { once: true });
+        }
+        if (dirty) {
+          dirty = false;
+          return resolve(true);
+        }
+        wake = changed => {
+          dirty = false;
+          resolve(changed);
+        };
+        return undefined;
       }),
     onError: error =>
       warn(`Could not read app-config again: ${(error as Error).message}`),
