@@ -531,7 +531,7 @@ function readDefinition(entry: Config): SecretDefinition {
   }
   const readers = entry.getOptionalStringArray('readers');
   if (readers !== undefined) definition.readers = readers;
-  if (entry.getOptionalBoolean('appConfig') === true && readers) {
+  if (entry.getOptionalBoolean('appConfig') && readers) {
     throw new Error(
       `secret ${definition.name} has appConfig: true and readers: a value substituted into app-config is readable by every backend plugin, so it cannot have readers. Remove one of them.`,
     );
