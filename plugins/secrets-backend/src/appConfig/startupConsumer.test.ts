@@ -3,7 +3,6 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import type { TestDatabaseId } from '@backstage/backend-test-utils';
 import { startTestBackend } from '@backstage/backend-test-utils';
 import type { JsonObject } from '@backstage/types';
 import fs from 'node:fs';
