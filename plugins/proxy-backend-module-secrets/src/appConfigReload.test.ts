@@ -146,17 +146,17 @@ describe('the proxy module across a live reload of app-config', () => {
 
   /** Asks until `done` holds for what the upstream received last. */
   async function eventually(
-    path: string,
+    route: string,
     done: (last: (typeof seen)[number]) => boolean,
   ) {
     for (let i = 0; i < 400; i++) {
       const res = await request(backend.server)
-        .get(path)
+        .get(route)
         .set('Authorization', admin);
       if (res.status === 200 && done(seen[seen.length - 1])) return;
       await new Promise(resolve => setTimeout(resolve, 25));
     }
-    throw new Error(`${path} never answered as expected`);
+    throw new Error(`${route} never answered as expected`);
   }
 
   it('keeps serving the module endpoint after the stock proxy reloaded', async () => {
