@@ -76,7 +76,11 @@ export async function locateReferences(
     valueTransform: (value, context) => {
       if (typeof value !== 'string' || !value.includes(MARK)) return value;
       for (const name of namesIn(value)) {
-        if (context.visibility !== 'secret') {
+        if (/^(secrets|backend\.database)(\.|\[|$)/.test(context.path)) {
+          refused.push(
+            `app-config key ${context.path} references the stored secret ${name} (\${${name}}), but the store's own configuration (its database and its encryption keys) cannot come from the store`,
+          );
+        } else if (context.visibility !== 'secret') {
           refused.push(
             `app-config key ${context.path} references the stored secret ${name} (\${${name}}), but the config schema does not mark ${context.path} as @visibility secret`,
           );
