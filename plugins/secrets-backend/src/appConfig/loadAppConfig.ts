@@ -99,13 +99,6 @@ export async function loadAppConfigWithSecrets(
     declared.size === 0 ? [] : await markedRead(),
   );
   appConfigSecrets.reset(paths);
-  if (paths.size === 0) {
-    // Nothing to substitute: exactly the stock root config.
-    const source = ConfigSources.default(options);
-    console.log(`Loading config from ${source}`);
-    return ConfigSources.toConfig(source);
-  }
-
   const shutdownHooks: Array<() => void | Promise<void>> = [];
   const lifecycle: LifecycleService = {
     addStartupHook: () => {},
@@ -113,7 +106,19 @@ export async function loadAppConfigWithSecrets(
       shutdownHooks.push(hook);
     },
   };
-  const knex = await openPluginDatabase(bootstrap, lifecycle);
+  // Declared secrets need the plugin's (persistent) database, referenced or
+  // not yet: an in-memory one fails start-up here, saying so.
+  const knex =
+    declared.size > 0
+      ? await openPluginDatabase(bootstrap, lifecycle)
+      : undefined;
+  if (!knex || paths.size === 0) {
+    await knex?.destroy();
+    // Nothing to substitute: exactly the stock root config.
+    const source = ConfigSources.default(options);
+    console.log(`Loading config from ${source}`);
+    return ConfigSources.toConfig(source);
+  }
   let cipher: Promise<SecretCipher> | undefined;
   const reader = new AppConfigStoreReader(
     knex,
