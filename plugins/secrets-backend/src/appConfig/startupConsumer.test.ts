@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { secretsPlugin } from '../plugin';
-import { plantCanary } from '../__testUtils__/canaries';
+import { plantCanary, registerCapture } from '../__testUtils__/canaries';
 import { LogCapture } from '../__testUtils__/capturingLogger';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { CALLER_HEADERS } from '../__testUtils__/hostileHttp';
@@ -32,6 +32,20 @@ const databases = createTestDatabases();
 const NAME = 'GITHUB_TOKEN';
 const FIRST = plantCanary('github-token-canary-first-71c0');
 const SECOND = plantCanary('github-token-canary-second-a93e');
+
+// What the root config writes to the console is swept for canaries too.
+const consoleLines: string[] = [];
+registerCapture(() => consoleLines.join('\n'));
+beforeEach(() => {
+  for (const level of ['log', 'warn', 'error', 'info'] as const) {
+    jest
+      .spyOn(console, level)
+      .mockImplementation((...args: unknown[]) =>
+        consoleLines.push(args.map(String).join(' ')),
+      );
+  }
+});
+afterEach(() => jest.restoreAllMocks());
 
 /** A plugin that reads a GitHub URL with the URL reader, for the test. */
 const readingPlugin = createBackendPlugin({
