@@ -46,7 +46,6 @@ export class QueryCounter {
     await request();
     return this.secretsTable - table - (this.background - background);
   }
-
   onQuery(data: { sql?: string; bindings?: unknown[] }) {
     const sql = String(data?.sql ?? '');
     if (!/(from|update|into)\s+["`]?secrets["`]?(\s|$)/i.test(sql)) return;
@@ -61,7 +60,6 @@ export class QueryCounter {
     }
   }
 }
-
 /** What the benchmark gets hold of once the backend has started. */
 export const handles = {
   queries: new QueryCounter(),
@@ -76,7 +74,6 @@ export const handles = {
   /** what POST /run/:command runs (set by bench/worker.ts) */
   commands: {} as Record<string, (args: any) => Promise<unknown>>,
 };
-
 /** Registers secrets named `names`; captures the plugin's knex. */
 export const benchDefinitionsModule = (names: string[]) =>
   createBackendModule({
@@ -105,7 +102,6 @@ export const benchDefinitionsModule = (names: string[]) =>
       });
     },
   });
-
 /** The consumer plugin: a backend plugin that reads secrets. */
 export const benchConsumerPlugin = createBackendPlugin({
   pluginId: 'bench-consumer',

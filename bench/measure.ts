@@ -20,7 +20,6 @@ export function summarize(values: number[], elapsedUs = NaN, count?: number) {
   const opsPerSec = elapsedUs > 0 ? (n / elapsedUs) * 1e6 : NaN;
   return { count: n, opsPerSec, p50: at(0.5), p99: at(0.99), max: at(1) };
 }
-
 /** Latencies that several rounds add to. */
 export class Samples {
   latenciesUs: number[] = [];
@@ -28,7 +27,6 @@ export class Samples {
   ops = 0;
   stats = () => summarize(this.latenciesUs, this.elapsedUs, this.ops);
 }
-
 // Runs `op` until `maxOps` operations or `maxMs`. One sample per operation,
 // or, with `batch` (for operations far below a microsecond), per batch: its
 // mean per operation. Only an `isAsync` op is awaited.
@@ -54,7 +52,6 @@ export async function timeLoop(
   samples.elapsedUs += usBetween(start);
   samples.ops += i;
 }
-
 // A case and its floor in interleaved rounds (case, floor, case, …) after
 // one warm-up round of each, so that both see the same machine load.
 export async function interleave(o: {

@@ -35,7 +35,6 @@ async function stopwatch(page) {
     () => window.__stopwatch.painted - window.__stopwatch.start,
   );
 }
-
 /** Renders of the page, in ms (see above). */
 export async function renderCase(runs, log) {
   e2e.ensureChromium();

@@ -57,7 +57,6 @@ function writesRow(label, { writes, elapsedMs }, flushMs, opsPerSec) {
       : 'ERROR (no last-used write seen: no flush, or the counter missed it)',
   };
 }
-
 /** Case 4: one query; 10,000 on SQLite under 150 ms; linear growth. */
 function listRow(db, n, list, smaller) {
   const { p50 } = list.stats;
@@ -80,9 +79,27 @@ function listRow(db, n, list, smaller) {
     status: status(!missed.length, missed.join(', '), !budget && '1 query'),
   };
 }
-
-/** Cases 1-5 on one database. */
-function dbRows(db, { cold, warm, rw, flush, lists, set }) {
+/** Case 9: the root config with app-config secrets; a change's delay. */
+function appConfigRows({ s0, o0, s50, o50, intervalMs, delays }) {
+  const [over, late] = [o50 - s50, delays.max - intervalMs * 1000];
+  const row = (n, p50, floor, target = info.target, ok, miss) => ({
+    ...{ id: '9', p50, floor, floorName: 'the stock root config', target },
+    ...{ case: `Root config, ${n} app-config secrets (schema loaded)` },
+    ...{ ratio: p50 / floor, status: miss ? status(ok, miss, miss) : 'info' },
+  });
+  return [
+    row(0, o0, s0),
+    row(50, o50, s50, '< 200 ms over stock', over < 2e5, `+${dur(over)}`),
+    {
+      ...{ id: '9', p50: delays.p50, p99: delays.max, p99Label: 'max' },
+      case: `PUT → config subscriber (reloadInterval ${intervalMs} ms)`,
+      target: 'max ≤ interval + 50 ms',
+      status: status(late <= 50e3, `${dur(late)} late`),
+    },
+  ];
+}
+/** Cases 1-5 (and 9) on one database. */
+function dbRows(db, { cold, warm, rw, flush, lists, set, appConfig }) {
   const { elapsedMs, reads } = rw.uncached;
   const [cached, uncached] = [rw.cached, rw.uncached].map((r, i) =>
     writesRow(
@@ -123,6 +140,7 @@ function dbRows(db, { cold, warm, rw, flush, lists, set }) {
       ...timed(set.stats, set.floor, setFloor),
       ...info,
     },
+    ...(appConfig ? appConfigRows(appConfig) : []),
   ].map(row => ({ db, ...row }));
 }
 const WRITES_CACHED = '10,000 reads of one secret in ~1 s (default client)';
@@ -168,7 +186,6 @@ function propagationRows({ events, hot, fallback, set, cold }, plan) {
     },
   ].map(row => ({ id: '6', db: 'PostgreSQL', ...row }));
 }
-
 /** Case 7: the medians of fresh processes without and with the secrets. */
 function memoryRow({ none, full }) {
   const growth = MiB(median(full) - median(none));
@@ -182,7 +199,6 @@ function memoryRow({ none, full }) {
     ),
   };
 }
-
 /** Case 8: the page in Chromium (durations in ms). */
 function pageRow(runsMs) {
   const [p50, max] = [median(runsMs) * 1000, Math.max(...runsMs) * 1000];
@@ -193,7 +209,6 @@ function pageRow(runsMs) {
     ...{ target: 'median < 1 s', status: status(p50 < 1e6, budget) },
   };
 }
-
 /** Every row of the results table, in order. */
 export function buildRows(results) {
   const { sqlite, postgres, plan } = results;
@@ -210,7 +225,6 @@ export function buildRows(results) {
   }
   return [...rows, memoryRow(results.memory), pageRow(results.renderMs)];
 }
-
 const HEADERS = '#|case|db|ops/s|p50|p99|floor (p50)|ratio|target|result'.split(
   '|',
 );
@@ -222,7 +236,6 @@ const cells = (r, markdown) => [
   ...[missing(r.ratio) ? '—' : `${r.ratio.toFixed(2)}×`, r.target],
   markdown && /^(MISSED|ERROR)/.test(r.status) ? `**${r.status}**` : r.status,
 ];
-
 // A markdown table, aligned by prettier (in the console too).
 const prettier = createRequire(import.meta.url)('prettier');
 const markdown = text =>
@@ -276,7 +289,6 @@ export function render(results, { docs = true } = {}) {
   );
   return DOC;
 }
-
 if (process.argv[1] === import.meta.filename) {
   const file = path.join(os.tmpdir(), 'secrets-bench-results.json');
   render(JSON.parse(fs.readFileSync(process.argv[2] ?? file, 'utf8')));

@@ -3,7 +3,10 @@
 // permission backend and policy, the secrets plugin and N secrets. Values are
 // stored through the REST API, as an admin would. Never prints values.
 import { createBackend } from '@backstage/backend-defaults';
+import { ConfigSources } from '@backstage/config-loader';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import { loadAppConfigWithSecrets } from '../plugins/secrets-backend/src/appConfig';
 import { benchConsumerPlugin, benchDefinitionsModule } from './features';
 import { handles, QueryCounter } from './features';
 import { interleave, now, Round, sleep, summarize } from './measure';
@@ -65,7 +68,6 @@ async function seedValues(queue: string[]) {
   };
   await Promise.all(Array.from({ length: 8 }, next));
 }
-
 /** The bare GET of the consumer's trivial route: the HTTP part of floors. */
 async function ping() {
   const url = `${await handles.discovery.getBaseUrl('bench-consumer')}/ping`;
@@ -95,7 +97,6 @@ function decrypt(name: string, base64: string) {
   d.setAuthTag(e.subarray(e.length - 16));
   return Buffer.concat([d.update(e.subarray(12, -16)), d.final()]).toString();
 }
-
 // 1. Cold reads through the uncached client vs their floor: a bare GET, a
 // bare knex select of the row by name, one decrypt.
 async function coldRead(args: Args) {
@@ -125,7 +126,6 @@ async function coldRead(args: Args) {
   if (wrong > 0) throw new Error(`cold read: ${wrong} wrong values`);
   return { cold: run.stats, floor: run.floorStats };
 }
-
 /** 2. Warm reads on the consumer's service vs a static config read. */
 async function warmRead(args: Args) {
   const name = storedNames[0];
@@ -147,7 +147,6 @@ async function warmRead(args: Args) {
   });
   return { warm: run.stats, floor: run.floorStats };
 }
-
 // 3. Reads of one secret through the default client paced over `windowMs`,
 // then of another through the uncached one; the last-used writes they cause.
 async function readsWrites(args: Args) {
@@ -192,7 +191,6 @@ async function readsWrites(args: Args) {
     },
   };
 }
-
 // Requests of a manage route (one per round) alternating with their floor;
 // statements on the secrets table counted per request.
 async function manageRequests(
@@ -214,7 +212,6 @@ async function manageRequests(
   const queriesMax = Math.max(...queries);
   return { stats: run.stats, floor: run.floorStats, queriesMax };
 }
-
 // 4. GET /secrets vs its floor: a bare GET, one knex select of the stored
 // rows' metadata columns (every column but the ciphertext), JSON.stringify.
 async function list(args: Args) {
@@ -235,7 +232,6 @@ async function list(args: Args) {
   const run = await manageRequests(request, floor, args, 3);
   return { ...run, items };
 }
-
 let setRound = 0;
 // 5. PUT /secrets/:name on stored names vs its floor: a bare GET, a knex
 // select of the row, one encrypt, a knex UPDATE of the row (durable work).
@@ -258,14 +254,12 @@ async function set(args: Args) {
     10,
   );
 }
-
 /** Polls `done` every `pollMs` for up to `timeoutMs`, then waits 50 ms. */
 async function waitFor(done: () => boolean, timeoutMs: number, pollMs = 10) {
   const deadline = Date.now() + timeoutMs;
   while (!done() && Date.now() < deadline) await sleep(pollMs);
   await sleep(50);
 }
-
 // 3. The cost of one flush after `distinct` different secrets were each
 // read once: how long its last-used writes take, and the same row writes in
 // one transaction.
@@ -297,7 +291,6 @@ async function flushCost(args: Args) {
   const transactionMs = usBetween(t0) / 1e3;
   return { distinct: args.distinct, flushMs, transactionMs };
 }
-
 /** RSS after full GCs: the least of 5 samples (it moves with the allocator). */
 async function settledMemory(gcRounds: number) {
   const gc = (globalThis as { gc?: () => void }).gc!;
@@ -313,7 +306,6 @@ async function settledMemory(gcRounds: number) {
   }
   return rss;
 }
-
 /** 7. Memory of a fresh backend (--expose-gc) after reads. */
 async function rss(args: Args) {
   // 100 names, registered or not (without secrets, the reads are refused)
@@ -322,7 +314,6 @@ async function rss(args: Args) {
   }
   return settledMemory(args.gcRounds);
 }
-
 /** Value requests of the consumer's clients, counted at their HTTP call. */
 let valueRequests = 0;
 const originalFetch = globalThis.fetch;
@@ -331,7 +322,6 @@ globalThis.fetch = (input, init) => {
   if (/\/api\/secrets\/secrets\/[^/]+\/value$/.test(url)) valueRequests++;
   return originalFetch(input, init);
 };
-
 /** Reads `name` through the consumer's (cached) service every `pollMs`. */
 async function pollReads(
   name: string,
@@ -348,7 +338,6 @@ async function pollReads(
   }
   return { reads, seenAt: undefined };
 }
-
 // 6. On instance B: trials of "PUT a new value on instance A (`aUrl`), poll
 // this instance's cached secretsServiceRef until it returns it", each after
 // a random phase; one warm-up trial first. Delays from the start of the PUT.
@@ -369,7 +358,6 @@ async function propagation({ aUrl, ...args }: Args & { aUrl: string }) {
   const timeouts = args.trials - fromStart.length;
   return { trials: args.trials, timeouts, p50, max };
 }
-
 /** 6. A hot secret read in a loop: how many reads reached the backend. */
 async function hotReads(args: Args) {
   const before = valueRequests;
@@ -377,9 +365,54 @@ async function hotReads(args: Args) {
   const backendReads = valueRequests - before;
   return { reads, backendReads, durationMs: args.durationMs };
 }
-
+// 9. The root config with 0 and 50 app-config secrets (at proxy headers) vs
+// the stock one, after one load of the config schema; PUT → a subscriber.
+async function appConfig({ rounds, intervalMs, trials }: Args) {
+  const file = `${handles.config.getString('bench.tmpDir')}/appconfig.json`;
+  const argv = ['', '', '--config', file];
+  const get = (key: string) => handles.config.get(key);
+  const write = (used: string[]) => {
+    const auth = (n: string) => ({ Authorization: `Bearer \${${n}}` });
+    const at = (n: string) => [
+      `/${n}`,
+      { target: 'http://x', headers: auth(n) },
+    ];
+    const secrets = {
+      encryption: get('secrets.encryption'),
+      definitions: used.map(name => ({ name, appConfig: true })),
+      appConfig: { reloadInterval: { milliseconds: intervalMs } },
+    };
+    const backend = { database: get('backend.database') };
+    const proxy = { endpoints: Object.fromEntries(used.map(at)) };
+    fs.writeFileSync(file, JSON.stringify({ backend, secrets, proxy }));
+  };
+  const stock = () => ConfigSources.toConfig(ConfigSources.default({ argv }));
+  const ours = () =>
+    loadAppConfigWithSecrets({ argv }) as ReturnType<typeof stock>;
+  const time = async (load: typeof stock, t = now()) =>
+    [(await load()).close(), usBetween(t)][1]!;
+  const us: Record<string, number[]> = { s0: [], o0: [], s50: [], o50: [] };
+  await time((write(storedNames.slice(0, 50)), ours)); // loads the schema
+  for (let r = 0, n = 0; r < rounds * 2; r++, n = 50 - n) {
+    write(storedNames.slice(0, n));
+    us[`s${n}`].push(await time(stock));
+    us[`o${n}`].push(await time(ours));
+  }
+  const [config, delays] = [await ours(), [] as number[]];
+  let seenAt = 0n; // the last change a subscriber saw; from the PUT's start
+  config.subscribe!(() => (seenAt = now()));
+  for (let t = 0; t < trials; t++) {
+    const putAt = now();
+    await put(storedNames[0], expected(storedNames[0], 70_000 + t));
+    for (let w = 0; seenAt < putAt && w < 10_000; w++) await sleep(1);
+    if (seenAt > putAt) delays.push(usBetween(putAt, seenAt));
+  }
+  config.close();
+  const p50s = Object.entries(us).map(([k, v]) => [k, summarize(v).p50]);
+  return { ...Object.fromEntries(p50s), intervalMs, delays: summarize(delays) };
+}
 handles.commands = {
-  ...{ coldRead, warmRead, readsWrites, list, set, flushCost, rss },
+  ...{ coldRead, warmRead, readsWrites, list, set, flushCost, rss, appConfig },
   ...{ propagation, hotReads },
   /** stores values for names[from, to) (registered, not stored yet) */
   seedRange: async ({ from, to }) => {

@@ -56,6 +56,7 @@ const PLAN = {
   propagation: { trials: 20, fallbackTrials: 10, timeoutMs: 5000 },
   poll: { pollMs: 2, phaseMs: 600, hotMs: 30_000 },
   renderRuns: 5,
+  appConfig: { rounds: 5, intervalMs: 200, trials: 5 },
 };
 /** The secrets settings of the instances of the propagation cases. */
 const EVENTS_CONFIG = {
@@ -101,10 +102,9 @@ function backendConfig(port, database, secretsConfig) {
       permission: { managers: ['group:default/admins'] },
       ...secretsConfig,
     },
-    bench: { staticValue: 'bench-value-static' },
+    bench: { staticValue: 'bench-value-static', tmpDir },
   };
 }
-
 // Starts a backend (bench/worker.ts) with `registered` secrets, `stored` of
 // them with values (stored after start unless `seed` is false), runs
 // `fn(worker)` on it and stops it; `worker.call(cmd, args)` runs one of its
@@ -145,7 +145,6 @@ async function withBackend(label, database, registered, fn, options = {}) {
     await e2e.stopBackends([backend]);
   }
 }
-
 const sqliteDb = name => {
   const directory = path.join(tmpDir, name);
   fs.mkdirSync(directory, { recursive: true });
@@ -162,7 +161,6 @@ const pgDb = name => {
     prefix: `${RUN}${name}_`,
   };
 };
-
 /** Cases 1, 2, 3, 5 and the list of 1,000 on one backend (and 6 with `more`). */
 const MAIN_STEPS = [
   ['cold', 'coldRead', PLAN.cold, 'cold reads vs floor (interleaved rounds)'],
@@ -171,6 +169,7 @@ const MAIN_STEPS = [
   ['flush', 'flushCost', PLAN.flush, 'cost of one last-used flush'],
   ['list', 'list', PLAN.list[1000], 'list of 1000'],
   ['set', 'set', PLAN.set, 'PUT'],
+  ['appConfig', 'appConfig', PLAN.appConfig, 'root config, app-config secrets'],
 ];
 const mainCases = (db, database, options, more = async () => ({})) =>
   withBackend(
@@ -187,7 +186,6 @@ const mainCases = (db, database, options, more = async () => ({})) =>
     },
     options,
   );
-
 /** Case 4: a list of `registered` on its own backend. */
 const listCase = (db, database, registered, after = async () => {}) =>
   withBackend(`${db}-list-${registered}`, database, registered, async w => {
@@ -196,7 +194,6 @@ const listCase = (db, database, registered, after = async () => {}) =>
     await after(w);
     return list;
   });
-
 // Case 6 on instance B, a second backend on A's databases: propagation with
 // events, a hot secret, then the fallback with the event bus down (its
 // table renamed away).
@@ -238,7 +235,6 @@ async function eventsCases(a) {
     instanceB,
   );
 }
-
 // Case 7: 3 fresh backends without secrets and 3 with 10,000 stored (in
 // `dir`), alternating: RSS differs by tens of MB between identical fresh
 // processes of this dev setup, so the report compares medians.
@@ -257,7 +253,6 @@ async function memoryCase(dir) {
   }
   return samples;
 }
-
 const machine = () => ({
   nproc: os.availableParallelism(),
   cpuModel: os.cpus()[0]?.model,
@@ -274,7 +269,6 @@ const machine = () => ({
     encoding: 'utf8',
   }).trim(),
 });
-
 async function postgresStatus() {
   if (opts['no-postgres']) return { reason: 'disabled with --no-postgres' };
   try {
@@ -287,7 +281,6 @@ async function postgresStatus() {
     };
   }
 }
-
 async function main() {
   const m = machine();
   log(`Node ${m.node}, ${m.nproc} CPU(s) ${m.cpuModel}, load ${m.loadAverage}`);
@@ -317,13 +310,11 @@ async function main() {
     postgres.lists[10_000] = await listCase('PostgreSQL', db, 10_000);
     results.postgres = postgres;
   }
-
   results.memory = await memoryCase('sqlite-10000');
   log('Manage secrets page in Chromium (the perf demo backend)…');
   results.renderMs = await renderCase(PLAN.renderRuns, log);
   return results;
 }
-
 let cleanupPromise;
 let interrupted = false;
 /** Stops the backends, drops the databases, removes the temporary files; once. */
@@ -357,7 +348,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     cleanup().finally(() => process.exit(130));
   });
 }
-
 let results;
 try {
   results = await main();

@@ -52,7 +52,6 @@ export function ensureChromium() {
     );
   }
 }
-
 export function buildFrontend() {
   log('Building the frontend (packages/app/dist)');
   const env = { ...process.env, NODE_ENV: 'production' };
@@ -62,7 +61,6 @@ export function buildFrontend() {
   });
   if (status !== 0) fail(`The frontend build failed (exit ${status})`);
 }
-
 const portInUse = port =>
   new Promise(done => {
     const socket = connect({ port, host: '127.0.0.1' });
@@ -78,13 +76,11 @@ export async function freePort(from) {
   while ((await portInUse(port)) || (await portInUse(port + 1))) port += 10;
   return port;
 }
-
 const INSTANCES = {
   admin: { port: 7007, guest: 'user:default/guest' },
   user: { port: 7017, guest: 'user:default/bob' },
   perf: { port: 7027, guest: 'user:default/guest' },
 };
-
 // The perf instance's extras: its 50 users as a catalog file, and values
 // for every other synthetic secret, set as those users through the plugin's
 // own code (see seedPerfSecrets.ts for why).
@@ -125,7 +121,6 @@ function preparePerf(dir, databaseDir, key) {
   }));
   return { catalog: { locations }, synthetic: { count: PERF_SECRETS } };
 }
-
 /** Starts one demo backend with its own config (JSON is YAML) and log. */
 function startBackend(dir, { name, port, guest }, key) {
   const url = `http://localhost:${port}`;
@@ -169,7 +164,6 @@ function startBackend(dir, { name, port, guest }, key) {
   const env = { NODE_ENV: 'development' };
   return { ...spawnBackend({ name, dir, config, args, env }), guest };
 }
-
 export const spawned = new Set();
 // Starts `node ARGS --config FILE` in its own process group (stopping it
 // stops its children too) on this Node.js, with `config` in FILE (JSON is

@@ -120,7 +120,25 @@ export interface Config {
        * `P90D` or `90 days`. `secrets.rotation.<NAME>` wins over it.
        */
       rotateEvery?: { [unit: string]: number } | string;
+      /**
+       * Let app-config reference the stored value as `${NAME}` (with
+       * `secretsRootConfigServiceFactory()` as the backend's root config),
+       * at keys whose config schema visibility is secret only. An
+       * environment variable of the same name wins. Cannot be combined
+       * with `readers`: config is readable by every backend plugin.
+       * Default false.
+       */
+      appConfig?: boolean;
     }>;
+    /** Stored secrets in app-config (`appConfig: true` definitions). */
+    appConfig?: {
+      /**
+       * How often the root config checks whether a stored value used in
+       * app-config changed (one query), and then emits the new config to
+       * its subscribers. Default 10 seconds.
+       */
+      reloadInterval?: { [unit: string]: number } | string;
+    };
     /**
      * Which backend plugins may read each secret, by plugin id, e.g.
      * `OPENAI_API_KEY: [catalog, my-plugin]`. Wins over the `readers` of

@@ -3,6 +3,7 @@
  * Backstage (app, auth, catalog, permissions) to use and show it.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { secretsRootConfigServiceFactory } from '@backstage-secrets/plugin-secrets-backend';
 import { permissionModuleDemoPolicy } from './modules/permissionPolicy';
 import { secretsModuleExampleSecrets } from './modules/exampleSecrets';
 import { secretsModuleCheckedSecrets } from './modules/checkedSecrets';
@@ -11,6 +12,12 @@ import { exampleConsumerPlugin } from './plugins/exampleConsumer';
 import { fakePagerDutyPlugin } from './plugins/fakePagerDuty';
 
 const backend = createBackend();
+
+// The root config with stored secrets (optional): `${NAME}` in app-config
+// reads the environment variable, else the stored secret NAME declared with
+// appConfig: true (at secret keys only). See docs/operators.md, "Moving
+// existing credentials into the store".
+backend.add(secretsRootConfigServiceFactory());
 
 backend.add(import('@backstage/plugin-app-backend'));
 

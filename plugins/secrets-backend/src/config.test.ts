@@ -51,3 +51,44 @@ describe('SecretsConfig reminderRecipients', () => {
     ).toThrow(/non-empty list/);
   });
 });
+
+describe('SecretsConfig appConfig', () => {
+  const of = (data: object) => new SecretsConfig(new ConfigReader(data));
+
+  it('lists the names declared with appConfig: true only', () => {
+    expect(
+      of({
+        secrets: {
+          definitions: [
+            { name: 'A', appConfig: true },
+            { name: 'B' },
+            { name: 'C', appConfig: false },
+          ],
+        },
+      }).appConfigSecretNames(),
+    ).toEqual(['A']);
+    expect(of({}).appConfigSecretNames()).toEqual([]);
+  });
+
+  it('refuses appConfig that is not a boolean', () => {
+    expect(() =>
+      of({
+        secrets: { definitions: [{ name: 'A', appConfig: 'maybe' }] },
+      }).appConfigSecretNames(),
+    ).toThrow(/Invalid app-config secrets.definitions\[0\]/);
+  });
+
+  it('reads the reload interval, 10 s by default, and refuses a zero one', () => {
+    expect(of({}).appConfigReloadIntervalMs()).toBe(10_000);
+    expect(
+      of({
+        secrets: { appConfig: { reloadInterval: { seconds: 2 } } },
+      }).appConfigReloadIntervalMs(),
+    ).toBe(2_000);
+    expect(() =>
+      of({
+        secrets: { appConfig: { reloadInterval: { seconds: 0 } } },
+      }).appConfigReloadIntervalMs(),
+    ).toThrow(/secrets.appConfig.reloadInterval/);
+  });
+});

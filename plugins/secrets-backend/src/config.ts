@@ -84,6 +84,7 @@ const DEFINITION_KEYS = new Set([
   'format',
   'readers',
   'rotateEvery',
+  'appConfig',
 ]);
 const PROXY_ENDPOINTS_KEY = 'secrets.proxy.endpoints';
 const RECIPIENTS_KEY = 'secrets.reminders.recipients';
@@ -223,7 +224,11 @@ export class SecretsConfig {
    * cannot be read, or that `visit` refuses, throws an error naming it.
    */
   forEachDefinition(
-    visit: (registeredBy: string, definition: SecretDefinition) => void,
+    visit: (
+      registeredBy: string,
+      definition: SecretDefinition,
+      entry: Config,
+    ) => void,
   ): void {
     if (!this.config.has(DEFINITIONS_KEY)) return;
     let entries: Config[];
@@ -231,7 +236,7 @@ export class SecretsConfig {
       entries = this.config.getConfigArray(DEFINITIONS_KEY);
     } catch (error) {
       throw new Error(
-        `Invalid app-config ${DEFINITIONS_KEY}: it must be a list of { name, description?, obtainUrl?, obtainLabel?, format?, readers?, rotateEvery? } (${messageOf(
+        `Invalid app-config ${DEFINITIONS_KEY}: it must be a list of { name, description?, obtainUrl?, obtainLabel?, format?, readers?, rotateEvery?, appConfig? } (${messageOf(
           error,
         )})`,
       );
@@ -239,11 +244,44 @@ export class SecretsConfig {
     entries.forEach((entry, index) => {
       const registeredBy = `app-config ${DEFINITIONS_KEY}[${index}]`;
       try {
-        visit(registeredBy, readDefinition(entry));
+        visit(registeredBy, readDefinition(entry), entry);
       } catch (error) {
         throw new Error(`Invalid ${registeredBy}: ${messageOf(error)}`);
       }
     });
+  }
+
+  /**
+   * The names that `secrets.definitions` declares with `appConfig: true`
+   * (their stored values may be substituted into app-config as `${NAME}`).
+   * Fails, naming the secret, when one also has readers here or in
+   * `secrets.readers`: config is readable by every backend plugin.
+   */
+  appConfigSecretNames(): string[] {
+    const names: string[] = [];
+    this.forEachDefinition((registeredBy, definition, entry) => {
+      if (entry.getOptionalBoolean('appConfig') !== true) return;
+      if (this.readersAsWritten(definition.name) !== undefined) {
+        throw new Error(
+          `Invalid secrets.readers.${definition.name}: secret ${definition.name} is declared with appConfig: true in ${registeredBy}, and a value substituted into app-config is readable by every backend plugin, so it cannot have readers.`,
+        );
+      }
+      names.push(definition.name);
+    });
+    return names;
+  }
+
+  /** `secrets.appConfig.reloadInterval`: how often app-config secrets are checked, default 10 s. */
+  appConfigReloadIntervalMs(): number {
+    const ms = durationToMilliseconds(
+      this.#durationOr('secrets.appConfig.reloadInterval', { seconds: 10 }),
+    );
+    if (!(ms > 0)) {
+      throw new Error(
+        'Invalid secrets.appConfig.reloadInterval: it must be a positive duration, e.g. { seconds: 10 } or PT10S.',
+      );
+    }
+    return ms;
   }
 
   /**
@@ -493,6 +531,11 @@ function readDefinition(entry: Config): SecretDefinition {
   }
   const readers = entry.getOptionalStringArray('readers');
   if (readers !== undefined) definition.readers = readers;
+  if (entry.getOptionalBoolean('appConfig') && readers) {
+    throw new Error(
+      `secret ${definition.name} has appConfig: true and readers: a value substituted into app-config is readable by every backend plugin, so it cannot have readers. Remove one of them.`,
+    );
+  }
   if (entry.has('rotateEvery')) {
     definition.rotateEvery = readDurationFromConfig(entry, {
       key: 'rotateEvery',

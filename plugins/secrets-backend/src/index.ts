@@ -5,3 +5,4 @@
  */
 export { secretsPlugin as default } from './plugin';
 export { generateEncryptionKey } from './generateEncryptionKey';
+export { secretsRootConfigServiceFactory } from './appConfig';

@@ -100,6 +100,7 @@ export const secretsPlugin = createBackendPlugin({
           rootLifecycle,
           registry,
           events,
+          auditor,
         });
 
         await scheduleSecretsTasks({

@@ -90,6 +90,15 @@ export type SecretSummary = {
    * is still needed.
    */
   unused?: boolean;
+  /**
+   * Set when app-config references the secret (`${NAME}`, declared with
+   * `appConfig: true` and substituted by `secretsRootConfigServiceFactory`):
+   * the keys that use it, and the version the running backend loaded at
+   * start-up (absent: none was stored then). A stored version newer than
+   * `loadedVersion` needs a restart to reach plugins that read their
+   * credentials at start-up.
+   */
+  appConfig?: { paths: string[]; loadedVersion?: number };
 };
 
 /**

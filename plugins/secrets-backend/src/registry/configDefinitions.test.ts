@@ -309,4 +309,45 @@ describe('secrets declared in configuration, on a running backend', () => {
       }),
     ).rejects.toThrow(/no definition declares: NOT_DECLARED/);
   });
+
+  it('stops start-up when an appConfig secret has readers', async () => {
+    await expect(
+      startSecretsBackend({
+        config: {
+          secrets: {
+            definitions: [
+              { name: 'IN_CONFIG', appConfig: true, readers: ['proxy'] },
+            ],
+          },
+        },
+      }),
+    ).rejects.toThrow(
+      /Invalid app-config secrets.definitions\[0\]: secret IN_CONFIG has appConfig: true and readers/,
+    );
+  });
+
+  it('stops start-up when secrets.readers names an appConfig secret, or a module gives it readers', async () => {
+    await expect(
+      startSecretsBackend({
+        config: {
+          secrets: {
+            definitions: [{ name: 'IN_CONFIG', appConfig: true }],
+            readers: { IN_CONFIG: ['catalog'] },
+          },
+        },
+      }),
+    ).rejects.toThrow(
+      /Invalid secrets.readers.IN_CONFIG: secret IN_CONFIG is declared with appConfig: true/,
+    );
+    await expect(
+      startSecretsBackend({
+        definitions: [{ name: 'IN_CONFIG', readers: ['catalog'] }],
+        config: {
+          secrets: { definitions: [{ name: 'IN_CONFIG', appConfig: true }] },
+        },
+      }),
+    ).rejects.toThrow(
+      /Secret IN_CONFIG is declared with appConfig: true, and its definition has readers/,
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import type {
+  AuditorService,
   DatabaseService,
   LifecycleService,
   LoggerService,
@@ -6,6 +7,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { EventsService } from '@backstage/plugin-events-node';
 import { guardForwardingReaders, ReaderPolicy } from '../access';
+import { appConfigSecrets, reportAppConfigLoads } from '../appConfig';
 import { CurrentValueCheck, SecretChecks } from '../checks';
 import type { SecretsConfig } from '../config';
 import { loadKeyring, SecretCipher } from '../crypto';
@@ -72,6 +74,8 @@ export async function wireSecretsBackend(options: {
   /** Backstage's events service: change events for the readers' caches */
   events?: EventsService;
   env?: NodeJS.ProcessEnv;
+  /** audits the stored values the root config substituted into app-config */
+  auditor?: AuditorService;
 }): Promise<SecretsBackend> {
   const { config, logger, database, lifecycle, registry } = options;
   refuseExternalSubjectsThatLookLikePlugins(config);
@@ -113,6 +117,14 @@ export async function wireSecretsBackend(options: {
     watermark,
   });
   const readers = new ReaderPolicy({ registry, config });
+  const appConfigNames = config.appConfigSecretNames();
+  for (const name of appConfigNames) {
+    if (readers.readersOf(name)) {
+      throw new Error(
+        `Secret ${name} is declared with appConfig: true, and its definition has readers: a value substituted into app-config is readable by every backend plugin, so it cannot have readers.`,
+      );
+    }
+  }
   guardForwardingReaders({
     registry,
     readers,
@@ -133,6 +145,7 @@ export async function wireSecretsBackend(options: {
     historyKeep,
     checks,
     changes,
+    appConfig: name => appConfigSecrets.summary(name),
   });
   const history = new SecretHistory({
     registry,
@@ -179,6 +192,14 @@ export async function wireSecretsBackend(options: {
 
   guardPins({ logger, keyring, pins: shared.pins, registry });
 
+  const stopAppConfigReport = reportAppConfigLoads({
+    state: appConfigSecrets,
+    declared: appConfigNames,
+    auditor: options.auditor,
+    logger,
+    record: use => tracker.record(use),
+  });
+
   const intervalMs = config.lastUsedFlushIntervalMs();
   tracker.start(intervalMs);
   userTracker.start(intervalMs);
@@ -189,6 +210,7 @@ export async function wireSecretsBackend(options: {
   );
   options.rootLifecycle?.addBeforeShutdownHook(() => changes.stopHeartbeat());
   lifecycle.addShutdownHook(async () => {
+    stopAppConfigReport();
     await changes.stopHeartbeat(); // no-op when the goodbye was sent
     await Promise.all([tracker.stop(), userTracker.stop()]);
   });

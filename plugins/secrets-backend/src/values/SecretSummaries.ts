@@ -29,27 +29,30 @@ function byName(a: SecretSummary, b: SecretSummary): number {
  * check and rotation dates; metadata only, never a value. Orphans (stored,
  * no longer registered) are listed too, so that they can be cleared.
  */
+/** What SecretSummaries is built from. */
+export interface SecretSummariesOptions {
+  registry: SecretsRegistry;
+  store: Pick<SecretsStore, 'listMetadata' | 'get'>;
+  cipher: Pick<SecretCipher, 'canDecryptWith'>;
+  tracker: Pick<LastUsedTracker, 'peek'>;
+  pins: Pins;
+  readers: Pick<ReaderPolicy, 'readersOf'>;
+  failures: DecryptionFailures;
+  rotation: RotationPolicy;
+  /** the last checks; without it, summaries carry no check fields */
+  checks?: Pick<SecretChecks, 'all' | 'get' | 'startedAt'>;
+  /** users' own values, for the counts of user-scoped secrets */
+  userStore?: Pick<UserSecretsStore, 'countUsersByName'>;
+  /** the time the `unused` flag is computed against; tests pass a fixed one */
+  now?: () => Date;
+  /** where app-config uses a secret, and the version loaded at start-up */
+  appConfig?: (name: string) => SecretSummary['appConfig'];
+}
+
 export class SecretSummaries {
   readonly #now: () => Date;
 
-  constructor(
-    private readonly options: {
-      registry: SecretsRegistry;
-      store: Pick<SecretsStore, 'listMetadata' | 'get'>;
-      cipher: Pick<SecretCipher, 'canDecryptWith'>;
-      tracker: Pick<LastUsedTracker, 'peek'>;
-      pins: Pins;
-      readers: Pick<ReaderPolicy, 'readersOf'>;
-      failures: DecryptionFailures;
-      rotation: RotationPolicy;
-      /** the last checks; without it, summaries carry no check fields */
-      checks?: Pick<SecretChecks, 'all' | 'get' | 'startedAt'>;
-      /** users' own values, for the counts of user-scoped secrets */
-      userStore?: Pick<UserSecretsStore, 'countUsersByName'>;
-      /** the time the `unused` flag is computed against; tests pass a fixed one */
-      now?: () => Date;
-    },
-  ) {
+  constructor(private readonly options: SecretSummariesOptions) {
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -130,6 +133,7 @@ export class SecretSummaries {
     const lastUsedVia = lastUsed
       ? lastUsed.onBehalfOf && lastUsed.by
       : stored?.lastUsedOnBehalfOf && stored?.lastUsedBy;
+    const appConfig = definition ? this.options.appConfig?.(name) : undefined;
     let error: string | undefined;
     if (stored && !cipher.canDecryptWith(stored.keyId)) {
       error = `The stored value is encrypted with key '${stored.keyId}', which is not configured; it cannot be read. Add the key back to secrets.encryption.keys or set the secret again.`;
@@ -155,6 +159,7 @@ export class SecretSummaries {
       ...(lastUsedVia ? { lastUsedVia } : {}),
       ...(definition ? { readers: this.options.readers.readersOf(name) } : {}),
       scope: 'shared',
+      ...(appConfig ? { appConfig } : {}),
       error,
       checkable: Boolean(definition?.validate),
       ...(checks

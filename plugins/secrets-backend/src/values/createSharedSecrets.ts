@@ -10,7 +10,10 @@ import { RotationPolicy } from '../reminders';
 import { DecryptionFailures } from './DecryptionFailures';
 import type { LastUsedTracker } from './LastUsedTracker';
 import { Pins } from './Pins';
-import { SecretSummaries } from './SecretSummaries';
+import {
+  SecretSummaries,
+  type SecretSummariesOptions,
+} from './SecretSummaries';
 import { SharedValueReads } from './SharedValueReads';
 import { SharedValueWrites } from './SharedValueWrites';
 
@@ -55,6 +58,8 @@ export function createSharedSecrets(options: {
   checks?: SecretChecks;
   /** tells readers on every instance which name changed */
   changes?: SecretChangeEvents;
+  /** where app-config uses a secret, and the version loaded at start-up */
+  appConfig?: SecretSummariesOptions['appConfig'];
 }): SharedSecrets {
   const { config, registry, store, cipher, tracker, checks } = options;
   const readers = options.readers ?? new ReaderPolicy({ registry, config });
@@ -72,6 +77,7 @@ export function createSharedSecrets(options: {
     checks,
     userStore: options.userStore,
     now: options.now,
+    appConfig: options.appConfig,
   });
   return {
     pins,

@@ -2,6 +2,7 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
+import { AppConfigUse, appConfigText } from './AppConfigUse';
 
 const useStyles = makeStyles(theme => ({
   list: {
@@ -30,6 +31,9 @@ export function readersText(secret: SecretSummary): string[] {
   if (!secret.registered) {
     return [];
   }
+  if (secret.appConfig) {
+    return appConfigText(secret);
+  }
   if (!secret.readers) {
     return ['Any backend plugin'];
   }
@@ -47,6 +51,10 @@ export function SecretReadersCell(props: { secret: SecretSummary }) {
 
   if (!secret.registered) {
     return null;
+  }
+
+  if (secret.appConfig) {
+    return <AppConfigUse secret={secret} />;
   }
 
   if (!secret.readers) {

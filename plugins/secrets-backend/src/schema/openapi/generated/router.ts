@@ -164,6 +164,25 @@ export const spec = {
             type: 'boolean',
             description: 'not read for secrets.unusedAfter (default 90 days)',
           },
+          appConfig: {
+            type: 'object',
+            additionalProperties: false,
+            description:
+              'app-config references it (appConfig: true): the keys, and the version the backend loaded at start-up',
+            required: ['paths'],
+            properties: {
+              paths: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              loadedVersion: {
+                type: 'integer',
+                minimum: 1,
+              },
+            },
+          },
         },
       },
       UserSecretSummary: {
