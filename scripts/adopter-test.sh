@@ -138,7 +138,7 @@ check_backend() {
   step "Starting the $name app's backend on :$PORT"
   printf 'backend:\n  baseUrl: http://localhost:%s\n  listen:\n    port: %s\n' "$PORT" "$PORT" >"$WORK/port.yaml"
   (cd "$app/packages/backend" &&
-    exec setsid yarn start --config ../../app-config.yaml --config ../../app-config.local.yaml --config "$WORK/port.yaml") >"$WORK/backend.log" 2>&1 &
+    exec env -u GITHUB_TOKEN setsid yarn start --config ../../app-config.yaml --config ../../app-config.local.yaml --config "$WORK/port.yaml") >"$WORK/backend.log" 2>&1 &
   BACKEND_PID=$!
   node scripts/adopter/check.mjs "http://localhost:$PORT" "$BACKEND_PID" "$policy"
   local warned=0

@@ -1,8 +1,8 @@
 // The adopter test's checks against the fresh app's backend (started by
 // adopter-test.sh): readiness, the list API with a guest token, a PUT, a
 // read through the consumer plugin, a misspelled name rejected, a secret
-// declared in app-config alone settable, and the allow-all warning exactly
-// when the app runs allow-all.
+// declared in app-config alone settable, a stored app-config secret read
+// live, and the allow-all warning exactly when the app runs allow-all.
 // Usage: node check.mjs BASE_URL BACKEND_PID allow-all|secrets-policy
 const [baseUrl, pid, policy] = process.argv.slice(2);
 const VALUE = 'adopter-test-value-not-a-real-key';
@@ -109,14 +109,35 @@ expect(
   tried,
 );
 
-// The warning for allow-all: the page is told (the log is checked by the caller).
-let warned;
-for (let turn = 0; turn < 20 && warned !== (policy === 'allow-all'); turn++) {
-  if (turn) await new Promise(resolve => setTimeout(resolve, 500));
-  const again = await call('GET', '/api/secrets/secrets', { token });
-  warned = again.body?.everyoneMayManage === true;
+// Lists the secrets until `until(list)` holds (or `turns` tries passed).
+async function listUntil(until, turns) {
+  for (let turn = 0; ; turn++) {
+    const list = await call('GET', '/api/secrets/secrets', { token });
+    if (until(list.body) || turn >= turns) return list.body;
+    await new Promise(resolve => setTimeout(resolve, 1000));
+  }
 }
+
+// README step 7: the fresh app's ${GITHUB_TOKEN} comes from the store, live.
+await call('PUT', '/api/secrets/secrets/GITHUB_TOKEN', { token, body });
+const findGithub = l => l?.items?.find(item => item.name === 'GITHUB_TOKEN');
+const github = findGithub(
+  await listUntil(l => findGithub(l)?.lastUsedBy === 'app-config', 60),
+);
 expect(
-  warned === (policy === 'allow-all'),
-  `everyoneMayManage is ${warned} with ${policy}`,
+  github?.lastUsedBy === 'app-config' &&
+    github.appConfig?.paths?.some(p => /^integrations\.github.*token$/.test(p)),
+  'a stored GITHUB_TOKEN is read into app-config (integrations.github) live',
+  github,
+);
+
+// The warning for allow-all: the page is told (the log is checked by the caller).
+const allowAll = policy === 'allow-all';
+const { everyoneMayManage } = await listUntil(
+  l => l?.everyoneMayManage === allowAll,
+  10,
+);
+expect(
+  everyoneMayManage === allowAll,
+  `everyoneMayManage is ${everyoneMayManage} with ${policy}`,
 );

@@ -4,7 +4,7 @@
 //     DIR's package.json (@backstage-secrets/* from the packed tarballs);
 //   backend-index FILE: a diff hunk whose context and removed lines must
 //     appear verbatim in FILE; app-config FILE: YAML merged into FILE (maps
-//     merge, comments kept); gitignore: shell lines run in the app;
+//     merge, lists grow, comments kept); gitignore: shell lines run in the app;
 //   generate-key: a command adopter-test.sh runs later (`command` prints it).
 // Usage: node readme-steps.mjs apply README APP_DIR PACKS_DIR
 //        node readme-steps.mjs command README KIND
@@ -87,6 +87,9 @@ function applyHunk(step, appDir) {
 function mergeInto(doc, path, value) {
   const target = path.length ? doc.getIn(path) : doc.contents;
   const isMap = value && typeof value === 'object' && !Array.isArray(value);
+  if (Array.isArray(value) && YAML.isSeq(target)) {
+    return value.forEach(item => target.add(doc.createNode(item))); // "add it to the list"
+  }
   if (!isMap || !YAML.isMap(target)) return doc.setIn(path, value);
   for (const [key, child] of Object.entries(value)) {
     mergeInto(doc, [...path, key], child);
