@@ -68,7 +68,7 @@ const capturingAuditor = createServiceFactory({
   deps: {},
   factory: () => ({
     async createEvent({ request: _request, ...options }: any) {
-      const record = (outcome: string) => async (detail: any) =>
+      const record = (outcome: string) => async (detail: any) => {
         emitted.push(
           `audit ${outcome} ${JSON.stringify({
             ...options,
@@ -76,6 +76,7 @@ const capturingAuditor = createServiceFactory({
             error: detail?.error && String(detail.error.message),
           })}`,
         );
+      };
       return { success: record('success'), fail: record('fail') };
     },
   }),
@@ -291,9 +292,9 @@ describe.each(databases.eachSupportedId())(
       expect(JSON.stringify(cold.body)).not.toContain(CANARY);
       expect(kms.calls.decrypt).toBe(decrypts + 1);
       // A write needs KMS too: refused, nothing stored.
-      expect((await put(backend.server, NAMES[0], `${CANARY}-new`)).status).toBe(
-        503,
-      );
+      expect(
+        (await put(backend.server, NAMES[0], `${CANARY}-new`)).status,
+      ).toBe(503);
       expect(await backend.secrets.getSecret(NAMES[0])).toBe(`${CANARY}-warm`);
       expect(
         emitted.filter(line => line.includes('"eventId":"key-provider"')),
@@ -393,9 +394,7 @@ describe.each(databases.eachSupportedId())(
         key_provider: 'aws-kms',
       });
       const kmsOnly = await startBackend(knex);
-      expect(await kmsOnly.secrets.getSecret(NAMES[0])).toBe(
-        `${CANARY}-local`,
-      );
+      expect(await kmsOnly.secrets.getSecret(NAMES[0])).toBe(`${CANARY}-local`);
       await kmsOnly.stop();
     });
 
