@@ -170,7 +170,7 @@ export class EnvelopeCipher {
    * configured key, which encrypts values directly). For a provider other than
    * `local`, the key id is the one its last wrap answered (a KMS answers the
    * key's ARN for an alias); before any wrap, one throwaway key is wrapped
-   * to learn it (context `{ secret: '', scope: 'key-check' }`).
+   * to learn it (context `{ secret: 'key-check', scope: 'key-check' }`).
    */
   async currentKey(): Promise<{ provider: string; keyId: string }> {
     const { current } = this.options.providers;
@@ -182,7 +182,7 @@ export class EnvelopeCipher {
       const probe = randomBytes(DATA_KEY_BYTES);
       keyId = (
         await this.#call(current, 'wrap', '', undefined, () =>
-          current.wrapKey(probe, { secret: '', scope: 'key-check' }),
+          current.wrapKey(probe, { secret: 'key-check', scope: 'key-check' }),
         )
       ).keyId;
       this.#lastKeyIds.set(current.id, keyId);
