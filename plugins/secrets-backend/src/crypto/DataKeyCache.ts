@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 export interface DataKeyCacheOptions {
   /** how long an unwrapped data key is kept (from when it was unwrapped) */
   ttlMs: number;
-  /** at most this many keys; the least recently used go first */
+  /** at most this many keys; the oldest go first */
   maxEntries?: number;
   /** the clock (tests) */
   now?: () => number;
@@ -18,7 +18,8 @@ type Entry = {
 };
 
 /**
- * Unwrapped data keys, in memory only, bounded in number and time: a warm
+ * Unwrapped data keys, in memory only, bounded in number (the oldest go
+ * first) and time: a warm
  * read never calls the key provider, a cold one calls it at most once per
  * data key per TTL (concurrent cold reads of one key share the call). A
  * failed unwrap is not kept: the next read tries again.
@@ -41,12 +42,9 @@ export class DataKeyCache {
 
   /** The cached key, synchronously; undefined when absent, pending or expired. */
   peek(id: string): KeyObject | undefined {
-    const entry = this.#fresh(id);
-    if (!entry?.key) return undefined;
-    // Most recently used last: the first entry is the next to go.
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
-    return entry.key;
+    // No reordering on a hit: a hit costs one lookup. Keys expire in the
+    // order they were unwrapped anyway, so the oldest go first.
+    return this.#fresh(id)?.key;
   }
 
   /** The cached key, or the one `unwrap` yields (then cached). */

@@ -264,7 +264,7 @@ describe('KeyProviders', () => {
 });
 
 describe('DataKeyCache', () => {
-  it('is bounded: the least recently used key goes first', async () => {
+  it('is bounded: the oldest key goes first', async () => {
     const { cipher, cache, state } = setup(); // maxEntries 3
     const rows = [];
     for (const name of ['A', 'B', 'C', 'D']) {

@@ -302,7 +302,5 @@ function cacheId(
   name: string,
   owner: string | undefined,
 ): string {
-  return `${stored.provider}\n${stored.keyId}\n${stored.wrappedKey}\n${name}\n${
-    owner ?? ''
-  }`;
+  return `${stored.provider}\0${stored.wrappedKey}\0${name}\0${owner ?? ''}`;
 }

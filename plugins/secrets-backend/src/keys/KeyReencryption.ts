@@ -17,6 +17,9 @@ import type {
 } from '../database';
 import type { SecretChangeEvents } from '../events';
 
+/** Rows of a batch whose data keys are re-wrapped at once (provider round trips). */
+const REWRAP_CONCURRENCY = 8;
+
 /** What one re-encryption pass did, and how many rows are left. */
 export interface ReencryptionResult {
   reencrypted: number;
@@ -252,19 +255,32 @@ export class KeyReencryption {
       const batch = await list({ ...target, after, limit: batchSize });
       if (batch.length === 0) return;
       after = batch[batch.length - 1];
-      for (const row of batch) {
+      // The provider calls of a batch run a few at a time (each is a
+      // network round trip with a KMS); the writes stay one by one.
+      const rewrapped: Array<EncryptedValue | undefined> = [];
+      for (let i = 0; i < batch.length; i += REWRAP_CONCURRENCY) {
+        const chunk = batch.slice(i, i + REWRAP_CONCURRENCY);
+        rewrapped.push(
+          ...(await Promise.all(
+            chunk.map(row =>
+              // Only the data key moves; a row without one gets one. An
+              // unavailable provider stops the pass.
+              cipher
+                .rewrap(row.name, row.version, row, workOf(row).owner)
+                .catch(error => {
+                  if (!(error instanceof SecretDecryptionError)) throw error;
+                  result.failed += 1;
+                  logger.error(`Key rotation skipped a row: ${error.message}`);
+                  return undefined;
+                }),
+            ),
+          )),
+        );
+      }
+      for (const [index, row] of batch.entries()) {
+        const encrypted = rewrapped[index];
+        if (!encrypted) continue;
         const { owner, announce, replace } = workOf(row);
-        let encrypted: EncryptedValue;
-        try {
-          // Only the data key moves; a row from before envelope
-          // encryption gets one. An unavailable provider stops the pass.
-          encrypted = await cipher.rewrap(row.name, row.version, row, owner);
-        } catch (error) {
-          if (!(error instanceof SecretDecryptionError)) throw error;
-          result.failed += 1;
-          logger.error(`Key rotation skipped a row: ${error.message}`);
-          continue;
-        }
         const replaced = await replace(encrypted);
         if (replaced) {
           result.reencrypted += 1;
