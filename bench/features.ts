@@ -27,7 +27,7 @@ const isLastUsedUpdate = (sql: string) =>
 const isBackground = (sql: string) =>
   isLastUsedUpdate(sql) ||
   /not\s+["`]?key_id["`]?\s*=|["`]?key_id["`]?\s*(<>|!=)/i.test(sql) ||
-  /group\s+by\s+["`]?key_id/i.test(sql);
+  /group\s+by\s+["`]?key_(id|provider)/i.test(sql);
 
 /** Statements seen by the secrets plugin's knex client. */
 export class QueryCounter {
