@@ -415,6 +415,8 @@ describe.each(databases.eachSupportedId())(
 afterAll(() => {
   const leaks = emitted.filter(line => line.includes(CANARY));
   if (leaks.length > 0) {
-    throw new Error(`Values leaked into logs or audit events:\n${leaks.join('\n')}`);
+    throw new Error(
+      `Values leaked into logs or audit events:\n${leaks.join('\n')}`,
+    );
   }
 });

@@ -63,9 +63,9 @@ describe('SecretsConfig key provider settings', () => {
 
   it('reads the provider and the cache TTL as a duration or ISO 8601', () => {
     expect(read({ provider: 'aws-kms' }).encryptionProvider()).toBe('aws-kms');
-    expect(
-      read({ dataKeyCacheTtl: { seconds: 30 } }).dataKeyCacheTtlMs(),
-    ).toBe(30_000);
+    expect(read({ dataKeyCacheTtl: { seconds: 30 } }).dataKeyCacheTtlMs()).toBe(
+      30_000,
+    );
     expect(read({ dataKeyCacheTtl: 'PT1M' }).dataKeyCacheTtlMs()).toBe(60_000);
   });
 

@@ -234,7 +234,10 @@ describe('EnvelopeCipher', () => {
     expect(new SecretCipher(keyring).decrypt('S', 1, stored, 'user:a/b')).toBe(
       CANARY,
     );
-    expect(await cipher.currentKey()).toEqual({ provider: 'local', keyId: 'k1' });
+    expect(await cipher.currentKey()).toEqual({
+      provider: 'local',
+      keyId: 'k1',
+    });
   });
 
   it('names a provider that is not installed', async () => {
