@@ -57,6 +57,7 @@ function writesRow(label, { writes, elapsedMs }, flushMs, opsPerSec) {
       : 'ERROR (no last-used write seen: no flush, or the counter missed it)',
   };
 }
+const count = n => n.toLocaleString('en-US');
 /** Case 4: one query; 10,000 on SQLite under 150 ms; linear growth. */
 function listRow(db, n, list, smaller) {
   const { p50 } = list.stats;
@@ -72,9 +73,7 @@ function listRow(db, n, list, smaller) {
     'bare GET + 1 knex select of stored metadata + JSON.stringify';
   return {
     ...{ id: '4', ...timed(list.stats, list.floor, floorName) },
-    case: `List GET /secrets, ${n.toLocaleString(
-      'en-US',
-    )} registered (half stored)`,
+    case: `List GET /secrets, ${count(n)} registered (half stored)`,
     target: budget ? '< 150 ms, 1 query' : 'linear, 1 query',
     status: status(!missed.length, missed.join(', '), !budget && '1 query'),
   };
@@ -109,21 +108,12 @@ function dbRows(db, { cold, warm, rw, flush, lists, set, appConfig }) {
       i ? (reads / elapsedMs) * 1000 : undefined,
     ),
   );
-  const cold1 = [
-    cold.cold,
-    cold.floor,
-    'bare GET + knex select + AES-GCM decrypt',
-  ];
+  const cold1 = [cold.cold, cold.floor, COLD_FLOOR];
   const warm1 = [warm.warm, warm.floor, 'config.getOptionalString'];
   const setFloor = 'bare GET + knex select + AES-GCM encrypt + knex UPDATE';
   return [
     ratioRow('1', 'Cold read via secretsServiceRef (cache off)', cold1, 1.5),
-    ratioRow(
-      '2',
-      'Warm read via secretsServiceRef (default client, cached)',
-      warm1,
-      3,
-    ),
+    ratioRow('2', WARM, warm1, 3),
     ...[cached, uncached],
     {
       id: '3',
@@ -144,6 +134,8 @@ function dbRows(db, { cold, warm, rw, flush, lists, set, appConfig }) {
   ].map(row => ({ db, ...row }));
 }
 const WRITES_CACHED = '10,000 reads of one secret in ~1 s (default client)';
+const COLD_FLOOR = 'bare GET + knex select + AES-GCM decrypt';
+const WARM = 'Warm read via secretsServiceRef (default client, cached)';
 
 /** Case 6: propagation with events, a hot secret, the fallback. */
 function propagationRows({ events, hot, fallback, set, cold }, plan) {
@@ -189,14 +181,11 @@ function propagationRows({ events, hot, fallback, set, cold }, plan) {
 /** Case 7: the medians of fresh processes without and with the secrets. */
 function memoryRow({ none, full }) {
   const growth = MiB(median(full) - median(none));
+  const [over, mib] = [(growth / 50).toFixed(2), growth.toFixed(1)];
   return {
     ...{ id: '7', db: 'SQLite', target: '< 50 MiB growth' },
     case: 'Memory: RSS after GC, 10,000 secrets vs none',
-    status: status(
-      growth < 50,
-      `${(growth / 50).toFixed(2)}× the budget`,
-      `${growth.toFixed(1)} MiB`,
-    ),
+    status: status(growth < 50, `${over}× the budget`, `${mib} MiB`),
   };
 }
 /** Case 8: the page in Chromium (durations in ms). */
@@ -223,8 +212,24 @@ export function buildRows(results) {
       status: `SKIPPED (${results.pg.reason})`,
     });
   }
-  return [...rows, memoryRow(results.memory), pageRow(results.renderMs)];
+  rows.push(memoryRow(results.memory), pageRow(results.renderMs));
+  return results.kms ? [...rows, ...kmsRows(results)] : rows;
 }
+/** Case 10: envelope encryption, a key provider 2 ms away, vs `local`. */
+function kmsRows({ kms, sqlite: local }) {
+  const what = 'Envelope encryption, key provider 2 ms away:';
+  // `local`'s ratio to its floor, on the floor of this run (same load)
+  const vs = c => [kms[c][c], { p50: kms[c].floor.p50 * ratio(local[c], c) }];
+  const ratio = (r, c) => r[c].p50 / r.floor.p50;
+  const { rows, ms } = kms.rewrap;
+  return [
+    ratioRow('10', `${what} warm read`, [...vs('warm'), SCALED], 1.1),
+    ratioRow('10', `${what} cold read`, [...vs('cold'), SCALED], 1.1),
+    { case: `${what} PUT`, ...timed(kms.set.stats, local.set.stats), ...info },
+    { case: `${what} re-wrap of ${count(rows)} rows`, p50: ms * 1e3, ...info },
+  ].map(row => ({ id: '10', db: 'SQLite', ...row }));
+}
+const SCALED = '`local` (its ratio to its floor × this floor)';
 const HEADERS = '#|case|db|ops/s|p50|p99|floor (p50)|ratio|target|result'.split(
   '|',
 );
@@ -251,14 +256,8 @@ const table = (headers, rows) =>
 // Prints the table; rewrites the tables of docs/benchmarks.md if `docs`.
 export function render(results, { docs = true } = {}) {
   const rows = buildRows(results);
-  console.log(
-    markdown(
-      table(
-        HEADERS,
-        rows.map(r => cells(r)),
-      ),
-    ),
-  );
+  const plain = rows.map(r => cells(r));
+  console.log(markdown(table(HEADERS, plain)));
   if (!docs) return undefined;
   const { machine: m, pg } = results;
   const run = [
@@ -273,13 +272,9 @@ export function render(results, { docs = true } = {}) {
     ['commit', `${m.gitCommit} (plus uncommitted changes, if any)`],
     ['duration of the run', `${(results.elapsedMs / 1000).toFixed(0)} s`],
   ];
-  const tables = [
-    ...['## Machine and run', table(['', ''], run), '## Results'],
-    table(
-      HEADERS,
-      rows.map(r => cells(r, true)),
-    ),
-  ];
+  const marked = rows.map(r => cells(r, true));
+  const tables = ['## Machine and run', table(['', ''], run), '## Results'];
+  tables.push(table(HEADERS, marked));
   const [head, rest] = fs.readFileSync(DOC, 'utf8').split(START);
   const tail = rest?.split(END)[1];
   if (tail === undefined) throw new Error(`${DOC}: no ${START} … ${END}`);

@@ -8,11 +8,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { loadAppConfigWithSecrets } from '../plugins/secrets-backend/src/appConfig';
 import { benchConsumerPlugin, benchDefinitionsModule } from './features';
+import { benchKmsModule } from './features';
 import { handles, QueryCounter } from './features';
 import { interleave, now, Round, sleep, summarize } from './measure';
 import { timeLoop, usBetween } from './measure';
 
-const { registered, stored, events } = JSON.parse(
+const { registered, stored, events, kms } = JSON.parse(
   process.env.SECRETS_BENCH_WORKER!,
 );
 const nameOf = (i: number) => `BENCH_SECRET_${String(i + 1).padStart(6, '0')}`;
@@ -35,6 +36,7 @@ backend.add(import('@backstage-secrets/plugin-secrets-backend'));
 if (events) backend.add(import('@backstage/plugin-events-backend'));
 backend.add(benchDefinitionsModule(names));
 backend.add(benchConsumerPlugin);
+if (kms) backend.add(benchKmsModule);
 
 /** A guest (an admin) user token from the auth backend of `base`. */
 const userToken = async (base: string): Promise<string> =>
@@ -193,21 +195,17 @@ async function readsWrites(args: Args) {
 }
 // Requests of a manage route (one per round) alternating with their floor;
 // statements on the secrets table counted per request.
-async function manageRequests(
-  op: (i: number) => Promise<unknown>,
-  floorOp: (i: number) => Promise<unknown>,
-  args: Args,
-  warmUps: number,
-) {
+type Op = (i: number) => Promise<unknown>;
+async function manageRequests(op: Op, floorOp: Op, args: Args, warm: number) {
   const queries: number[] = [];
   const counted = (i: number) =>
     handles.queries.perRequest(() => op(i)).then(n => queries.push(n));
   const limits = { maxOps: 1, maxMs: args.maxMs };
   const run = await interleave({
     ...{ op: counted, floorOp, rounds: args.maxOps, maxMs: args.maxMs },
-    warmUp: sequential(warmUps, 5000),
+    warmUp: sequential(warm, 5000),
     afterWarmUp: () => (queries.length = 0),
-    round: (samples, f, r) => timeLoop(samples, () => f(r + warmUps), limits),
+    round: (samples, f, r) => timeLoop(samples, () => f(r + warm), limits),
   });
   const queriesMax = Math.max(...queries);
   return { stats: run.stats, floor: run.floorStats, queriesMax };
@@ -240,19 +238,15 @@ async function set(args: Args) {
   const pick = (i: number) => storedNames[i % storedNames.length];
   const op = (i: number) =>
     put(pick(i * 7), expected(pick(i * 7), round * 1e5 + i + 1));
-  return manageRequests(
-    op,
-    async i => {
-      const name = pick(i * 7 + 3);
-      await get();
-      const { version } = await knex('secrets').where({ name }).first();
-      encrypt(name, expected(name), version);
-      const updatedAt = { updated_at: new Date().toISOString() };
-      await knex('secrets').where({ name, version }).update(updatedAt);
-    },
-    args,
-    10,
-  );
+  const floor = async (i: number) => {
+    const name = pick(i * 7 + 3);
+    await get();
+    const { version } = await knex('secrets').where({ name }).first();
+    encrypt(name, expected(name), version);
+    const updatedAt = { updated_at: new Date().toISOString() };
+    await knex('secrets').where({ name, version }).update(updatedAt);
+  };
+  return manageRequests(op, floor, args, 10);
 }
 /** Polls `done` every `pollMs` for up to `timeoutMs`, then waits 50 ms. */
 async function waitFor(done: () => boolean, timeoutMs: number, pollMs = 10) {
@@ -294,14 +288,11 @@ async function flushCost(args: Args) {
 /** RSS after full GCs: the least of 5 samples (it moves with the allocator). */
 async function settledMemory(gcRounds: number) {
   const gc = (globalThis as { gc?: () => void }).gc!;
-  for (let i = 0; i < gcRounds; i++) {
-    gc();
-    await sleep(250);
-  }
+  const settle = (ms: number) => (gc(), sleep(ms));
+  for (let i = 0; i < gcRounds; i++) await settle(250);
   let rss = Infinity;
   for (let i = 0; i < 5; i++) {
-    gc();
-    await sleep(200);
+    await settle(200);
     rss = Math.min(rss, process.memoryUsage().rss);
   }
   return rss;
@@ -323,11 +314,9 @@ globalThis.fetch = (input, init) => {
   return originalFetch(input, init);
 };
 /** Reads `name` through the consumer's (cached) service every `pollMs`. */
-async function pollReads(
-  name: string,
-  { pollMs, durationMs }: Args,
-  until: (value: string | undefined) => boolean,
-) {
+type Until = (value: string | undefined) => boolean;
+async function pollReads(name: string, poll: Args, until: Until) {
+  const { pollMs, durationMs } = poll;
   const end = Date.now() + durationMs;
   let reads = 0;
   while (Date.now() < end) {
@@ -411,9 +400,18 @@ async function appConfig({ rounds, intervalMs, trials }: Args) {
   const p50s = Object.entries(us).map(([k, v]) => [k, summarize(v).p50]);
   return { ...Object.fromEntries(p50s), intervalMs, delays: summarize(delays) };
 }
+/** 10. The re-wrap task (5 s after start), from its first batch to `n()` 0. */
+async function rewrap() {
+  const n = async () => JSON.parse(await api('/encryption')).rowsUnderOlderKeys;
+  const rows = await n();
+  while ((await n()) === rows) await sleep(100);
+  const t0 = Date.now();
+  while ((await n()) > 0) await sleep(100);
+  return { rows, ms: Date.now() - t0 };
+}
 handles.commands = {
   ...{ coldRead, warmRead, readsWrites, list, set, flushCost, rss, appConfig },
-  ...{ propagation, hotReads },
+  ...{ propagation, hotReads, rewrap },
   /** stores values for names[from, to) (registered, not stored yet) */
   seedRange: async ({ from, to }) => {
     await seedValues(names.slice(from, to));

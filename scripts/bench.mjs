@@ -63,6 +63,11 @@ const EVENTS_CONFIG = {
   client: { maxStaleness: { seconds: 10 } },
   events: { heartbeatInterval: { seconds: 2 } },
 };
+/** Case 10: the key provider `bench-kms` (its re-wrap task starts after 5 s). */
+const KMS = {
+  kms: true,
+  secretsConfig: { encryption: { provider: 'bench-kms' } },
+};
 const HEARTBEAT_MS = 2000; // a client distrusts the bus 2.5 intervals late
 
 const t0 = Date.now();
@@ -96,11 +101,12 @@ function backendConfig(port, database, secretsConfig) {
     },
     permission: { enabled: true },
     secrets: {
-      encryption: {
-        keys: [{ id: 'bench', secret: key.toString('base64url') }],
-      },
       permission: { managers: ['group:default/admins'] },
       ...secretsConfig,
+      encryption: {
+        keys: [{ id: 'bench', secret: key.toString('base64url') }],
+        ...secretsConfig?.encryption,
+      },
     },
     bench: { staticValue: 'bench-value-static', tmpDir },
   };
@@ -110,7 +116,8 @@ function backendConfig(port, database, secretsConfig) {
 // `fn(worker)` on it and stops it; `worker.call(cmd, args)` runs one of its
 // commands (a POST to its bench-consumer plugin) and answers the result.
 async function withBackend(label, database, registered, fn, options = {}) {
-  const { stored = registered / 2, seed = true, events = false } = options;
+  const { stored = registered / 2, seed = true, events = false, kms } = options;
+  const worker = JSON.stringify({ registered, stored, events, kms });
   log(`${label}: starting a backend, ${registered} secrets, ${stored} stored…`);
   const port = await e2e.freePort(7200);
   const profile = ['--cpu-prof', `--cpu-prof-dir=${tmpDir}/profiles`];
@@ -122,7 +129,7 @@ async function withBackend(label, database, registered, fn, options = {}) {
       .concat(path.join(e2e.ROOT, 'bench/worker.ts')),
     env: {
       ...{ NODE_ENV: 'production', LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
-      SECRETS_BENCH_WORKER: JSON.stringify({ registered, stored, events }),
+      SECRETS_BENCH_WORKER: worker,
     },
   });
   const call = async (cmd, args = {}) => {
@@ -155,11 +162,8 @@ const RUN = `secrets_bench_${randomBytes(4).toString('hex')}_`;
 let pgUsed = false;
 const pgDb = name => {
   pgUsed = true;
-  return {
-    client: 'pg',
-    connection: opts['postgres-url'],
-    prefix: `${RUN}${name}_`,
-  };
+  const prefix = `${RUN}${name}_`;
+  return { client: 'pg', connection: opts['postgres-url'], prefix };
 };
 /** Cases 1, 2, 3, 5 and the list of 1,000 on one backend (and 6 with `more`). */
 const MAIN_STEPS = [
@@ -253,6 +257,7 @@ async function memoryCase(dir) {
   }
   return samples;
 }
+const fixed2 = v => v.toFixed(2);
 const machine = () => ({
   nproc: os.availableParallelism(),
   cpuModel: os.cpus()[0]?.model,
@@ -260,10 +265,7 @@ const machine = () => ({
   node: process.version,
   openssl: process.versions.openssl,
   os: `${os.type()} ${os.release()}`,
-  loadAverage: os
-    .loadavg()
-    .map(v => v.toFixed(2))
-    .join(' '),
+  loadAverage: os.loadavg().map(fixed2).join(' '),
   date: new Date().toISOString(),
   gitCommit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
     encoding: 'utf8',
@@ -311,6 +313,11 @@ async function main() {
     results.postgres = postgres;
   }
   results.memory = await memoryCase('sqlite-10000');
+  // Case 10, then re-wrapping the 10,000 rows the memory case left (`local`).
+  results.kms = await mainCases('SQLite-kms', sqliteDb('kms'), KMS);
+  const [db, options] = [sqliteDb('sqlite-10000'), { ...KMS, seed: false }];
+  const rewrap = w => w.call('rewrap');
+  results.kms.rewrap = await withBackend('rewrap', db, 1e4, rewrap, options);
   log('Manage secrets page in Chromium (the perf demo backend)…');
   results.renderMs = await renderCase(PLAN.renderRuns, log);
   return results;

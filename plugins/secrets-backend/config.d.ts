@@ -46,6 +46,24 @@ export interface Config {
         secret: string;
       }>;
       /**
+       * The key provider that wraps the data key of every new stored
+       * version (envelope encryption): `local` (default) uses
+       * `keys` above, as before; another id names a provider that a
+       * backend module adds through `secretsKeyProvidersExtensionPoint`,
+       * e.g. `aws-kms` (@backstage-secrets/plugin-secrets-backend-module-aws-kms).
+       * Every installed provider still unwraps the rows it wrapped; the
+       * re-wrap task moves them to this one. An id that no installed
+       * provider has fails start-up.
+       */
+      provider?: string;
+      /**
+       * How long an unwrapped data key stays cached in memory, e.g.
+       * `{ minutes: 5 }` (default) or an ISO-8601 duration. A read whose
+       * data key is cached calls no key provider; with the provider down,
+       * such reads keep working and the others answer 503.
+       */
+      dataKeyCacheTtl?: { [unit: string]: number } | string;
+      /**
        * Development only: when no key is configured, read the key from this
        * file, creating it with a fresh random key on first start. Refused
        * when NODE_ENV is `production`. Relative paths resolve against the

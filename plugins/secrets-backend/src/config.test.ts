@@ -92,3 +92,27 @@ describe('SecretsConfig appConfig', () => {
     ).toThrow(/secrets.appConfig.reloadInterval/);
   });
 });
+
+describe('SecretsConfig key provider settings', () => {
+  const read = (encryption: object) =>
+    new SecretsConfig(new ConfigReader({ secrets: { encryption } }));
+
+  it('defaults to the local provider and a 5-minute data key cache', () => {
+    expect(read({}).encryptionProvider()).toBe('local');
+    expect(read({}).dataKeyCacheTtlMs()).toBe(300_000);
+  });
+
+  it('reads the provider and the cache TTL as a duration or ISO 8601', () => {
+    expect(read({ provider: 'aws-kms' }).encryptionProvider()).toBe('aws-kms');
+    expect(read({ dataKeyCacheTtl: { seconds: 30 } }).dataKeyCacheTtlMs()).toBe(
+      30_000,
+    );
+    expect(read({ dataKeyCacheTtl: 'PT1M' }).dataKeyCacheTtlMs()).toBe(60_000);
+  });
+
+  it('refuses a zero TTL, naming the key', () => {
+    expect(() =>
+      read({ dataKeyCacheTtl: { minutes: 0 } }).dataKeyCacheTtlMs(),
+    ).toThrow(/secrets.encryption.dataKeyCacheTtl must be a positive duration/);
+  });
+});

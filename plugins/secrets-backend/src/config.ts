@@ -146,6 +146,29 @@ export class SecretsConfig {
     }));
   }
 
+  /**
+   * `secrets.encryption.provider`: the key provider that wraps new data
+   * keys (default `local`, over `secrets.encryption.keys`).
+   */
+  encryptionProvider(): string {
+    return (
+      this.config.getOptionalString('secrets.encryption.provider') ?? 'local'
+    );
+  }
+
+  /** `secrets.encryption.dataKeyCacheTtl`: how long unwrapped data keys are cached (default 5 minutes). */
+  dataKeyCacheTtlMs(): number {
+    const key = 'secrets.encryption.dataKeyCacheTtl';
+    return durationToMilliseconds(
+      this.config.has(key)
+        ? requirePositiveDuration(
+            readDurationFromConfig(this.config, { key }),
+            key,
+          )
+        : { minutes: 5 },
+    );
+  }
+
   /** `secrets.encryption.developmentKeyFile`: a generated key, for development only. */
   developmentKeyFile(): string | undefined {
     return this.config.getOptionalString(

@@ -3,7 +3,11 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
-import { secretsExtensionPoint } from '@backstage-secrets/plugin-secrets-node';
+import {
+  secretsExtensionPoint,
+  type SecretsKeyProvider,
+  secretsKeyProvidersExtensionPoint,
+} from '@backstage-secrets/plugin-secrets-node';
 import { secretsPermissions } from '@backstage-secrets/plugin-secrets-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -38,6 +42,27 @@ export const secretsPlugin = createBackendPlugin({
     env.registerExtensionPoint({
       extensionPoint: secretsExtensionPoint,
       factory: () => registry.createExtensionPoint(),
+    });
+    // Key providers of modules (aws-kms, …); `local` is built in.
+    const keyProviders: SecretsKeyProvider[] = [];
+    env.registerExtensionPoint({
+      extensionPoint: secretsKeyProvidersExtensionPoint,
+      factory: () => ({
+        addKeyProvider(provider) {
+          if (typeof provider?.id !== 'string' || !provider.id) {
+            throw new Error('A key provider needs a non-empty string id');
+          }
+          if (
+            provider.id === 'local' ||
+            keyProviders.some(added => added.id === provider.id)
+          ) {
+            throw new Error(
+              `A key provider with the id '${provider.id}' is already installed; install only one module for it.`,
+            );
+          }
+          keyProviders.push(provider);
+        },
+      }),
     });
 
     env.registerInit({
@@ -100,6 +125,7 @@ export const secretsPlugin = createBackendPlugin({
           rootLifecycle,
           registry,
           events,
+          keyProviders,
           auditor,
         });
 

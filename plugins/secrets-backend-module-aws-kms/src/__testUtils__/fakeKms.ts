@@ -27,8 +27,9 @@ type Wrapped = {
  * made with (InvalidCiphertextException otherwise), only by its own key
  * (IncorrectKeyException when another KeyId is given), and not while its key
  * is disabled (DisabledException). Calls are counted per command.
+ * `everyClient` fakes every KMSClient, not only the returned one.
  */
-export function fakeKms() {
+export function fakeKms(options: { everyClient?: boolean } = {}) {
   const keys = new Map<string, { arn: string; enabled: boolean }>();
   const aliases = new Map<string, string>();
   const wrapped = new Map<string, Wrapped>();
@@ -72,7 +73,9 @@ export function fakeKms() {
     );
 
   const client = new KMSClient({ region: REGION });
-  const mock = mockClient(client);
+  // everyClient: also the clients that code under test creates itself (the
+  // module's own KMSClient in a test backend).
+  const mock = mockClient(options.everyClient ? KMSClient : client);
   mock.on(EncryptCommand).callsFake(async input => {
     calls.encrypt += 1;
     if (down) throw unreachable();

@@ -3,7 +3,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import type { JsonObject } from '@backstage/types';
 import { DEFAULT_HISTORY_KEEP, SecretsConfig } from '../config';
-import type { SecretCipher } from '../crypto';
+import type { ValueCipher } from '../crypto';
 import type { SecretsStore, UserSecretsStore } from '../database';
 import type { SecretChangeEvents } from '../events';
 import { SecretHistory } from '../history';
@@ -18,7 +18,7 @@ import { createSharedSecrets, LastUsedTracker } from '../values';
 export function testSharedSecrets(options: {
   store: SecretsStore;
   registry: SecretsRegistry;
-  cipher: SecretCipher;
+  cipher: ValueCipher;
   logger?: LoggerService;
   /** app-config (e.g. secrets.readers); none by default */
   config?: JsonObject;

@@ -73,15 +73,22 @@ export class AppConfigStoreReader {
         this.db(TABLE)
           .whereIn('name', this.names)
           .whereNotNull('ciphertext')
-          .select('name', 'version', 'key_id', 'ciphertext'),
+          // every column: the envelope columns (key_provider, wrapped_key)
+          // exist only once the plugin ran its migrations
+          .select('*'),
       [] as Array<Record<string, any>>,
     );
     for (const row of rows) {
       const version = Number(row.version);
       try {
+        // `local` envelope rows unwrap with secrets.encryption.keys; a row
+        // another provider (a module's KMS) wrapped cannot be read here,
+        // before any module exists: it is left out, with the warning below.
         const value = await this.decrypt(row.name, version, {
           keyId: row.key_id,
           ciphertext: row.ciphertext,
+          ...(row.key_provider ? { provider: row.key_provider } : {}),
+          ...(row.wrapped_key ? { wrappedKey: row.wrapped_key } : {}),
         });
         values.set(row.name, { version, value });
       } catch (error) {

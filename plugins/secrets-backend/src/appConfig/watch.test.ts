@@ -15,9 +15,11 @@ jest.setTimeout(60_000);
 describe('the root config with app-config secrets, watching its files', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-appcfg-watch-'));
   const file = path.join(dir, 'app-config.yaml');
-  const write = (title: string) =>
+  // Written beside and renamed into place: the watcher never reads a
+  // half-written file (which it would refuse as YAML and stop watching).
+  const write = (title: string) => {
     fs.writeFileSync(
-      file,
+      `${file}.next`,
       JSON.stringify({
         app: { title },
         backend: {
@@ -40,6 +42,8 @@ describe('the root config with app-config secrets, watching its files', () => {
         },
       }),
     );
+    fs.renameSync(`${file}.next`, file);
+  };
 
   /** Rewrites the file until `done` (the watcher may start after a first write). */
   async function rewriteUntil(title: string, done: () => boolean) {

@@ -6,6 +6,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import type {
   ClearOptions,
+  KeyCount,
   LastUsedRecord,
   SecretsStore,
   StoredHistoryVersion,
@@ -20,7 +21,9 @@ import * as history from './secretHistory';
 import {
   clearLive,
   countLiveByKeyId,
+  envelopeOf,
   liveRows,
+  notUnderKey,
   liveVersion,
   recordLastUse,
   replaceExactCiphertext,
@@ -32,6 +35,8 @@ type Row = {
   /** null: cleared (a tombstone that keeps the version) */
   ciphertext: string | null;
   key_id: string | null;
+  key_provider?: string | null;
+  wrapped_key?: string | null;
   version: number | string;
   created_at: string;
   created_by: string;
@@ -50,6 +55,7 @@ const MIGRATIONS_TABLE = 'secrets_knex_migrations';
 export const METADATA_COLUMNS = [
   'name',
   'key_id',
+  'key_provider',
   'version',
   'created_at',
   'created_by',
@@ -64,6 +70,7 @@ function toMetadata(row: Omit<LiveRow, 'ciphertext'>): StoredSecretMetadata {
   return {
     name: row.name,
     keyId: row.key_id,
+    ...(row.key_provider ? { provider: row.key_provider } : {}),
     version: Number(row.version),
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -76,7 +83,7 @@ function toMetadata(row: Omit<LiveRow, 'ciphertext'>): StoredSecretMetadata {
 }
 
 function toStored(row: LiveRow): StoredSecret {
-  return { ...toMetadata(row), ciphertext: row.ciphertext };
+  return { ...toMetadata(row), ...envelopeOf(row), ciphertext: row.ciphertext };
 }
 
 /**
@@ -148,7 +155,7 @@ export class DatabaseSecretsStore implements SecretsStore {
     });
   }
 
-  async countByKeyId(): Promise<Array<{ keyId: string; count: number }>> {
+  async countByKeyId(): Promise<KeyCount[]> {
     return guardStoreErrors('count secrets by key', () =>
       countLiveByKeyId(this.db, TABLE),
     );
@@ -233,6 +240,7 @@ export class DatabaseSecretsStore implements SecretsStore {
           ...previous?.metadata,
           name,
           keyId: encrypted.keyId,
+          ...(encrypted.provider ? { provider: encrypted.provider } : {}),
           version,
           createdAt: created.createdAt,
           createdBy: created.createdBy,
@@ -247,8 +255,7 @@ export class DatabaseSecretsStore implements SecretsStore {
     options: Options<'listNotUnderKey'>,
   ): Promise<StoredSecret[]> {
     return guardStoreErrors('list secrets to re-encrypt', async () => {
-      const rows = (await liveRows(this.db, TABLE)
-        .whereNot('key_id', options.keyId)
+      const rows = (await notUnderKey(liveRows(this.db, TABLE), options)
         .andWhere('name', '>', options.after?.name ?? '')
         .orderBy('name')
         .limit(options.limit)) as LiveRow[];
@@ -321,9 +328,7 @@ export class DatabaseSecretsStore implements SecretsStore {
     );
   }
 
-  async countHistoryByKeyId(): Promise<
-    Array<{ keyId: string; count: number }>
-  > {
+  async countHistoryByKeyId(): Promise<KeyCount[]> {
     return guardStoreErrors('count secret versions by key', () =>
       history.countVersionsByKeyId(this.db),
     );

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { StoredVersion } from './SecretsStore';
+import type { KeyCount, StoredVersion } from './SecretsStore';
 import type {
   StoredGrant,
   StoredUserSecret,
@@ -18,6 +18,8 @@ type Row = {
   user_ref: string;
   ciphertext: string | null;
   key_id: string | null;
+  key_provider?: string | null;
+  wrapped_key?: string | null;
   version: number | string;
   created_at: string;
   updated_at: string;
@@ -32,6 +34,7 @@ function toMetadata(row: LiveRow): StoredUserSecretMetadata {
     name: row.name,
     userRef: row.user_ref,
     keyId: row.key_id,
+    ...(row.key_provider ? { provider: row.key_provider } : {}),
     version: Number(row.version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -41,7 +44,11 @@ function toMetadata(row: LiveRow): StoredUserSecretMetadata {
 }
 
 function toStored(row: LiveRow): StoredUserSecret {
-  return { ...toMetadata(row), ciphertext: row.ciphertext };
+  return {
+    ...toMetadata(row),
+    ...versioned.envelopeOf(row),
+    ciphertext: row.ciphertext,
+  };
 }
 
 type Options<K extends keyof UserSecretsStore> = Parameters<
@@ -203,7 +210,7 @@ export class DatabaseUserSecretsStore implements UserSecretsStore {
     });
   }
 
-  async countByKeyId(): Promise<Array<{ keyId: string; count: number }>> {
+  async countByKeyId(): Promise<KeyCount[]> {
     return guardStoreErrors("count users' secrets by key", () =>
       versioned.countLiveByKeyId(this.db, VALUES),
     );
@@ -214,7 +221,7 @@ export class DatabaseUserSecretsStore implements UserSecretsStore {
   ): Promise<StoredUserSecret[]> {
     return guardStoreErrors("list users' secrets to re-encrypt", async () => {
       const { after } = options;
-      const query = this.#live().whereNot('key_id', options.keyId);
+      const query = versioned.notUnderKey(this.#live(), options);
       if (after) {
         query.andWhere(q =>
           q

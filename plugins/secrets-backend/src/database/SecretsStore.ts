@@ -5,6 +5,10 @@ export interface StoredSecret {
   name: string;
   keyId: string;
   ciphertext: string;
+  /** the key provider that wrapped the data key; absent before envelope encryption */
+  provider?: string;
+  /** base64 of the wrapped data key */
+  wrappedKey?: string;
   version: number;
   createdAt: string;
   createdBy: string;
@@ -16,7 +20,10 @@ export interface StoredSecret {
 }
 
 /** Stored metadata only: what the list needs, never the ciphertext. */
-export type StoredSecretMetadata = Omit<StoredSecret, 'ciphertext'>;
+export type StoredSecretMetadata = Omit<
+  StoredSecret,
+  'ciphertext' | 'wrappedKey'
+>;
 
 /**
  * What a writer needs to know about a name before it writes: the last
@@ -40,6 +47,8 @@ export interface StoredHistoryVersion {
   version: number;
   keyId: string;
   ciphertext: string;
+  provider?: string;
+  wrappedKey?: string;
   createdAt: string;
   createdBy: string;
   /** when a restore wrote this version: the version it copied */
@@ -69,15 +78,27 @@ export interface CiphertextReplacement {
   version: number;
   fromKeyId: string;
   fromCiphertext: string;
+  /** the wrapped data key as read; absent: written before envelope encryption */
+  fromWrappedKey?: string;
   encrypted: EncryptedValue;
 }
 
+/** Rows per key: a provider's key, or (no provider) a configured key that encrypted rows before envelope encryption. */
+export interface KeyCount {
+  provider?: string;
+  keyId: string;
+  count: number;
+}
+
 /**
- * One page of key rotation's work list: the rows not encrypted with
- * `keyId`, in key order, after the `after` cursor (the last row of the
- * previous page; none for the first page).
+ * One page of the re-wrap pass's work list: the rows whose data key is not
+ * wrapped by `provider`'s key `keyId` (or that have no data key yet), in
+ * key order, after the `after` cursor (the last row of the previous page;
+ * none for the first page).
  */
 export interface NotUnderKeyPage<Cursor> {
+  /** default `local` */
+  provider?: string;
   keyId: string;
   after?: Cursor;
   limit: number;
@@ -100,7 +121,7 @@ export interface SecretsStore {
   /** Every stored value's metadata (cleared ones excluded), in one query. */
   listMetadata(): Promise<StoredSecretMetadata[]>;
   /** How many stored values each key encrypts. */
-  countByKeyId(): Promise<Array<{ keyId: string; count: number }>>;
+  countByKeyId(): Promise<KeyCount[]>;
   /** The stored value's row, or undefined when unset or cleared. */
   get(name: string): Promise<StoredSecret | undefined>;
   /** The version bookkeeping of a name; undefined when it was never stored. */
@@ -159,7 +180,7 @@ export interface SecretsStore {
     version: number,
   ): Promise<StoredHistoryVersion | undefined>;
   /** How many history rows each key encrypts. */
-  countHistoryByKeyId(): Promise<Array<{ keyId: string; count: number }>>;
+  countHistoryByKeyId(): Promise<KeyCount[]>;
   /** The next history rows not under `keyId` (by name, then version). */
   listHistoryNotUnderKey(
     options: NotUnderKeyPage<{ name: string; version: number }>,

@@ -1,5 +1,5 @@
 import type { EncryptedValue } from '../crypto';
-import type { NotUnderKeyPage, StoredVersion } from './SecretsStore';
+import type { KeyCount, NotUnderKeyPage, StoredVersion } from './SecretsStore';
 
 /** A user's stored value, as the store hands it out. */
 export interface StoredUserSecret {
@@ -7,6 +7,10 @@ export interface StoredUserSecret {
   userRef: string;
   keyId: string;
   ciphertext: string;
+  /** the key provider that wrapped the data key; absent before envelope encryption */
+  provider?: string;
+  /** base64 of the wrapped data key */
+  wrappedKey?: string;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -16,7 +20,10 @@ export interface StoredUserSecret {
 }
 
 /** Metadata of a user's stored value: never the ciphertext. */
-export type StoredUserSecretMetadata = Omit<StoredUserSecret, 'ciphertext'>;
+export type StoredUserSecretMetadata = Omit<
+  StoredUserSecret,
+  'ciphertext' | 'wrappedKey'
+>;
 
 /** A user's permission for a plugin to use their value. */
 export interface StoredGrant {
@@ -76,7 +83,7 @@ export interface UserSecretsStore {
   clear(name: string, userRef: string, now: string): Promise<boolean>;
   /** How many users have a value, per secret name. */
   countUsersByName(): Promise<Map<string, number>>;
-  countByKeyId(): Promise<Array<{ keyId: string; count: number }>>;
+  countByKeyId(): Promise<KeyCount[]>;
   /** The next stored values not under `keyId` (by name, then user). */
   listNotUnderKey(
     options: NotUnderKeyPage<{ name: string; userRef: string }>,
@@ -87,6 +94,7 @@ export interface UserSecretsStore {
     userRef: string;
     version: number;
     fromKeyId: string;
+    fromWrappedKey?: string;
     fromCiphertext: string;
     encrypted: EncryptedValue;
   }): Promise<boolean>;

@@ -20,6 +20,7 @@ export {
 } from './SecretChecksStore';
 export type {
   CiphertextReplacement,
+  KeyCount,
   LastUsedRecord,
   NotUnderKeyPage,
   SecretsStore,

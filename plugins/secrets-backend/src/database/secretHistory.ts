@@ -1,7 +1,17 @@
 import type { Knex } from 'knex';
 import type { EncryptedValue } from '../crypto';
-import type { NotUnderKeyPage, StoredHistoryVersion } from './SecretsStore';
-import { countByKeyId, replaceExactCiphertext } from './versionedRows';
+import type {
+  KeyCount,
+  NotUnderKeyPage,
+  StoredHistoryVersion,
+} from './SecretsStore';
+import {
+  countByKeyId,
+  envelopeColumns,
+  envelopeOf,
+  notUnderKey,
+  replaceExactCiphertext,
+} from './versionedRows';
 
 /**
  * The `secret_versions` table: the last versions of each shared secret,
@@ -17,6 +27,8 @@ type HistoryRow = {
   version: number | string;
   ciphertext: string;
   key_id: string;
+  key_provider?: string | null;
+  wrapped_key?: string | null;
   created_at: string;
   created_by: string;
   restored_from: number | string | null;
@@ -28,6 +40,7 @@ function toHistoryVersion(row: HistoryRow): StoredHistoryVersion {
     version: Number(row.version),
     keyId: row.key_id,
     ciphertext: row.ciphertext,
+    ...envelopeOf(row),
     createdAt: row.created_at,
     createdBy: row.created_by,
     ...(row.restored_from === null
@@ -56,8 +69,7 @@ export async function recordVersion(
   await tx(HISTORY_TABLE).insert({
     name,
     version,
-    ciphertext: encrypted.ciphertext,
-    key_id: encrypted.keyId,
+    ...envelopeColumns(encrypted),
     created_at: entry.createdAt,
     created_by: entry.createdBy,
     restored_from: entry.restoredFrom ?? null,
@@ -107,9 +119,7 @@ export async function deleteVersions(
 }
 
 /** How many history rows each key encrypts. */
-export async function countVersionsByKeyId(
-  db: Knex,
-): Promise<Array<{ keyId: string; count: number }>> {
+export async function countVersionsByKeyId(db: Knex): Promise<KeyCount[]> {
   return countByKeyId(db(HISTORY_TABLE));
 }
 
@@ -122,7 +132,7 @@ export async function listVersionsNotUnderKey(
   options: NotUnderKeyPage<{ name: string; version: number }>,
 ): Promise<StoredHistoryVersion[]> {
   const { after } = options;
-  const query = db(HISTORY_TABLE).whereNot('key_id', options.keyId);
+  const query = notUnderKey(db(HISTORY_TABLE), options);
   if (after) {
     query.andWhere(q =>
       q
@@ -154,6 +164,7 @@ export async function replaceVersionCiphertext(
     version: number;
     fromKeyId: string;
     fromCiphertext: string;
+    fromWrappedKey?: string;
     encrypted: EncryptedValue;
   },
 ): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { EncryptedValue } from '../crypto';
-import type { StoredVersion } from './SecretsStore';
+import type { KeyCount, StoredVersion } from './SecretsStore';
 
 /**
  * What the two tables of encrypted values (`secrets`, keyed by name, and
@@ -30,22 +30,69 @@ export function liveRows(db: Knex, table: string) {
 export async function countLiveByKeyId(
   db: Knex,
   table: string,
-): Promise<Array<{ keyId: string; count: number }>> {
+): Promise<KeyCount[]> {
   return countByKeyId(liveRows(db, table));
 }
 
-/** Rows per key id of a query's rows. */
+/** Rows per provider and key id of a query's rows. */
 export async function countByKeyId(
   rows: Knex.QueryBuilder,
-): Promise<Array<{ keyId: string; count: number }>> {
-  const counts: Array<{ key_id: string; count: number | string }> = await rows
-    .select('key_id')
+): Promise<KeyCount[]> {
+  const counts: Array<{
+    key_id: string;
+    key_provider: string | null;
+    count: number | string;
+  }> = await rows
+    .select('key_provider', 'key_id')
     .count({ count: '*' })
-    .groupBy('key_id');
+    .groupBy('key_provider', 'key_id');
   return counts.map(row => ({
+    ...(row.key_provider ? { provider: row.key_provider } : {}),
     keyId: String(row.key_id),
     count: Number(row.count),
   }));
+}
+
+/** The columns that hold an encrypted value. */
+export function envelopeColumns(encrypted: EncryptedValue) {
+  return {
+    ciphertext: encrypted.ciphertext,
+    key_id: encrypted.keyId,
+    key_provider: encrypted.provider ?? null,
+    wrapped_key: encrypted.wrappedKey ?? null,
+  };
+}
+
+/** A row's provider and wrapped key, when it has them (envelope encryption). */
+export function envelopeOf(row: {
+  key_provider?: string | null;
+  wrapped_key?: string | null;
+}): Pick<EncryptedValue, 'provider' | 'wrappedKey'> {
+  return {
+    ...(row.key_provider ? { provider: row.key_provider } : {}),
+    ...(row.wrapped_key ? { wrappedKey: row.wrapped_key } : {}),
+  };
+}
+
+/**
+ * Narrows a query to the rows the re-wrap pass still has to move. Target
+ * `local` (the default): rows with a data key, or under another configured
+ * key. Another provider: rows without a data key, or with one wrapped by
+ * another provider or key.
+ */
+export function notUnderKey<Q extends Knex.QueryBuilder>(
+  query: Q,
+  target: { provider?: string; keyId: string },
+): Q {
+  const provider = target.provider ?? 'local';
+  return query.andWhere(q =>
+    provider === 'local'
+      ? q.whereNotNull('wrapped_key').orWhereNot('key_id', target.keyId)
+      : q
+          .whereNull('wrapped_key')
+          .orWhereNot('key_provider', provider)
+          .orWhereNot('key_id', target.keyId),
+  ) as Q;
 }
 
 /** The live version of a row; 0 when unset or cleared. */
@@ -78,11 +125,7 @@ export async function writeVersion(
   },
 ): Promise<boolean> {
   const { key, previous, version, encrypted } = options;
-  const value = {
-    ciphertext: encrypted.ciphertext,
-    key_id: encrypted.keyId,
-    version,
-  };
+  const value = { ...envelopeColumns(encrypted), version };
   if (!previous) {
     try {
       await db(table).insert({ ...key, ...value, ...options.insert });
@@ -99,8 +142,9 @@ export async function writeVersion(
 }
 
 /**
- * Replaces a value's ciphertext with one under another key, only if the row
- * is still exactly the one that was read (version, key and ciphertext).
+ * Replaces a value's ciphertext and wrapped data key with others, only if
+ * the row is still exactly the one that was read (version, key, wrapped key
+ * and ciphertext).
  */
 export async function replaceExactCiphertext(
   db: Knex,
@@ -110,20 +154,20 @@ export async function replaceExactCiphertext(
     version: number;
     fromKeyId: string;
     fromCiphertext: string;
+    fromWrappedKey?: string;
     encrypted: EncryptedValue;
   },
 ): Promise<boolean> {
-  const updated = await db(table)
-    .where({
-      ...options.key,
-      version: options.version,
-      key_id: options.fromKeyId,
-      ciphertext: options.fromCiphertext,
-    })
-    .update({
-      ciphertext: options.encrypted.ciphertext,
-      key_id: options.encrypted.keyId,
-    });
+  const query = db(table).where({
+    ...options.key,
+    version: options.version,
+    key_id: options.fromKeyId,
+    ciphertext: options.fromCiphertext,
+  });
+  if (options.fromWrappedKey)
+    query.where('wrapped_key', options.fromWrappedKey);
+  else query.whereNull('wrapped_key');
+  const updated = await query.update(envelopeColumns(options.encrypted));
   return updated === 1;
 }
 
@@ -136,7 +180,13 @@ export async function clearLive(
 ): Promise<boolean> {
   const updated = await liveRows(db, table)
     .where(key)
-    .update({ ciphertext: null, key_id: null, ...columns });
+    .update({
+      ciphertext: null,
+      key_id: null,
+      key_provider: null,
+      wrapped_key: null,
+      ...columns,
+    });
   return updated > 0;
 }
 

@@ -4,7 +4,7 @@ import type {
   SecretSummary,
   SecretVersion,
 } from '@backstage-secrets/plugin-secrets-common';
-import { type SecretCipher, SecretDecryptionError } from '../crypto';
+import { SecretDecryptionError, type ValueCipher } from '../crypto';
 import type { SecretsStore } from '../database';
 import type { SecretsRegistry } from '../registry';
 import {
@@ -26,7 +26,7 @@ export class SecretHistory {
         SecretsStore,
         'listVersions' | 'getVersion' | 'getHistoryVersion'
       >;
-      cipher: Pick<SecretCipher, 'decrypt'>;
+      cipher: Pick<ValueCipher, 'decrypt'>;
       writes: Pick<SharedValueWrites, 'writable' | 'write'>;
       logger: LoggerService;
       /** versions kept per secret, for the message about a missing one */
@@ -77,7 +77,7 @@ export class SecretHistory {
     }
     let value: string;
     try {
-      value = cipher.decrypt(name, version, recorded);
+      value = await cipher.decrypt(name, version, recorded);
     } catch (error) {
       if (error instanceof SecretDecryptionError) {
         logger.error(`Restoring version ${version}: ${error.message}`);

@@ -2,17 +2,23 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { EncryptionStatus } from '@backstage-secrets/plugin-secrets-common';
 import {
   type EncryptedValue,
+  EnvelopeCipher,
   type Keyring,
-  type SecretCipher,
+  LOCAL_PROVIDER_ID,
   SecretDecryptionError,
+  type ValueCipher,
 } from '../crypto';
 import type {
   CiphertextReplacement,
+  KeyCount,
   NotUnderKeyPage,
   SecretsStore,
   UserSecretsStore,
 } from '../database';
 import type { SecretChangeEvents } from '../events';
+
+/** Rows of a batch whose data keys are re-wrapped at once (provider round trips). */
+const REWRAP_CONCURRENCY = 8;
 
 /** What one re-encryption pass did, and how many rows are left. */
 export interface ReencryptionResult {
@@ -24,7 +30,7 @@ export interface ReencryptionResult {
   remaining: number;
 }
 
-/** A row of a re-encryption work list: what decrypting it needs. */
+/** A row of a re-wrap work list: what decrypting it needs. */
 type ReencryptableRow = { name: string; version: number } & EncryptedValue;
 
 /** How one row is re-encrypted and written back. */
@@ -47,24 +53,41 @@ function replacementOf(
     version: row.version,
     fromKeyId: row.keyId,
     fromCiphertext: row.ciphertext,
+    ...(row.wrappedKey ? { fromWrappedKey: row.wrappedKey } : {}),
     encrypted,
   };
 }
 
+/** How a key is shown in the status: a configured key by its id, a provider's key as `provider:keyId`. */
+function displayId(count: { provider?: string; keyId: string }): string {
+  return !count.provider || count.provider === LOCAL_PROVIDER_ID
+    ? count.keyId
+    : `${count.provider}:${count.keyId}`;
+}
+
 /**
- * Key re-encryption, the second half of a key rotation (operators add a new
- * primary key to `secrets.encryption.keys`, then this moves every row to
- * it): re-encrypts rows still under older keys with the primary key, in
- * small batches of independent compare-and-set updates: no long
- * transaction, no lock held across rows, so reads and writes go on, and a
- * write that lands between the read and the update of a row wins (the
- * update is skipped). Also reports which keys are still in use.
+ * The re-wrap pass, the second half of a key rotation or a change of key
+ * provider: operators put a new primary key first in
+ * `secrets.encryption.keys`, or point `secrets.encryption.provider` (or the
+ * provider's key) elsewhere, and this moves every row to the current
+ * provider's key. Only data keys are re-wrapped: values stay as they are
+ * (rows written before envelope encryption get a data key, so their value
+ * is encrypted anew). In small batches of independent compare-and-set
+ * updates: no long transaction, no lock held across rows, so reads and
+ * writes go on, and a write that lands between the read and the update of
+ * a row wins (the update is skipped). Resumable: a pass that stops (key
+ * provider down, shutdown) leaves every row readable, and the next one
+ * goes on. Also reports which keys are still in use.
  */
 export class KeyReencryption {
+  readonly #cipher: EnvelopeCipher;
+
   constructor(
     private readonly options: {
-      keyring: Keyring;
-      cipher: SecretCipher;
+      /** secrets.encryption.keys (absent when another provider is used without them) */
+      keyring?: Keyring;
+      /** the envelope cipher; a plain cipher means the `local` provider over `keyring` */
+      cipher: EnvelopeCipher | ValueCipher;
       store: SecretsStore;
       /** users' own values, rotated after the shared ones */
       userStore?: UserSecretsStore;
@@ -74,38 +97,74 @@ export class KeyReencryption {
       batchSize: number;
       pauseBetweenBatchesMs?: number;
     },
-  ) {}
+  ) {
+    const { cipher, keyring } = options;
+    if (cipher instanceof EnvelopeCipher) this.#cipher = cipher;
+    else if (keyring) this.#cipher = EnvelopeCipher.local(keyring);
+    else
+      throw new TypeError(
+        'KeyReencryption needs a keyring or an EnvelopeCipher',
+      );
+  }
 
   async status(): Promise<EncryptionStatus> {
     const { keyring, store, userStore } = this.options;
-    const counts = new Map<string, number>();
-    for (const { keyId, count } of [
+    const cipher = this.#cipher;
+    const counted: KeyCount[] = [
       ...(await store.countByKeyId()),
       ...(await store.countHistoryByKeyId()),
       ...((await userStore?.countByKeyId()) ?? []),
-    ]) {
-      counts.set(keyId, (counts.get(keyId) ?? 0) + count);
-    }
-    const keys: EncryptionStatus['keys'] = keyring.ids.map(id => ({
-      id,
-      primary: id === keyring.primary.id,
-      configured: true,
-      rows: counts.get(id) ?? 0,
-      ...(id === keyring.primary.id
-        ? {}
-        : { removable: (counts.get(id) ?? 0) === 0 }),
-    }));
-    for (const [id, rows] of counts) {
-      if (!keyring.get(id)) {
-        keys.push({ id, primary: false, configured: false, rows });
+    ];
+    // The target of the pass; unknown while the provider cannot say.
+    const current = await cipher.currentKey().catch(() => undefined);
+    const currentId = current && displayId(current);
+    const counts = new Map<string, number>();
+    let underCurrent = 0;
+    let total = 0;
+    for (const count of counted) {
+      const id = displayId(count);
+      counts.set(id, (counts.get(id) ?? 0) + count.count);
+      total += count.count;
+      // `local` encrypts values directly: its rows have no provider.
+      const provider = count.provider ?? LOCAL_PROVIDER_ID;
+      const direct = current?.provider === LOCAL_PROVIDER_ID;
+      if (
+        provider === current?.provider &&
+        count.keyId === current.keyId &&
+        (count.provider === undefined) === direct
+      ) {
+        underCurrent += count.count;
       }
     }
+    const keys: EncryptionStatus['keys'] = (keyring?.ids ?? []).map(id => ({
+      id,
+      primary: id === currentId,
+      configured: true,
+      rows: counts.get(id) ?? 0,
+      ...(id === currentId ? {} : { removable: (counts.get(id) ?? 0) === 0 }),
+    }));
+    if (currentId && !keyring?.get(currentId)) {
+      keys.unshift({
+        id: currentId,
+        primary: true,
+        configured: true,
+        rows: counts.get(currentId) ?? 0,
+      });
+    }
+    for (const count of counted) {
+      const id = displayId(count);
+      if (keys.some(key => key.id === id)) continue;
+      keys.push({
+        id,
+        primary: false,
+        configured: cipher.canDecryptWith(count),
+        rows: counts.get(id) ?? 0,
+      });
+    }
     return {
-      primaryKeyId: keyring.primary.id,
+      primaryKeyId: currentId ?? '',
       keys,
-      rowsUnderOlderKeys: keys
-        .filter(key => !key.primary)
-        .reduce((sum, key) => sum + key.rows, 0),
+      rowsUnderOlderKeys: total - underCurrent,
     };
   }
 
@@ -186,31 +245,43 @@ export class KeyReencryption {
     list: (page: NotUnderKeyPage<Row>) => Promise<Row[]>,
     workOf: (row: Row) => RowWork,
   ): Promise<void> {
-    const { keyring, cipher, logger, batchSize } = this.options;
+    const { logger, batchSize } = this.options;
+    const cipher = this.#cipher;
+    // Fails (and the pass with it) while the provider is unavailable.
+    const target = await cipher.currentKey();
     let after: Row | undefined;
     for (;;) {
       if (signal?.aborted) return;
-      const batch = await list({
-        keyId: keyring.primary.id,
-        after,
-        limit: batchSize,
-      });
+      const batch = await list({ ...target, after, limit: batchSize });
       if (batch.length === 0) return;
       after = batch[batch.length - 1];
-      for (const row of batch) {
-        const { owner, announce, replace } = workOf(row);
-        let plaintext: string;
-        try {
-          plaintext = cipher.decrypt(row.name, row.version, row, owner);
-        } catch (error) {
-          if (!(error instanceof SecretDecryptionError)) throw error;
-          result.failed += 1;
-          logger.error(`Key rotation skipped a row: ${error.message}`);
-          continue;
-        }
-        const replaced = await replace(
-          cipher.encrypt(row.name, row.version, plaintext, owner),
+      // The provider calls of a batch run a few at a time (each is a
+      // network round trip with a KMS); the writes stay one by one.
+      const rewrapped: Array<EncryptedValue | undefined> = [];
+      for (let i = 0; i < batch.length; i += REWRAP_CONCURRENCY) {
+        const chunk = batch.slice(i, i + REWRAP_CONCURRENCY);
+        rewrapped.push(
+          ...(await Promise.all(
+            chunk.map(row =>
+              // Only the data key moves; a row without one gets one. An
+              // unavailable provider stops the pass.
+              cipher
+                .rewrap(row.name, row.version, row, workOf(row).owner)
+                .catch(error => {
+                  if (!(error instanceof SecretDecryptionError)) throw error;
+                  result.failed += 1;
+                  logger.error(`Key rotation skipped a row: ${error.message}`);
+                  return undefined;
+                }),
+            ),
+          )),
         );
+      }
+      for (const [index, row] of batch.entries()) {
+        const encrypted = rewrapped[index];
+        if (!encrypted) continue;
+        const { owner, announce, replace } = workOf(row);
+        const replaced = await replace(encrypted);
         if (replaced) {
           result.reencrypted += 1;
           if (announce === false) continue;
@@ -224,7 +295,9 @@ export class KeyReencryption {
       const { rowsUnderOlderKeys } = await this.status();
       result.remaining = rowsUnderOlderKeys;
       logger.info(
-        `Re-encrypted ${result.reencrypted} secret(s) with key '${keyring.primary.id}' so far; ${rowsUnderOlderKeys} remain under older keys`,
+        `Re-encrypted ${result.reencrypted} secret(s) with key '${displayId(
+          target,
+        )}' so far; ${rowsUnderOlderKeys} remain under older keys`,
       );
       // Give requests a turn between batches: on SQLite every query runs
       // on this thread, and a pass must never starve reads and writes.

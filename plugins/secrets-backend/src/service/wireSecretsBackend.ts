@@ -10,7 +10,16 @@ import { guardForwardingReaders, ReaderPolicy } from '../access';
 import { appConfigSecrets, reportAppConfigLoads } from '../appConfig';
 import { CurrentValueCheck, SecretChecks } from '../checks';
 import type { SecretsConfig } from '../config';
-import { loadKeyring, SecretCipher } from '../crypto';
+import type { SecretsKeyProvider } from '@backstage-secrets/plugin-secrets-node';
+import {
+  DataKeyCache,
+  EnvelopeCipher,
+  type KeyProviderFailure,
+  KeyProviders,
+  loadKeyring,
+  LOCAL_PROVIDER_ID,
+  LocalKeyProvider,
+} from '../crypto';
 import {
   ChangeWatermark,
   DatabaseSecretChecksStore,
@@ -73,15 +82,41 @@ export async function wireSecretsBackend(options: {
   registry: SecretsRegistry;
   /** Backstage's events service: change events for the readers' caches */
   events?: EventsService;
-  env?: NodeJS.ProcessEnv;
-  /** audits the stored values the root config substituted into app-config */
+  /** key providers added by modules (secretsKeyProvidersExtensionPoint) */
+  keyProviders?: SecretsKeyProvider[];
+  /** records key provider failures and the stored values the root config substituted into app-config */
   auditor?: AuditorService;
+  env?: NodeJS.ProcessEnv;
 }): Promise<SecretsBackend> {
   const { config, logger, database, lifecycle, registry } = options;
   refuseExternalSubjectsThatLookLikePlugins(config);
   refuseCustomExternalTokenHandlers(config);
   const historyKeep = config.historyKeep();
-  const keyring = await loadKeyring(config, logger);
+  const providerId = config.encryptionProvider();
+  // The configured keys: required for `local`; with another provider they
+  // only unwrap what `local` (or the time before envelope encryption) left.
+  const keyring =
+    providerId === LOCAL_PROVIDER_ID ||
+    config.encryptionKeys() ||
+    config.developmentKeyFile()
+      ? await loadKeyring(config, logger)
+      : undefined;
+  const providers = new KeyProviders(
+    [new LocalKeyProvider(keyring), ...(options.keyProviders ?? [])],
+    providerId,
+  );
+  const reportProviderFailure = (failure: KeyProviderFailure) => {
+    logger.warn(
+      `Key provider '${failure.provider}' failed to ${failure.operation} the data key of ${failure.scope} secret ${failure.name}: ${failure.message}`,
+    );
+    void recordProviderFailure(options.auditor, failure).catch(() => {});
+  };
+  const cipher = new EnvelopeCipher({
+    providers,
+    keyring,
+    cache: new DataKeyCache({ ttlMs: config.dataKeyCacheTtlMs() }),
+    onProviderFailure: reportProviderFailure,
+  });
 
   const knex = await database.getClient();
   if (await isInMemorySqlite(knex)) {
@@ -94,6 +129,7 @@ export async function wireSecretsBackend(options: {
     config,
     logger,
     keyring,
+    canDecryptWith: key => cipher.canDecryptWith(key),
     rowsPerKey: [
       ...(await store.countByKeyId()),
       ...(await userStore.countByKeyId()),
@@ -104,7 +140,6 @@ export async function wireSecretsBackend(options: {
   });
 
   const tracker = new LastUsedTracker(store, logger);
-  const cipher = new SecretCipher(keyring);
   const checks = new SecretChecks({
     store: new DatabaseSecretChecksStore(knex),
     logger,
@@ -218,9 +253,11 @@ export async function wireSecretsBackend(options: {
   logger.info(
     `Secrets ready: ${
       registry.list().length
-    } registered, encrypting with key '${keyring.primary.id}' (${
-      keyring.ids.length
-    } key(s) configured)`,
+    } registered, data keys wrapped by key provider '${providerId}'${
+      keyring
+        ? `, key '${keyring.primary.id}' (${keyring.ids.length} key(s) configured)`
+        : ''
+    }`,
   );
   for (const name of rotation.configuredNames()) {
     if (registry.get(name)?.scope !== 'shared') {
@@ -243,4 +280,24 @@ export async function wireSecretsBackend(options: {
     reminderStore: new ReminderStateStore(knex),
     watermark,
   };
+}
+
+/** An audit event for a key provider failure: who failed how, never key material. */
+async function recordProviderFailure(
+  auditor: AuditorService | undefined,
+  failure: KeyProviderFailure,
+): Promise<void> {
+  if (!auditor) return;
+  const event = await auditor.createEvent({
+    eventId: 'key-provider',
+    severityLevel: 'high',
+    meta: {
+      actionType: failure.operation,
+      provider: failure.provider,
+      name: failure.name,
+      scope: failure.scope,
+      unavailable: failure.unavailable,
+    },
+  });
+  await event.fail({ error: new Error(failure.message) });
 }

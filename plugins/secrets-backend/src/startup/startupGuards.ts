@@ -2,6 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import type { SecretsConfig } from '../config';
 import type { Keyring } from '../crypto';
+import type { KeyCount } from '../database';
 import type { SecretsRegistry } from '../registry';
 import type { Pins } from '../values';
 
@@ -87,21 +88,41 @@ export function refuseCustomExternalTokenHandlers(
 export function guardStoredKeys(options: {
   config: Pick<SecretsConfig, 'startWithUnreadableRows'>;
   logger: LoggerService;
-  keyring: Keyring;
-  rowsPerKey: Array<{ keyId: string; count: number }>;
+  /** secrets.encryption.keys, when configured */
+  keyring?: Keyring;
+  /**
+   * Whether rows under a provider's key can be unwrapped at all (its
+   * provider is installed); default: only configured keys (`local`).
+   */
+  canDecryptWith?: (key: { provider?: string; keyId: string }) => boolean;
+  rowsPerKey: KeyCount[];
   /** rows of `secret_versions`: earlier versions that a restore decrypts */
-  historyRowsPerKey?: Array<{ keyId: string; count: number }>;
+  historyRowsPerKey?: KeyCount[];
 }): void {
   const { logger, keyring } = options;
-  const byKey = new Map<string, { rows: number; history: number }>();
-  const tally = (
-    list: Array<{ keyId: string; count: number }>,
-    kind: 'rows' | 'history',
-  ) => {
-    for (const { keyId, count } of list) {
-      const entry = byKey.get(keyId) ?? { rows: 0, history: 0 };
-      entry[kind] += count;
-      byKey.set(keyId, entry);
+  const usable =
+    options.canDecryptWith ??
+    ((key: { provider?: string; keyId: string }) =>
+      (!key.provider || key.provider === 'local') &&
+      keyring?.get(key.keyId) !== undefined);
+  const byKey = new Map<
+    string,
+    { rows: number; history: number; usable: boolean }
+  >();
+  const tally = (list: KeyCount[], kind: 'rows' | 'history') => {
+    for (const key of list) {
+      // Rows per provider key: `local` and older rows by key id.
+      const id =
+        !key.provider || key.provider === 'local'
+          ? key.keyId
+          : `${key.provider}:${key.keyId}`;
+      const entry = byKey.get(id) ?? {
+        rows: 0,
+        history: 0,
+        usable: usable(key),
+      };
+      entry[kind] += key.count;
+      byKey.set(id, entry);
     }
   };
   tally(options.rowsPerKey, 'rows');
@@ -109,7 +130,7 @@ export function guardStoredKeys(options: {
   const plural = (count: number, what: string) =>
     `${count} ${what}${count === 1 ? '' : 's'}`;
   const missingKeys = [...byKey]
-    .filter(([keyId]) => !keyring.get(keyId))
+    .filter(([, entry]) => !entry.usable)
     .map(([keyId, { rows, history }]) => ({
       keyId,
       counts: [
@@ -122,7 +143,7 @@ export function guardStoredKeys(options: {
       .map(({ keyId, counts }) => `'${keyId}' (${counts})`)
       .join(
         ', ',
-      )}. Add those keys back to secrets.encryption.keys (after the primary key) and keep them until GET /api/secrets/encryption shows them removable.`;
+      )}. Add those keys back to secrets.encryption.keys (after the primary key), or install the key provider named before the ':', and keep them until GET /api/secrets/encryption shows them removable.`;
     if (!options.config.startWithUnreadableRows()) {
       throw new Error(
         `${message} To start anyway (those secrets then show as unreadable and can only be cleared or set again), set secrets.encryption.startWithUnreadableRows: true.`,
@@ -138,13 +159,14 @@ export function guardStoredKeys(options: {
  */
 export function guardPins(options: {
   logger: LoggerService;
-  keyring: Keyring;
+  /** secrets.encryption.keys, when configured */
+  keyring?: Keyring;
   pins: Pick<Pins, 'all'>;
   registry: SecretsRegistry;
 }): void {
   const { logger, keyring, pins, registry } = options;
   for (const [name, pin] of pins.all()) {
-    if (keyring.matchesAnyKey(pin.value)) {
+    if (keyring?.matchesAnyKey(pin.value)) {
       throw new Error(
         `${pin.pinnedBy} holds one of the encryption keys. Encryption keys must never be served as secrets: remove that pin, and keep the key in secrets.encryption.keys only.`,
       );

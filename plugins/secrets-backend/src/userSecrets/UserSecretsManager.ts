@@ -10,7 +10,7 @@ import {
   userSecretNotSetMessage,
   type UserSecretSummary,
 } from '@backstage-secrets/plugin-secrets-common';
-import { type SecretCipher, SecretDecryptionError } from '../crypto';
+import { SecretDecryptionError, type ValueCipher } from '../crypto';
 import {
   retryCompareAndSet,
   type StoredGrant,
@@ -35,7 +35,7 @@ export class UserSecretsManager {
       /** the readers of a secret (definition, or config which wins) */
       readersOf: (name: string) => string[] | undefined;
       store: UserSecretsStore;
-      cipher: SecretCipher;
+      cipher: ValueCipher;
       tracker: LastUsedTracker<UserLastUsedRecord>;
       logger: LoggerService;
       /** tells readers on every instance which name changed (for all users) */
@@ -193,7 +193,12 @@ export class UserSecretsManager {
           userRef,
           previous,
           version: next,
-          encrypted: this.options.cipher.encrypt(name, next, value, userRef),
+          encrypted: await this.options.cipher.encrypt(
+            name,
+            next,
+            value,
+            userRef,
+          ),
           now: new Date().toISOString(),
         });
         if (result.ok) return { won: next };
@@ -284,7 +289,7 @@ export class UserSecretsManager {
     }
     let value: string;
     try {
-      value = this.options.cipher.decrypt(
+      value = await this.options.cipher.decrypt(
         name,
         stored.version,
         stored,

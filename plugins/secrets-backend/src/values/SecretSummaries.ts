@@ -4,7 +4,7 @@ import type {
 } from '@backstage-secrets/plugin-secrets-common';
 import type { ReaderPolicy } from '../access';
 import { lastCheckFields, type SecretChecks } from '../checks';
-import type { SecretCipher } from '../crypto';
+import type { ValueCipher } from '../crypto';
 import type {
   SecretCheckRecord,
   SecretsStore,
@@ -33,7 +33,7 @@ function byName(a: SecretSummary, b: SecretSummary): number {
 export interface SecretSummariesOptions {
   registry: SecretsRegistry;
   store: Pick<SecretsStore, 'listMetadata' | 'get'>;
-  cipher: Pick<SecretCipher, 'canDecryptWith'>;
+  cipher: Pick<ValueCipher, 'canDecryptWith'>;
   tracker: Pick<LastUsedTracker, 'peek'>;
   pins: Pins;
   readers: Pick<ReaderPolicy, 'readersOf'>;
@@ -135,8 +135,11 @@ export class SecretSummaries {
       : stored?.lastUsedOnBehalfOf && stored?.lastUsedBy;
     const appConfig = definition ? this.options.appConfig?.(name) : undefined;
     let error: string | undefined;
-    if (stored && !cipher.canDecryptWith(stored.keyId)) {
-      error = `The stored value is encrypted with key '${stored.keyId}', which is not configured; it cannot be read. Add the key back to secrets.encryption.keys or set the secret again.`;
+    if (stored && !cipher.canDecryptWith(stored)) {
+      error =
+        stored.provider && stored.provider !== 'local'
+          ? `The stored value's data key was wrapped by key provider '${stored.provider}' with key '${stored.keyId}', which is not available; it cannot be read. Install that provider (or add the key back to secrets.encryption.keys for 'local') or set the secret again.`
+          : `The stored value is encrypted with key '${stored.keyId}', which is not configured; it cannot be read. Add the key back to secrets.encryption.keys or set the secret again.`;
     } else if (stored && failures.has(name)) {
       error = failures.messageOf(name);
     }

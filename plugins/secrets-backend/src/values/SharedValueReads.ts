@@ -6,7 +6,7 @@ import {
   type SecretSource,
 } from '@backstage-secrets/plugin-secrets-common';
 import type { ReaderPolicy } from '../access';
-import { type SecretCipher, SecretDecryptionError } from '../crypto';
+import { SecretDecryptionError, type ValueCipher } from '../crypto';
 import type { SecretsStore, StoredSecret } from '../database';
 import type { SecretsRegistry } from '../registry';
 import type { DecryptionFailures } from './DecryptionFailures';
@@ -39,7 +39,7 @@ export class SharedValueReads {
     private readonly options: {
       registry: SecretsRegistry;
       store: Pick<SecretsStore, 'get'>;
-      cipher: Pick<SecretCipher, 'decrypt'>;
+      cipher: Pick<ValueCipher, 'decrypt'>;
       pins: Pins;
       readers: Pick<ReaderPolicy, 'assertMayRead'>;
       tracker: Pick<LastUsedTracker, 'record'>;
@@ -85,20 +85,17 @@ export class SharedValueReads {
     const stored = await this.options.store.get(name);
     if (!stored) return undefined;
     return {
-      value: this.#decrypt(stored),
+      value: await this.#decrypt(stored),
       source: 'database',
       version: stored.version,
     };
   }
 
   /** Decrypts a stored row; a failure is logged and shown on the list. */
-  #decrypt(stored: StoredSecret): string {
+  async #decrypt(stored: StoredSecret): Promise<string> {
     const { cipher, failures, logger } = this.options;
     try {
-      const value = cipher.decrypt(stored.name, stored.version, {
-        keyId: stored.keyId,
-        ciphertext: stored.ciphertext,
-      });
+      const value = await cipher.decrypt(stored.name, stored.version, stored);
       failures.forget(stored.name);
       return value;
     } catch (error) {

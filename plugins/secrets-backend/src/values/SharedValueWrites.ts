@@ -1,7 +1,7 @@
 import { ConflictError } from '@backstage/errors';
 import type { SecretSummary } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretChecks } from '../checks';
-import type { SecretCipher } from '../crypto';
+import type { ValueCipher } from '../crypto';
 import {
   retryCompareAndSet,
   type SecretCheckRecord,
@@ -42,7 +42,7 @@ export class SharedValueWrites {
         SecretsStore,
         'getVersion' | 'compareAndSet' | 'clear' | 'purge'
       >;
-      cipher: Pick<SecretCipher, 'encrypt'>;
+      cipher: Pick<ValueCipher, 'encrypt'>;
       pins: Pins;
       summaries: Pick<SecretSummaries, 'summarize'>;
       failures: DecryptionFailures;
@@ -128,7 +128,7 @@ export class SharedValueWrites {
           name,
           previous,
           version: next,
-          encrypted: cipher.encrypt(name, next, value),
+          encrypted: await cipher.encrypt(name, next, value),
           actor,
           now: new Date().toISOString(),
           history: {

@@ -2,7 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ReaderPolicy } from '../access';
 import type { SecretChecks } from '../checks';
 import { DEFAULT_HISTORY_KEEP, type SecretsConfig } from '../config';
-import type { SecretCipher } from '../crypto';
+import type { ValueCipher } from '../crypto';
 import type { SecretsStore, UserSecretsStore } from '../database';
 import type { SecretChangeEvents } from '../events';
 import type { SecretsRegistry } from '../registry';
@@ -41,7 +41,7 @@ export function createSharedSecrets(options: {
   env?: NodeJS.ProcessEnv;
   registry: SecretsRegistry;
   store: SecretsStore;
-  cipher: SecretCipher;
+  cipher: ValueCipher;
   tracker: LastUsedTracker;
   logger: LoggerService;
   /** who may read; from the registry and config when absent */
