@@ -96,7 +96,7 @@ function preparePerf(dir, databaseDir, key) {
     }),
   );
   fs.writeFileSync(join(dir, 'perf-users.yaml'), users.join('\n---\n'));
-  const seed = join(ROOT, 'scripts/e2e/seedPerfSecrets.ts');
+  const seed = join(ROOT, 'packages/app/e2e-tests/seedPerfSecrets.ts');
   const env = {
     E2E_SEED_DIRECTORY: databaseDir,
     E2E_SEED_COUNT: String(PERF_SECRETS),

@@ -2,7 +2,7 @@
 // different people, against the "perf" demo backend of scripts/e2e.mjs
 // (demo.syntheticSecrets.count: 1000 plus the demo's four secrets, 50
 // catalog users perf-user-00 … perf-user-49, values seeded as those users by
-// scripts/e2e/seedPerfSecrets.ts). The guest is the admin Grace Guest.
+// packages/app/e2e-tests/seedPerfSecrets.ts). The guest is the admin Grace Guest.
 //
 // Correctness at that size, not speed: how fast the page renders is case 8
 // of `yarn bench` (docs/benchmarks.md), which drives the same page.

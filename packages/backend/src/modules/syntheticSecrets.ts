@@ -33,7 +33,7 @@ export function syntheticSecretName(index: number): string {
 
 /**
  * The definitions of `count` synthetic secrets. Exported for the seed script
- * of the performance test (scripts/e2e/seedPerfSecrets.ts), so that the
+ * of the performance test (packages/app/e2e-tests/seedPerfSecrets.ts), so that the
  * stored rows and the registered names cannot drift apart.
  */
 export function syntheticSecretDefinitions(count: number): SecretDefinition[] {

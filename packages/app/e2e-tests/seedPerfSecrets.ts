@@ -21,18 +21,18 @@ import { join } from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import knexFactory from 'knex';
-import { SecretsConfig } from '../../plugins/secrets-backend/src/config';
+import { SecretsConfig } from '../../../plugins/secrets-backend/src/config';
 import {
   Keyring,
   SecretCipher,
-} from '../../plugins/secrets-backend/src/crypto';
-import { DatabaseSecretsStore } from '../../plugins/secrets-backend/src/database';
-import { SecretsRegistry } from '../../plugins/secrets-backend/src/registry';
+} from '../../../plugins/secrets-backend/src/crypto';
+import { DatabaseSecretsStore } from '../../../plugins/secrets-backend/src/database';
+import { SecretsRegistry } from '../../../plugins/secrets-backend/src/registry';
 import {
   createSharedSecrets,
   LastUsedTracker,
-} from '../../plugins/secrets-backend/src/values';
-import { syntheticSecretDefinitions } from '../../packages/backend/src/modules/syntheticSecrets';
+} from '../../../plugins/secrets-backend/src/values';
+import { syntheticSecretDefinitions } from '../../backend/src/modules/syntheticSecrets';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -76,7 +76,7 @@ async function main() {
   async function seed(store: DatabaseSecretsStore) {
     const registry = new SecretsRegistry();
     const definitions = syntheticSecretDefinitions(count);
-    registry.register('scripts/e2e/seedPerfSecrets.ts', definitions);
+    registry.register('packages/app/e2e-tests/seedPerfSecrets.ts', definitions);
     registry.close();
     const { writes } = createSharedSecrets({
       // No pins: no secrets.values, no BACKSTAGE_SECRETS_* variables.
