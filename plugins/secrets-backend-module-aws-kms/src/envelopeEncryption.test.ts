@@ -35,9 +35,21 @@ jest.setTimeout(120_000);
  * configured PostgreSQL: envelope encryption end to end.
  */
 
+// The PostgreSQL servers named by BACKSTAGE_TEST_DATABASE_POSTGRES<n>_CONNECTION_STRING
+// (no containers: under CI=true TestDatabases would otherwise start them);
+// scripts/test.sh requires one under CI (SECRETS_TEST_REQUIRE_POSTGRES=1).
 const databases = TestDatabases.create({
   ids: ['SQLITE_3', 'POSTGRES_18', 'POSTGRES_17', 'POSTGRES_16', 'POSTGRES_15'],
+  disableDocker: true,
 });
+if (
+  process.env.SECRETS_TEST_REQUIRE_POSTGRES === '1' &&
+  !databases.eachSupportedId().some(([id]) => id.startsWith('POSTGRES'))
+) {
+  throw new Error(
+    'PostgreSQL is required (SECRETS_TEST_REQUIRE_POSTGRES=1) but no BACKSTAGE_TEST_DATABASE_POSTGRES<n>_CONNECTION_STRING is set',
+  );
+}
 const ADMIN = mockCredentials.user.header('user:default/alice');
 const PLUGIN = mockCredentials.service.header({
   onBehalfOf: mockCredentials.service('plugin:catalog'),
