@@ -84,6 +84,8 @@ const DEFINITION_KEYS = new Set([
   'format',
   'readers',
   'rotateEvery',
+  'scope',
+  'entityKinds',
 ]);
 const PROXY_ENDPOINTS_KEY = 'secrets.proxy.endpoints';
 const RECIPIENTS_KEY = 'secrets.reminders.recipients';
@@ -254,7 +256,7 @@ export class SecretsConfig {
       entries = this.config.getConfigArray(DEFINITIONS_KEY);
     } catch (error) {
       throw new Error(
-        `Invalid app-config ${DEFINITIONS_KEY}: it must be a list of { name, description?, obtainUrl?, obtainLabel?, format?, readers?, rotateEvery? } (${messageOf(
+        `Invalid app-config ${DEFINITIONS_KEY}: it must be a list of { name, description?, obtainUrl?, obtainLabel?, format?, readers?, rotateEvery?, scope?, entityKinds? } (${messageOf(
           error,
         )})`,
       );
@@ -485,6 +487,13 @@ export class SecretsConfig {
 
   // ── Users' own values ──────────────────────────────────────────────
 
+  /** How long entities' values outlive their entity in the catalog: default 30 days. */
+  entitySecretOrphanGracePeriodMs(): number {
+    return durationToMilliseconds(
+      this.#durationOr('secrets.entitySecrets.orphanGracePeriod', { days: 30 }),
+    );
+  }
+
   /** How long users' values outlive their owner in the catalog: default 30 days. */
   userSecretOrphanGracePeriodMs(): number {
     return durationToMilliseconds(
@@ -516,6 +525,12 @@ function readDefinition(entry: Config): SecretDefinition {
   }
   const readers = entry.getOptionalStringArray('readers');
   if (readers !== undefined) definition.readers = readers;
+  const scope = entry.getOptionalString('scope');
+  if (scope !== undefined) {
+    definition.scope = scope as SecretDefinition['scope'];
+  }
+  const entityKinds = entry.getOptionalStringArray('entityKinds');
+  if (entityKinds !== undefined) definition.entityKinds = entityKinds;
   if (entry.has('rotateEvery')) {
     definition.rotateEvery = readDurationFromConfig(entry, {
       key: 'rotateEvery',

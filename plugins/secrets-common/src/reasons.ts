@@ -109,3 +109,26 @@ export function secretReaderRefusedMessage(
  */
 export const USER_SCOPED_READ_WITHOUT_USER_MESSAGE =
   'This secret holds one value per user: a plugin reads it on behalf of the user whose request it serves (getSecret(name, { onBehalfOf: credentials })).';
+
+/**
+ * The message of the backend's 404 for an entity-scoped secret that neither
+ * the entity nor the default has a value of. Shared so that the test mock
+ * says the same.
+ *
+ * @public
+ */
+export function entitySecretNotSetMessage(
+  entityRef: string,
+  name: string,
+): string {
+  return `Secret ${name} is not set for ${entityRef}, and it has no default value. The entity's owners can set it on the entity's "Secrets" tab in the catalog; an admin can set a default on the "Manage secrets" page (/secrets).`;
+}
+
+/**
+ * A request header that names the catalog entity a request is about, e.g.
+ * `component:default/payments`: the secrets proxy fills entity-scoped
+ * placeholders with that entity's values.
+ *
+ * @public
+ */
+export const ENTITY_REF_HEADER = 'x-backstage-entity-ref';

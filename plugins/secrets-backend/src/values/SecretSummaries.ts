@@ -46,6 +46,8 @@ export class SecretSummaries {
       checks?: Pick<SecretChecks, 'all' | 'get' | 'startedAt'>;
       /** users' own values, for the counts of user-scoped secrets */
       userStore?: Pick<UserSecretsStore, 'countUsersByName'>;
+      /** entities' own values, for the counts of entity-scoped secrets */
+      entityStore?: { countEntitiesByName(): Promise<Map<string, number>> };
       /** the time the `unused` flag is computed against; tests pass a fixed one */
       now?: () => Date;
     },
@@ -64,6 +66,9 @@ export class SecretSummaries {
     const userCounts = definitions.some(d => d.scope === 'user')
       ? await userStore?.countUsersByName()
       : undefined;
+    const entityCounts = definitions.some(d => d.scope === 'entity')
+      ? await this.options.entityStore?.countEntitiesByName()
+      : undefined;
     const items: SecretSummary[] = [];
     for (const definition of definitions) {
       items.push(
@@ -79,6 +84,7 @@ export class SecretSummaries {
               stored: storedByName.get(definition.name),
               pins: allPins,
               check: lastChecks?.get(definition.name),
+              entityValueCount: entityCounts?.get(definition.name),
             }),
       );
       storedByName.delete(definition.name);
@@ -97,7 +103,17 @@ export class SecretSummaries {
     const stored = await this.options.store.get(name);
     if (!definition && !stored) throw notRegisteredError(name);
     const check = await this.options.checks?.get(name);
-    return this.summarize({ definition, name, stored, check });
+    const entityValueCount =
+      definition?.scope === 'entity'
+        ? (await this.options.entityStore?.countEntitiesByName())?.get(name)
+        : undefined;
+    return this.summarize({
+      definition,
+      name,
+      stored,
+      check,
+      entityValueCount,
+    });
   }
 
   /**
@@ -111,6 +127,8 @@ export class SecretSummaries {
     stored: StoredSecretMetadata | undefined;
     pins?: Map<string, Pin>;
     check?: SecretCheckRecord;
+    /** for an entity-scoped secret: how many entities have a value of their own */
+    entityValueCount?: number;
   }): SecretSummary {
     const { definition, name, stored, check } = options;
     if (definition?.scope === 'user') return this.#userScoped(definition, 0);
@@ -157,7 +175,13 @@ export class SecretSummaries {
       lastUsedBy,
       ...(lastUsedVia ? { lastUsedVia } : {}),
       ...(definition ? { readers: this.options.readers.readersOf(name) } : {}),
-      scope: 'shared',
+      ...(definition?.scope === 'entity'
+        ? {
+            scope: 'entity' as const,
+            entityValueCount: options.entityValueCount ?? 0,
+            entityKinds: definition.entityKinds,
+          }
+        : { scope: 'shared' as const }),
       error,
       checkable: Boolean(definition?.validate),
       ...(checks

@@ -129,12 +129,26 @@ export const spec = {
           },
           scope: {
             type: 'string',
-            enum: ['shared', 'user'],
+            enum: ['shared', 'user', 'entity'],
           },
           userValueCount: {
             type: 'integer',
             minimum: 0,
             description: 'user-scoped secrets: how many users set a value',
+          },
+          entityValueCount: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'entity-scoped secrets: how many entities have a value of their own',
+          },
+          entityKinds: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+            description:
+              'entity-scoped secrets: the entity kinds it applies to',
           },
           error: {
             type: 'string',
