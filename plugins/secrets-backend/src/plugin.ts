@@ -177,6 +177,7 @@ export const secretsPlugin = createBackendPlugin({
             permissions,
             auditor,
             config,
+            catalog,
           }),
         );
       },
