@@ -64,6 +64,11 @@ export class EntitySecretsManager {
     return this.definitionsFor(kind).length > 0;
   }
 
+  /** Whether a registered name holds one value per entity. */
+  isEntityScoped(name: string): boolean {
+    return this.options.registry.get(name)?.scope === 'entity';
+  }
+
   /** The entity-scoped definition of a name, or a 404 that says why not. */
   definition(name: string): RegisteredSecret {
     const definition = this.options.registry.get(name);

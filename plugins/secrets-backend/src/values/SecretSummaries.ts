@@ -84,7 +84,10 @@ export class SecretSummaries {
               stored: storedByName.get(definition.name),
               pins: allPins,
               check: lastChecks?.get(definition.name),
-              entityValueCount: entityCounts?.get(definition.name),
+              entityValueCount:
+                definition.scope === 'entity'
+                  ? entityCounts?.get(definition.name) ?? 0
+                  : undefined,
             }),
       );
       storedByName.delete(definition.name);
@@ -105,7 +108,8 @@ export class SecretSummaries {
     const check = await this.options.checks?.get(name);
     const entityValueCount =
       definition?.scope === 'entity'
-        ? (await this.options.entityStore?.countEntitiesByName())?.get(name)
+        ? (await this.options.entityStore?.countEntitiesByName())?.get(name) ??
+          0
         : undefined;
     return this.summarize({
       definition,
@@ -178,7 +182,9 @@ export class SecretSummaries {
       ...(definition?.scope === 'entity'
         ? {
             scope: 'entity' as const,
-            entityValueCount: options.entityValueCount ?? 0,
+            ...(options.entityValueCount !== undefined
+              ? { entityValueCount: options.entityValueCount }
+              : {}),
             entityKinds: definition.entityKinds,
           }
         : { scope: 'shared' as const }),

@@ -44,13 +44,21 @@ export class SecretsBackendHttp {
    * that user's own value. Rejects with a {@link UserScopedSignal} when the
    * plugin's own token was refused because the secret is user-scoped.
    */
-  async read(name: string, user?: BackstageCredentials): Promise<Lookup> {
+  async read(
+    name: string,
+    user?: BackstageCredentials,
+    entityRef?: string,
+  ): Promise<Lookup> {
     const [baseUrl, token] = await Promise.all([
       this.#discovery.getBaseUrl('secrets'),
       user ? this.#tokens.onBehalfOf(user) : this.#tokens.own(),
     ]);
+    const query =
+      entityRef === undefined
+        ? ''
+        : `?entityRef=${encodeURIComponent(entityRef)}`;
     const response = await fetch(
-      `${baseUrl}/secrets/${encodeURIComponent(name)}/value`,
+      `${baseUrl}/secrets/${encodeURIComponent(name)}/value${query}`,
       { headers: { authorization: `Bearer ${token}` } },
     );
     if (response.status === 404) {

@@ -825,9 +825,21 @@ export const spec = {
           {
             $ref: '#/components/parameters/name',
           },
+          {
+            name: 'entityRef',
+            in: 'query',
+            required: false,
+            description:
+              'For an entity-scoped secret: the entity to read for, e.g. component:default/payments (its value, else the default).',
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 1024,
+            },
+          },
         ],
         summary:
-          "The plaintext, for backend plugins only: a shared value for a reader plugin's own service token; a user-scoped value for a reader plugin's token on behalf of a user who allowed it. Users get 403, and so do plugins outside the readers (a 403 for a user-scoped secret read without a user carries `x-backstage-secrets-scope: user`; a 404 for a name that nothing registers carries `x-backstage-secrets-reason: not-registered`).",
+          "The plaintext, for backend plugins only: a shared value for a reader plugin's own service token; a user-scoped value for a reader plugin's token on behalf of a user who allowed it; an entity-scoped value (`?entityRef=`) for a reader plugin's own token. Users get 403, and so do plugins outside the readers (a 403 for a user-scoped secret read without a user carries `x-backstage-secrets-scope: user`; a 404 for a name that nothing registers carries `x-backstage-secrets-reason: not-registered`).",
         responses: {
           '200': {
             description: 'The value',
