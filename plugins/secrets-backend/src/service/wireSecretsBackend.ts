@@ -240,6 +240,7 @@ export async function wireSecretsBackend(options: {
     cipher,
     store,
     userStore,
+    entityStore,
     logger,
     changes,
     batchSize: config.reencryptionBatchSize(),
