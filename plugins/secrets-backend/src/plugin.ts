@@ -134,6 +134,7 @@ export const secretsPlugin = createBackendPlugin({
           scheduler,
           reencryption: secrets.reencryption,
           userStore: secrets.userStore,
+          entityStore: secrets.entityStore,
           catalog,
           auth,
           auditor,

@@ -4,6 +4,7 @@
  * value of the same name as the default; the store of those values and
  * the reads of backend plugins for an entity.
  */
+export { deleteOrphanedEntitySecrets } from './entitySecretOrphans';
 export { type EntityName, kindOf, normalizeEntityRef } from './entityRefs';
 export { entitySecretKey, EntitySecretsManager } from './EntitySecretsManager';
 export {
