@@ -91,7 +91,9 @@ export function createAccessGate(options: {
     res.setHeader('Cache-Control', 'no-store');
     // Invalid names have no scope and no readers; the route answers 400.
     const scope = isValidSecretName(name) ? readers.scopeOf(name) : undefined;
-    if (scope === 'user') res.setHeader(SECRET_SCOPE_HEADER, 'user');
+    if (scope === 'user' || scope === 'entity') {
+      res.setHeader(SECRET_SCOPE_HEADER, scope);
+    }
     let reader: ReadingPrincipal | undefined;
     try {
       reader = await readingPrincipalOf(req, scope, {

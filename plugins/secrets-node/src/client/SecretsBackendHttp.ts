@@ -3,6 +3,7 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import {
+  InputError,
   NotAllowedError,
   NotFoundError,
   ResponseError,
@@ -89,6 +90,14 @@ export class SecretsBackendHttp {
         `This plugin may not read secret ${name}.`;
       if (!user && response.headers.get(SECRET_SCOPE_HEADER) === 'user') {
         throw new UserScopedSignal(message);
+      }
+      // An entity-scoped secret read without an entity: the caller's
+      // mistake (it must say which entity), not a refusal.
+      if (
+        !entityRef &&
+        response.headers.get(SECRET_SCOPE_HEADER) === 'entity'
+      ) {
+        throw new InputError(message);
       }
       throw new NotAllowedError(message);
     }

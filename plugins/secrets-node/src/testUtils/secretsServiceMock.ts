@@ -4,7 +4,7 @@ import {
   createServiceFactory,
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   entitySecretNotSetMessage,
   secretNotRegisteredMessage,
@@ -317,7 +317,7 @@ export class MockSecretsService implements SecretsService {
       // An entity's own value, else the default; read with the plugin's
       // own credentials, and only for an entity.
       if (!options?.entityRef) {
-        throw new NotAllowedError(
+        throw new InputError(
           `Secret ${name} holds one value per catalog entity: read it for the entity your plugin serves, with getSecret('${name}', { entityRef }).`,
         );
       }
