@@ -43,8 +43,9 @@ export function secretNotSetMessage(name: string): string {
 
 /**
  * A response header of the secrets backend on a value read that needs a
- * user: its value is the secret's scope (`user`), so that the client reads
- * the secret again on behalf of the user it was given, without parsing the
+ * user or an entity: its value is the secret's scope (`user`, `entity`), so
+ * that the client reads the secret again on behalf of the user it was
+ * given (or tells the caller to name an entity), without parsing the
  * message.
  *
  * @public
