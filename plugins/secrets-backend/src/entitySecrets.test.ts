@@ -214,5 +214,24 @@ describe.each(databases.eachSupportedId())(
         JSON.stringify(listed.body) + JSON.stringify(set.body),
       ).not.toContain(BOBS_VALUE);
     });
+
+    it('applies the value rules and refuses bad input with a clear 4xx, storing nothing', async () => {
+      const { server, knex } = await start();
+      const put = (name: string, body: object) =>
+        request(server)
+          .put(path(BOBS_COMPONENT, name))
+          .set('Authorization', BOB)
+          .send(body);
+      expect((await put('not-a-name', { value: 'x' })).status).toBe(400);
+      expect((await put(NAME, { value: 'x', extra: 1 })).status).toBe(400);
+      expect((await put(NAME, { value: '' })).status).toBe(400);
+      const huge = await put(NAME, { value: 'x'.repeat(70_000) });
+      expect(huge.status).toBe(413);
+      expect(huge.text).not.toContain('x'.repeat(100));
+      expect((await put('NOT_REGISTERED', { value: 'x' })).status).toBe(404);
+      expect(
+        Number((await knex('entity_secrets').count({ n: '*' }))[0].n),
+      ).toBe(0);
+    });
   },
 );
