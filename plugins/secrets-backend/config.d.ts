@@ -134,6 +134,18 @@ export interface Config {
        */
       readers?: string[];
       /**
+       * `shared` (default): one value for the installation. `entity`: one
+       * value per catalog entity of `entityKinds`, set by the entity's
+       * owners (`secrets.entity.manage`), plus an optional default set by
+       * admins. `user`: one value per user (needs `readers`).
+       */
+      scope?: 'shared' | 'user' | 'entity';
+      /**
+       * For `scope: entity`: the entity kinds that have a value of their
+       * own, e.g. `[Component, System]`. Default `[Component]`.
+       */
+      entityKinds?: string[];
+      /**
        * How often the value should be replaced, e.g. `{ days: 90 }`,
        * `P90D` or `90 days`. `secrets.rotation.<NAME>` wins over it.
        */
@@ -210,6 +222,15 @@ export interface Config {
        * least 1; default 10. Older versions are dropped at the next write.
        */
       keep?: number;
+    };
+    /** Per-entity secrets (definitions with `scope: 'entity'`). */
+    entitySecrets?: {
+      /**
+       * How long an entity's values are kept after the entity has gone
+       * missing from the catalog, e.g. `{ days: 30 }` or `P30D`. Default 30
+       * days. A scheduled task then deletes them (audited).
+       */
+      orphanGracePeriod?: { [unit: string]: number } | string;
     };
     /** Per-user secrets (definitions with `scope: 'user'`). */
     userSecrets?: {

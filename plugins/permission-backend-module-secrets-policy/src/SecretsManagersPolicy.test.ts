@@ -1,6 +1,9 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { PolicyQueryUser } from '@backstage/plugin-permission-node';
-import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
+import {
+  entitySecretsManagePermission,
+  manageSecretsPermission,
+} from '@backstage-secrets/plugin-secrets-common';
 import { SecretsManagersPolicy } from './SecretsManagersPolicy';
 
 function user(userEntityRef: string, groups: string[] = []): PolicyQueryUser {
@@ -73,5 +76,36 @@ describe('SecretsManagersPolicy', () => {
         user('user:default/alice', ['group:default/admins']),
       ),
     ).toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it("grants secrets.entity.manage to managers, and to an entity's owners through the catalog", async () => {
+    const entityManage = {
+      permission: entitySecretsManagePermission,
+      resourceRef: 'component:default/payments',
+    };
+    expect(
+      await policy.handle(
+        entityManage,
+        user('user:default/alice', ['group:default/admins']),
+      ),
+    ).toEqual({ result: AuthorizeResult.ALLOW });
+    expect(
+      await policy.handle(
+        entityManage,
+        user('user:default/bob', ['group:default/team-a']),
+      ),
+    ).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: { claims: ['user:default/bob', 'group:default/team-a'] },
+      },
+    });
+    expect(await policy.handle(entityManage)).toEqual({
+      result: AuthorizeResult.DENY,
+    });
   });
 });

@@ -8,7 +8,14 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
-import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import {
+  entitySecretsManagePermission,
+  manageSecretsPermission,
+} from '@backstage-secrets/plugin-secrets-common';
 
 /** A canonical, lower-case entity ref; refs without a namespace get `default`. */
 export function normalizeEntityRef(ref: string): string {
@@ -20,8 +27,11 @@ export function normalizeEntityRef(ref: string): string {
 /**
  * A permission policy for apps that otherwise allow everything:
  * `manage-secrets` is granted only to the given managers (users or groups,
- * by entity ref), and every other permission is allowed, exactly as the
- * allow-all policy does. It narrows secrets management and nothing else.
+ * by entity ref); `secrets.entity.manage` (an entity's own values of
+ * entity-scoped secrets) to the managers and to the entity's owners (a
+ * conditional decision the catalog evaluates: `isEntityOwner`); every
+ * other permission is allowed, exactly as the allow-all policy does. It
+ * narrows secrets management and nothing else.
  *
  * @public
  */
@@ -36,7 +46,12 @@ export class SecretsManagersPolicy implements PermissionPolicy {
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (request.permission.name !== manageSecretsPermission.name) {
+    const isEntityManage =
+      request.permission.name === entitySecretsManagePermission.name;
+    if (
+      request.permission.name !== manageSecretsPermission.name &&
+      !isEntityManage
+    ) {
       return { result: AuthorizeResult.ALLOW };
     }
     const refs = user
@@ -49,6 +64,16 @@ export class SecretsManagersPolicy implements PermissionPolicy {
         return false;
       }
     });
-    return { result: isManager ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    if (isManager) return { result: AuthorizeResult.ALLOW };
+    if (isEntityManage && user) {
+      // The entity's owners: the catalog evaluates the condition on the entity.
+      return createCatalogConditionalDecision(
+        entitySecretsManagePermission,
+        catalogConditions.isEntityOwner({
+          claims: user.info.ownershipEntityRefs ?? [user.info.userEntityRef],
+        }),
+      );
+    }
+    return { result: AuthorizeResult.DENY };
   }
 }

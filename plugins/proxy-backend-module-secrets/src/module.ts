@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import type { JsonValue } from '@backstage/types';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { secretsServiceRef } from '@backstage-secrets/plugin-secrets-node';
 import { ENDPOINTS_CONFIG_KEY, readEndpoints } from './endpoints';
 import { createSecretsProxyRouter } from './router';
@@ -31,8 +32,9 @@ export const proxyModuleSecrets = createBackendModule({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         secrets: secretsServiceRef,
+        catalog: catalogServiceRef,
       },
-      async init({ config, logger, httpRouter, httpAuth, secrets }) {
+      async init({ config, logger, httpRouter, httpAuth, secrets, catalog }) {
         const endpoints = readEndpoints(
           config.getOptional<JsonValue>(ENDPOINTS_CONFIG_KEY),
         );
@@ -70,6 +72,7 @@ export const proxyModuleSecrets = createBackendModule({
             endpoints,
             secrets,
             httpAuth,
+            catalog,
             logger,
             disableDefaultAuthPolicy:
               config.getOptionalBoolean(

@@ -4,7 +4,8 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { ResponseError } from '@backstage/errors';
+import { InputError, ResponseError } from '@backstage/errors';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import proxyPlugin from '@backstage/plugin-proxy-backend';
 import { secretsServiceRef } from '@backstage-secrets/plugin-secrets-node';
 import http from 'node:http';
@@ -61,7 +62,12 @@ describe('secrets proxy router', () => {
       service: secretsServiceRef,
       deps: {},
       factory: () => ({
-        async getSecret(name: string) {
+        async getSecret(name: string, options?: { entityRef?: string }) {
+          if (name === 'ENTITY_DSN') {
+            // As the client answers an entity-scoped read without an entity.
+            if (!options?.entityRef) throw new InputError('needs an entity');
+            return `dsn-of-${options.entityRef}`;
+          }
           if (name === 'REFUSED') throw await errorFrom(403, 'NotAllowedError');
           if (name === 'BROKEN') throw await errorFrom(500, 'Error');
           if (name === 'MULTILINE') return 'line1\r\nX-Injected: yes';
@@ -83,12 +89,23 @@ describe('secrets proxy router', () => {
         proxyPlugin,
         proxyModuleSecrets,
         secrets,
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: { name: 'payments', namespace: 'default' },
+              spec: {},
+            },
+          ],
+        }),
         mockServices.rootConfig.factory({
           data: {
             secrets: {
               proxy: {
                 endpoints: {
                   '/refused': endpoint('{{ secrets.REFUSED }}'),
+                  '/sentry': endpoint('{{ secrets.ENTITY_DSN }}'),
                   '/broken': endpoint('{{ secrets.BROKEN }}'),
                   '/multiline': endpoint('{{ secrets.MULTILINE }}'),
                   '/open': endpoint('k={{ secrets.SET }}', {
@@ -135,6 +152,39 @@ describe('secrets proxy router', () => {
     );
     expect(multiline.text).not.toContain('X-Injected');
     expect(received).toEqual([]);
+    await backend.stop();
+  });
+
+  it('fills an entity-scoped placeholder for the entity of x-backstage-entity-ref, only one the user may see', async () => {
+    const backend = await start();
+    const user = mockCredentials.user.header();
+    const filled = await request(backend.server)
+      .get('/api/proxy/sentry/x')
+      .set('Authorization', user)
+      .set('x-backstage-entity-ref', 'component:default/payments');
+    expect(filled.status).toBe(200);
+    expect(received[0]['x-key']).toBe('dsn-of-component:default/payments');
+    // The header is not passed on upstream.
+    expect(received[0]['x-backstage-entity-ref']).toBeUndefined();
+
+    const without = await request(backend.server)
+      .get('/api/proxy/sentry/x')
+      .set('Authorization', user);
+    expect(without.status).toBe(400);
+    expect(without.body.error.message).toContain('x-backstage-entity-ref');
+
+    const unseen = await request(backend.server)
+      .get('/api/proxy/sentry/x')
+      .set('Authorization', user)
+      .set('x-backstage-entity-ref', 'component:default/secret-project');
+    expect(unseen.status).toBe(404);
+
+    const service = await request(backend.server)
+      .get('/api/proxy/sentry/x')
+      .set('Authorization', mockCredentials.service.header())
+      .set('x-backstage-entity-ref', 'component:default/payments');
+    expect(service.status).toBe(403);
+    expect(received).toHaveLength(1);
     await backend.stop();
   });
 

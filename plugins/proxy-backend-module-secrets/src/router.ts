@@ -2,7 +2,15 @@ import type {
   HttpAuthService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { ServiceUnavailableError } from '@backstage/errors';
+import {
+  InputError,
+  isError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { ENTITY_REF_HEADER } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsService } from '@backstage-secrets/plugin-secrets-node';
 import type { Request, RequestHandler } from 'express';
 import Router from 'express-promise-router';
@@ -42,6 +50,8 @@ export interface SecretsProxyRouterOptions {
   endpoints: SecretsProxyEndpoint[];
   secrets: SecretsService;
   httpAuth: HttpAuthService;
+  /** asked with the caller's credentials whether they may see the entity of `x-backstage-entity-ref` */
+  catalog?: Pick<CatalogService, 'getEntityByRef'>;
   logger: LoggerService;
   /** `backend.auth.dangerouslyDisableDefaultAuthPolicy` */
   disableDefaultAuthPolicy: boolean;
@@ -216,13 +226,16 @@ function endpointMiddleware(
       next();
       return;
     }
-    if (authenticate) {
-      await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    }
+    const credentials = authenticate
+      ? await httpAuth.credentials(req, { allow: ['user', 'service'] })
+      : undefined;
 
+    // Entity-scoped placeholders are filled for the entity the request
+    // names, only if the calling user may see it in the catalog.
+    const entityRef = await entityOf(req, credentials);
     const values = new Map<string, string>();
     for (const name of endpoint.secretNames) {
-      values.set(name, await readSecret(name));
+      values.set(name, await readSecret(name, entityRef));
     }
     const headers: Array<[string, string]> = endpoint.headers.map(header => [
       header.name,
@@ -244,11 +257,46 @@ function endpointMiddleware(
     proxy(req, res, next);
   };
 
-  async function readSecret(name: string): Promise<string> {
+  async function entityOf(
+    req: Request,
+    credentials:
+      | Awaited<ReturnType<HttpAuthService['credentials']>>
+      | undefined,
+  ): Promise<string | undefined> {
+    const header = req.headers[ENTITY_REF_HEADER];
+    if (header === undefined) return undefined;
+    const entityRef = Array.isArray(header) ? header[0] : header;
+    const principal = credentials?.principal as { type?: string } | undefined;
+    if (!credentials || principal?.type !== 'user' || !options.catalog) {
+      throw new NotAllowedError(
+        `Proxy endpoint ${endpoint.route} fills a secret for the entity of the ${ENTITY_REF_HEADER} header only for a signed-in user who may see that entity in the catalog.`,
+      );
+    }
+    const entity = await options.catalog
+      .getEntityByRef(entityRef, { credentials })
+      .catch(() => undefined);
+    if (!entity) {
+      throw new NotFoundError(
+        `Entity ${entityRef.slice(
+          0,
+          300,
+        )} (${ENTITY_REF_HEADER}) was not found in the catalog, or you may not see it.`,
+      );
+    }
+    return entityRef;
+  }
+
+  async function readSecret(name: string, entityRef?: string): Promise<string> {
     let value: string | undefined;
     try {
-      value = await secrets.getSecret(name);
+      value = await secrets.getSecret(name, entityRef ? { entityRef } : {});
     } catch (error) {
+      if (isError(error) && error.name === 'InputError' && !entityRef) {
+        // An entity-scoped secret read without an entity.
+        throw new InputError(
+          `Proxy endpoint ${endpoint.route} fills secret ${name} per catalog entity: send the entity in the ${ENTITY_REF_HEADER} header, e.g. component:default/payments.`,
+        );
+      }
       const problem = describeReadFailure(name, error);
       logger.warn(`Proxy endpoint ${endpoint.route}: ${problem}`);
       throw new ServiceUnavailableError(

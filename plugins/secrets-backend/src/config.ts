@@ -85,6 +85,8 @@ const DEFINITION_KEYS = new Set([
   'readers',
   'rotateEvery',
   'appConfig',
+  'scope',
+  'entityKinds',
 ]);
 const PROXY_ENDPOINTS_KEY = 'secrets.proxy.endpoints';
 const RECIPIENTS_KEY = 'secrets.reminders.recipients';
@@ -259,7 +261,7 @@ export class SecretsConfig {
       entries = this.config.getConfigArray(DEFINITIONS_KEY);
     } catch (error) {
       throw new Error(
-        `Invalid app-config ${DEFINITIONS_KEY}: it must be a list of { name, description?, obtainUrl?, obtainLabel?, format?, readers?, rotateEvery?, appConfig? } (${messageOf(
+        `Invalid app-config ${DEFINITIONS_KEY}: it must be a list of { name, description?, obtainUrl?, obtainLabel?, format?, readers?, rotateEvery?, appConfig?, scope?, entityKinds? } (${messageOf(
           error,
         )})`,
       );
@@ -523,6 +525,13 @@ export class SecretsConfig {
 
   // ── Users' own values ──────────────────────────────────────────────
 
+  /** How long entities' values outlive their entity in the catalog: default 30 days. */
+  entitySecretOrphanGracePeriodMs(): number {
+    return durationToMilliseconds(
+      this.#durationOr('secrets.entitySecrets.orphanGracePeriod', { days: 30 }),
+    );
+  }
+
   /** How long users' values outlive their owner in the catalog: default 30 days. */
   userSecretOrphanGracePeriodMs(): number {
     return durationToMilliseconds(
@@ -554,6 +563,21 @@ function readDefinition(entry: Config): SecretDefinition {
   }
   const readers = entry.getOptionalStringArray('readers');
   if (readers !== undefined) definition.readers = readers;
+  const scope = entry.getOptionalString('scope');
+  if (scope !== undefined) {
+    definition.scope = scope as SecretDefinition['scope'];
+  }
+  const entityKinds = entry.getOptionalStringArray('entityKinds');
+  if (entityKinds !== undefined) definition.entityKinds = entityKinds;
+  if (
+    entry.getOptionalBoolean('appConfig') &&
+    definition.scope &&
+    definition.scope !== 'shared'
+  ) {
+    throw new Error(
+      `secret ${definition.name} has appConfig: true and scope: ${definition.scope}: app-config holds one value for the whole installation, so only a shared secret can be used there. Remove one of them.`,
+    );
+  }
   if (entry.getOptionalBoolean('appConfig') && readers) {
     throw new Error(
       `secret ${definition.name} has appConfig: true and readers: a value substituted into app-config is readable by every backend plugin, so it cannot have readers. Remove one of them.`,

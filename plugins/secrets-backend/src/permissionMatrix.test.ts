@@ -72,10 +72,15 @@ const NAME = 'OPENAI_API_KEY';
 const PROBED = ['OPENAI_API_KEY', 'SERVICE_ACCOUNT_JSON', 'PAGERDUTY_TOKEN'];
 /** A user-scoped secret: each user's own value, read by `catalog` for them. */
 const USER_NAME = 'PERSONAL_TOKEN';
+/** An entity-scoped secret: Bob's component's own value, set by its owners. */
+const ENTITY_NAME = 'SENTRY_DSN';
 const DEFINITIONS = [
   ...DEFAULT_DEFINITIONS,
   { name: USER_NAME, scope: 'user' as const, readers: ['catalog'] },
+  { name: ENTITY_NAME, scope: 'entity' as const, readers: ['catalog'] },
 ];
+const BOBS = '/entities/component/default/bobs-service/secrets';
+const OTHERS = '/entities/component/default/other-service/secrets';
 /** The entity ref each user caller signs in as. */
 const USER_OF: Partial<Record<string, string>> = {
   nonAdmin: NON_ADMIN,
@@ -93,8 +98,12 @@ type Route =
   | 'userList'
   | 'userItem'
   | 'userGrant'
+  | 'entityList'
+  | 'entityItem'
+  | 'entityOtherItem'
   | 'watermark';
 const USER_ROUTES: Route[] = ['userList', 'userItem', 'userGrant'];
+const ENTITY_ITEMS: Route[] = ['entityItem', 'entityOtherItem'];
 type Method = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'POST' | 'PATCH' | 'OPTIONS';
 /** The callers of the matrix: CALLER_HEADERS plus an external token on a backend that allows it. */
 type Caller = CallerName | 'externalAllowed';
@@ -112,6 +121,9 @@ const PATHS: Record<Route, string> = {
   userList: '/user/secrets',
   userItem: `/user/secrets/${USER_NAME}`,
   userGrant: `/user/secrets/${USER_NAME}/grants/catalog`,
+  entityList: BOBS,
+  entityItem: `${BOBS}/${ENTITY_NAME}`,
+  entityOtherItem: `${OTHERS}/${ENTITY_NAME}`,
   watermark: '/changes/watermark',
 };
 const METHODS: Method[] = [
@@ -201,6 +213,15 @@ const own = (ok: number): Record<Caller, number> => ({
   onBehalfOfAdmin: 403,
   actorNotPlugin: 403,
 });
+/**
+ * An entity's routes: a user's own token; the list for anyone who may see
+ * the entity, set and clear for its owners (Bob, on his component) and the
+ * admin; never a plugin, nor a plugin acting for a user.
+ */
+const notOwner = (ok: number): Record<Caller, number> => ({
+  ...own(ok),
+  nonAdmin: 403,
+});
 /** Backend plugins' own tokens, whatever secrets they read (no value here). */
 const plugins: Record<Caller, number> = {
   ...read,
@@ -220,6 +241,9 @@ const DESIGN: Record<Route, Partial<Record<Method, Record<Caller, number>>>> = {
   userList: { GET: own(200), HEAD: own(200) },
   userItem: { PUT: own(200), DELETE: own(204) },
   userGrant: { PUT: own(200) },
+  entityList: { GET: own(200), HEAD: own(200) },
+  entityItem: { PUT: own(200), DELETE: own(204) },
+  entityOtherItem: { PUT: notOwner(200), DELETE: notOwner(204) },
   watermark: { GET: plugins, HEAD: plugins },
 };
 const ALLOW: Record<Route, string> = {
@@ -233,6 +257,9 @@ const ALLOW: Record<Route, string> = {
   userList: 'GET,HEAD',
   userItem: 'PUT,DELETE',
   userGrant: 'PUT',
+  entityList: 'GET,HEAD',
+  entityItem: 'PUT,DELETE',
+  entityOtherItem: 'PUT,DELETE',
   watermark: 'GET,HEAD',
 };
 
@@ -302,6 +329,9 @@ const COVERED = [
   'PUT /user/secrets/:name',
   'DELETE /user/secrets/:name',
   'PUT /user/secrets/:name/grants/:pluginId',
+  'GET /entities/:kind/:namespace/:name/secrets',
+  'PUT /entities/:kind/:namespace/:name/secrets/:secretName',
+  'DELETE /entities/:kind/:namespace/:name/secrets/:secretName',
   'GET /changes/watermark',
 ];
 
@@ -334,9 +364,14 @@ it('covers every route the router declares (a new route needs a row in DESIGN)',
   expect(
     COVERED.map(route => {
       const [method, path] = route.split(' ');
-      const concrete = path.startsWith('/user/')
+      let concrete = path.startsWith('/user/')
         ? path.replace(':name', USER_NAME).replace(':pluginId', 'catalog')
         : path.replace(':name', NAME).replace(':version', '1');
+      if (path.startsWith('/entities/')) {
+        concrete = path
+          .replace('/entities/:kind/:namespace/:name/secrets', BOBS)
+          .replace(':secretName', ENTITY_NAME);
+      }
       const key = (Object.keys(PATHS) as Route[]).find(
         r => PATHS[r] === concrete,
       );
@@ -532,6 +567,22 @@ describe.each(databases.eachSupportedId())(
           expect(owners).toEqual(changedOwnRows ? [USER_OF[caller]] : []);
           await backend.knex('user_secret_grants').delete();
           await backend.knex('user_secrets').delete();
+          // An entity's routes touch that entity's rows only.
+          const entities = (
+            await backend.knex('entity_secrets').select('entity_ref')
+          ).map(row => row.entity_ref);
+          const changedEntity =
+            ENTITY_ITEMS.includes(route) && status < 300 && method === 'PUT';
+          expect(entities).toEqual(
+            changedEntity
+              ? [
+                  route === 'entityItem'
+                    ? 'component:default/bobs-service'
+                    : 'component:default/other-service',
+                ]
+              : [],
+          );
+          await backend.knex('entity_secrets').delete();
           await expectState(
             backend,
             expectedOutcome(route, method, status, submitted, BASE_VALUE),

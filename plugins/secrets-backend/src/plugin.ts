@@ -134,6 +134,7 @@ export const secretsPlugin = createBackendPlugin({
           scheduler,
           reencryption: secrets.reencryption,
           userStore: secrets.userStore,
+          entityStore: secrets.entityStore,
           catalog,
           auth,
           auditor,
@@ -177,6 +178,7 @@ export const secretsPlugin = createBackendPlugin({
             permissions,
             auditor,
             config,
+            catalog,
           }),
         );
       },

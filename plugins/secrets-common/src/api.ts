@@ -20,13 +20,14 @@ export type SecretFormat = 'text' | 'json';
 export type SecretSource = 'database' | 'config' | 'environment' | 'unset';
 
 /**
- * Whether a secret has one value for the whole installation (`shared`) or
+ * Whether a secret has one value for the whole installation (`shared`),
  * one value per user (`user`: each user sets their own, and allows plugins
- * to use it on their behalf).
+ * to use it on their behalf), or one value per catalog entity (`entity`:
+ * set by the entity's owners, with an optional default that admins set).
  *
  * @public
  */
-export type SecretScope = 'shared' | 'user';
+export type SecretScope = 'shared' | 'user' | 'entity';
 
 /**
  * Metadata of one secret, as listed on the "Manage secrets" page.
@@ -69,6 +70,10 @@ export type SecretSummary = {
   scope: SecretScope;
   /** for user-scoped secrets: how many users have set a value (never who) */
   userValueCount?: number;
+  /** for entity-scoped secrets: how many entities have a value of their own */
+  entityValueCount?: number;
+  /** for entity-scoped secrets: the entity kinds it applies to, e.g. `['Component']` */
+  entityKinds?: string[];
   /** e.g. the stored row cannot be decrypted (never a value) */
   error?: string;
   /** whether the definition gives a `validate` function: `POST /secrets/:name/check` works */
@@ -185,6 +190,8 @@ export type SecretChangedEvent = {
   scope: SecretScope;
   /** the new version; absent when unknown */
   version?: number;
+  /** for `scope: 'entity'`: the entity whose value changed; absent for the default */
+  entityRef?: string;
 };
 
 /**
@@ -274,3 +281,41 @@ export type EncryptionStatus = {
   /** rows that rotation still has to re-encrypt with the primary key */
   rowsUnderOlderKeys: number;
 };
+
+/**
+ * One entity-scoped secret as listed for an entity
+ * (`GET /entities/:kind/:namespace/:name/secrets`): the definition, where a
+ * read for this entity gets its value now, and whether the caller may set
+ * and clear it. Never the value.
+ *
+ * @public
+ */
+export type EntitySecretSummary = {
+  name: string;
+  /** markdown, from the definition */
+  description?: string;
+  obtainUrl?: string;
+  obtainLabel?: string;
+  format: SecretFormat;
+  /** e.g. `component:default/payments` */
+  entityRef: string;
+  /** what a read gets now: the entity's own value, the default, or nothing */
+  source: 'entity' | 'default' | 'unset';
+  /** of the entity's own value */
+  version?: number;
+  updatedAt?: string;
+  /** entity ref of who set the entity's value */
+  updatedBy?: string;
+  lastUsedAt?: string;
+  /** `plugin:<id>` */
+  lastUsedBy?: string;
+  /** the caller may set and clear it */
+  canManage: boolean;
+};
+
+/**
+ * Response of `GET /entities/:kind/:namespace/:name/secrets`.
+ *
+ * @public
+ */
+export type ListEntitySecretsResponse = { items: EntitySecretSummary[] };

@@ -12,8 +12,25 @@ export const manageSecretsPermission = createPermission({
 });
 
 /**
+ * Allows a user to set and clear an entity's own values of entity-scoped
+ * secrets: a resource permission on the catalog entity, so that policies
+ * answer with the catalog's conditions (e.g. `isEntityOwner`). It never
+ * allows reading a value.
+ *
+ * @public
+ */
+export const entitySecretsManagePermission = createPermission({
+  name: 'secrets.entity.manage',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
  * Every permission of the secrets plugin.
  *
  * @public
  */
-export const secretsPermissions = [manageSecretsPermission];
+export const secretsPermissions = [
+  manageSecretsPermission,
+  entitySecretsManagePermission,
+];

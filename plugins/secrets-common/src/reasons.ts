@@ -43,8 +43,9 @@ export function secretNotSetMessage(name: string): string {
 
 /**
  * A response header of the secrets backend on a value read that needs a
- * user: its value is the secret's scope (`user`), so that the client reads
- * the secret again on behalf of the user it was given, without parsing the
+ * user or an entity: its value is the secret's scope (`user`, `entity`), so
+ * that the client reads the secret again on behalf of the user it was
+ * given (or tells the caller to name an entity), without parsing the
  * message.
  *
  * @public
@@ -109,3 +110,26 @@ export function secretReaderRefusedMessage(
  */
 export const USER_SCOPED_READ_WITHOUT_USER_MESSAGE =
   'This secret holds one value per user: a plugin reads it on behalf of the user whose request it serves (getSecret(name, { onBehalfOf: credentials })).';
+
+/**
+ * The message of the backend's 404 for an entity-scoped secret that neither
+ * the entity nor the default has a value of. Shared so that the test mock
+ * says the same.
+ *
+ * @public
+ */
+export function entitySecretNotSetMessage(
+  entityRef: string,
+  name: string,
+): string {
+  return `Secret ${name} is not set for ${entityRef}, and it has no default value. The entity's owners can set it on the entity's "Secrets" tab in the catalog; an admin can set a default on the "Manage secrets" page (/secrets).`;
+}
+
+/**
+ * A request header that names the catalog entity a request is about, e.g.
+ * `component:default/payments`: the secrets proxy fills entity-scoped
+ * placeholders with that entity's values.
+ *
+ * @public
+ */
+export const ENTITY_REF_HEADER = 'x-backstage-entity-ref';

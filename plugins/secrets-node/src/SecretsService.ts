@@ -20,6 +20,14 @@ export interface SecretReadOptions {
    * on the user's behalf.
    */
   onBehalfOf?: BackstageCredentials;
+  /**
+   * The catalog entity to read for, for entity-scoped secrets (one value
+   * per entity, e.g. `component:default/payments`): the entity's own value,
+   * else the secret's default; `requireSecret` throws a `NotFoundError`
+   * naming the entity and where its owners set it. Read with the plugin's
+   * own credentials. Ignored for shared and user-scoped secrets.
+   */
+  entityRef?: string;
 }
 
 /**
@@ -41,7 +49,8 @@ export interface SecretsService {
   ): Promise<string | undefined>;
   /**
    * The secret's value; throws a `NotFoundError` that says where an admin
-   * sets it when no value is set.
+   * (or, for an entity-scoped secret, the entity's owners) sets it when no
+   * value is set.
    */
   requireSecret(name: string, options?: SecretReadOptions): Promise<string>;
 }

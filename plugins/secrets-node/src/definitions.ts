@@ -50,8 +50,17 @@ export interface SecretDefinition {
    * reads it with `getSecret(name, { onBehalfOf: credentials })`, passing
    * the credentials of the user whose request it serves. A user-scoped
    * secret must name its `readers`; pins do not apply to it.
+   * `entity`: one value per catalog entity of `entityKinds`, set by whoever
+   * is allowed `secrets.entity.manage` on the entity (its owners), plus an
+   * optional default that admins set on "Manage secrets"; a plugin reads it
+   * with `getSecret(name, { entityRef })`. `readers` as for shared secrets.
    */
   scope?: SecretScope;
+  /**
+   * For `scope: 'entity'`: the kinds of catalog entity that have a value of
+   * their own, e.g. `['Component', 'System']`. Default `['Component']`.
+   */
+  entityKinds?: string[];
   /**
    * Checks a value with its provider before it is saved (e.g. calls the
    * provider's "who am I" endpoint). `PUT` runs it unless the body says

@@ -10,9 +10,12 @@ import {
   PageBlueprint,
   SubPageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import VpnKeyIcon from '@material-ui/icons/VpnKey';
 import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
 import {
+  entitySecretsApiRef,
+  EntitySecretsClient,
   secretsApiRef,
   SecretsClient,
   userSecretsApiRef,
@@ -51,6 +54,40 @@ export const userSecretsApi = ApiBlueprint.make({
   name: 'user-secrets',
   params: defineParams =>
     defineParams(backendClientFactory(userSecretsApiRef, UserSecretsClient)),
+});
+
+/**
+ * The `entitySecretsApiRef` implementation, over `discoveryApi` + `fetchApi`.
+ *
+ * @alpha
+ */
+export const entitySecretsApi = ApiBlueprint.make({
+  name: 'entity-secrets',
+  params: defineParams =>
+    defineParams(
+      backendClientFactory(entitySecretsApiRef, EntitySecretsClient),
+    ),
+});
+
+/**
+ * The "Secrets" tab of catalog entities: the entity's entity-scoped
+ * secrets, with Set / Replace / Clear for its owners. Shown on components
+ * (the default `entityKinds` of such secrets); for other kinds set the
+ * extension's `filter` in app-config, e.g. `kind:component,system`.
+ *
+ * @alpha
+ */
+export const entitySecretsContent = EntityContentBlueprint.make({
+  name: 'secrets',
+  params: {
+    path: '/secrets',
+    title: 'Secrets',
+    filter: 'kind:component',
+    loader: () =>
+      import('./components/EntitySecrets').then(m => (
+        <m.EntitySecretsContent />
+      )),
+  },
 });
 
 /**
@@ -134,6 +171,8 @@ export default createFrontendPlugin({
   extensions: [
     secretsApi,
     userSecretsApi,
+    entitySecretsApi,
+    entitySecretsContent,
     secretsPage,
     secretsPermissionDeniedPage,
     userSecretsSettingsPage,

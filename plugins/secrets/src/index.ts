@@ -6,16 +6,23 @@
  *
  * @packageDocumentation
  */
-export { secretsPlugin, SecretsPage, UserSecretsPage } from './plugin';
+export {
+  EntitySecretsContent,
+  secretsPlugin,
+  SecretsPage,
+  UserSecretsPage,
+} from './plugin';
 export { SecretsSidebarItem } from './components/SecretsSidebarItem';
 export type { SecretsSidebarItemProps } from './components/SecretsSidebarItem';
 export {
+  entitySecretsApiRef,
+  EntitySecretsClient,
   secretsApiRef,
   SecretsClient,
   userSecretsApiRef,
   UserSecretsClient,
 } from './api';
-export type { SecretsApi, UserSecretsApi } from './api';
+export type { EntitySecretsApi, SecretsApi, UserSecretsApi } from './api';
 export { UserSecretPrompt } from './components/UserSecretPrompt';
 export type { UserSecretPromptProps } from './components/UserSecretPrompt';
 export { useUserSecret } from './hooks/useUserSecret';

@@ -1,7 +1,7 @@
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { screen } from '@testing-library/react';
 import { setupServer } from 'msw/node';
-import { secretsApiRef, userSecretsApiRef } from './api';
+import { entitySecretsApiRef, secretsApiRef, userSecretsApiRef } from './api';
 import { SecretsSidebarItem } from './components/SecretsSidebarItem';
 import { SecretsPage, secretsPlugin } from './plugin';
 import { FakeSecretsBackend } from './__testUtils__/fakeSecretsBackend';
@@ -12,10 +12,11 @@ const server = setupServer();
 registerMswTestHooks(server);
 
 describe('secretsPlugin (legacy frontend system)', () => {
-  it('provides the secrets API and the user secrets API over discovery and fetch', () => {
+  it('provides the secrets, entity secrets and user secrets APIs over discovery and fetch', () => {
     const factories = [...secretsPlugin.getApis()];
     expect(factories.map(f => f.api)).toEqual([
       secretsApiRef,
+      entitySecretsApiRef,
       userSecretsApiRef,
     ]);
     for (const factory of factories) {

@@ -7,6 +7,8 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import {
+  entitySecretsApiRef,
+  EntitySecretsClient,
   secretsApiRef,
   SecretsClient,
   userSecretsApiRef,
@@ -32,6 +34,12 @@ export const secretsPlugin = createPlugin({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) =>
         new SecretsClient({ discoveryApi, fetchApi }),
+    }),
+    createApiFactory({
+      api: entitySecretsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new EntitySecretsClient({ discoveryApi, fetchApi }),
     }),
     createApiFactory({
       api: userSecretsApiRef,
@@ -72,6 +80,24 @@ export const UserSecretsPage: () => JSX.Element = secretsPlugin.provide(
     component: {
       lazy: () =>
         import('./components/UserSecrets').then(m => m.UserSecretsContent),
+    },
+  }),
+);
+
+/**
+ * The "Secrets" tab of a catalog entity (legacy frontend system): its
+ * entity-scoped secrets, with Set / Replace / Clear for its owners. Mount
+ * it in the entity page of the kinds your secrets declare, e.g.
+ * `<EntityLayout.Route path="/secrets" title="Secrets"><EntitySecretsContent /></EntityLayout.Route>`.
+ *
+ * @public
+ */
+export const EntitySecretsContent: () => JSX.Element = secretsPlugin.provide(
+  createComponentExtension({
+    name: 'EntitySecretsContent',
+    component: {
+      lazy: () =>
+        import('./components/EntitySecrets').then(m => m.EntitySecretsContent),
     },
   }),
 );

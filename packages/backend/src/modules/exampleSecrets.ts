@@ -57,6 +57,21 @@ export const secretsModuleExampleSecrets = createBackendModule({
             obtainLabel: 'Create your OpenAI API key',
             readers: ['example-consumer'],
           },
+          {
+            // Per catalog entity: each component's owners set its own DSN on
+            // the component's "Secrets" tab; an admin may set a default on
+            // "Manage secrets". The example consumer reads it for the
+            // component whose page the user is on.
+            name: 'SENTRY_DSN',
+            scope: 'entity',
+            entityKinds: ['Component'],
+            description:
+              "The component's **Sentry DSN**, so that the example consumer reports its errors to the component's own Sentry project.",
+            obtainUrl:
+              'https://docs.sentry.io/concepts/key-terms/dsn-explainer/',
+            obtainLabel: 'Find your Sentry DSN',
+            readers: ['example-consumer'],
+          },
         );
       },
     });

@@ -9,7 +9,14 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import {
+  entitySecretsManagePermission,
+  manageSecretsPermission,
+} from '@backstage-secrets/plugin-secrets-common';
 
 /** Members of this group may manage secrets; nobody else may. */
 export const SECRETS_ADMIN_GROUP = 'group:default/admins';
@@ -17,8 +24,9 @@ export const SECRETS_ADMIN_GROUP = 'group:default/admins';
 /**
  * The demo app's policy: `manage-secrets` only for members of the admins
  * group (membership comes from the catalog, through the user's ownership
- * refs in their Backstage token); everything else in this small demo is
- * allowed.
+ * refs in their Backstage token); `secrets.entity.manage` for admins and
+ * for an entity's owners (the catalog evaluates `isEntityOwner`);
+ * everything else in this small demo is allowed.
  */
 export class DemoPermissionPolicy implements PermissionPolicy {
   async handle(
@@ -32,6 +40,17 @@ export class DemoPermissionPolicy implements PermissionPolicy {
           ? AuthorizeResult.ALLOW
           : AuthorizeResult.DENY,
       };
+    }
+    if (request.permission.name === entitySecretsManagePermission.name) {
+      const refs = user?.info.ownershipEntityRefs ?? [];
+      if (refs.includes(SECRETS_ADMIN_GROUP)) {
+        return { result: AuthorizeResult.ALLOW };
+      }
+      if (!user) return { result: AuthorizeResult.DENY };
+      return createCatalogConditionalDecision(
+        entitySecretsManagePermission,
+        catalogConditions.isEntityOwner({ claims: refs }),
+      );
     }
     return { result: AuthorizeResult.ALLOW };
   }

@@ -2,7 +2,8 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { isError } from '@backstage/errors';
+import { isError, NotFoundError } from '@backstage/errors';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { secretsServiceRef } from '@backstage-secrets/plugin-secrets-node';
 import Router from 'express-promise-router';
 
@@ -17,6 +18,12 @@ import Router from 'express-promise-router';
  * `PERSONAL_OPENAI_API_KEY` (a per-user secret) on their behalf and answers
  * `{ configured }` (again never the value), or 403 with an explanation when
  * the user has not allowed this plugin to use it.
+ *
+ * `GET /api/example-consumer/entity-status?entityRef=component:default/x`
+ * reads the entity-scoped `SENTRY_DSN` for the entity whose page the user
+ * is on (the entity's own DSN, else the default), after asking the catalog
+ * with the user's credentials whether they may see that entity; it answers
+ * `{ configured }`, never the value.
  */
 export const exampleConsumerPlugin = createBackendPlugin({
   pluginId: 'example-consumer',
@@ -26,8 +33,9 @@ export const exampleConsumerPlugin = createBackendPlugin({
         secrets: secretsServiceRef,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        catalog: catalogServiceRef,
       },
-      async init({ secrets, httpRouter, httpAuth }) {
+      async init({ secrets, httpRouter, httpAuth, catalog }) {
         const router = Router();
         router.get('/status', async (req, res) => {
           // Only signed-in users may ask.
@@ -59,6 +67,22 @@ export const exampleConsumerPlugin = createBackendPlugin({
             }
             throw error;
           }
+        });
+        router.get('/entity-status', async (req, res) => {
+          const credentials = await httpAuth.credentials(req, {
+            allow: ['user'],
+          });
+          const entityRef = String(req.query.entityRef ?? '');
+          // Only for an entity the user may see in the catalog.
+          const entity = entityRef
+            ? await catalog.getEntityByRef(entityRef, { credentials })
+            : undefined;
+          if (!entity) {
+            throw new NotFoundError(`Entity ${entityRef} was not found`);
+          }
+          // Read with the plugin's own credentials, for that entity.
+          const dsn = await secrets.getSecret('SENTRY_DSN', { entityRef });
+          res.json({ configured: dsn !== undefined });
         });
         httpRouter.use(router);
       },

@@ -13,6 +13,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { Entity } from '@backstage/catalog-model';
 import type { JsonObject } from '@backstage/types';
 import type { Knex } from 'knex';
 import {
@@ -26,10 +28,28 @@ import { LogCapture } from './capturingLogger';
 export const ADMIN = 'user:default/alice';
 export const NON_ADMIN = 'user:default/bob';
 export const TEST_KEY = generateEncryptionKey();
+/** A component that NON_ADMIN (Bob) owns: he may manage its secrets. */
+export const BOBS_COMPONENT = 'component:default/bobs-service';
+/** A component of another team: Bob may see it, not manage its secrets. */
+export const OTHER_COMPONENT = 'component:default/other-service';
+
+/** A catalog entity for the test catalog (catalogServiceMock). */
+export function testEntity(ref: string, owner?: string): Entity {
+  const [kind, rest] = ref.split(':');
+  const [namespace, name] = rest.split('/');
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: kind[0].toUpperCase() + kind.slice(1),
+    metadata: { name, namespace },
+    spec: owner ? { owner } : {},
+  };
+}
 
 /**
- * The permission policy of the tests: manage-secrets for ADMIN only. The
- * policy is outside the plugin under test; the plugin's own call to
+ * The permission policy of the tests: manage-secrets for ADMIN only, and
+ * secrets.entity.manage for ADMIN and for NON_ADMIN on BOBS_COMPONENT (as
+ * a policy with the catalog's isEntityOwner would answer). The policy is
+ * outside the plugin under test; the plugin's own call to
  * `permissions.authorize` with the caller's credentials is real.
  */
 export const adminOnlyPermissions = createServiceFactory({
@@ -38,10 +58,17 @@ export const adminOnlyPermissions = createServiceFactory({
   factory: () => ({
     async authorize(requests: any[], options: any) {
       const principal = options?.credentials?.principal;
-      const allowed =
-        principal?.type === 'user' && principal.userEntityRef === ADMIN;
-      return requests.map(() => ({
-        result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      const isUser = principal?.type === 'user';
+      const allowed = isUser && principal.userEntityRef === ADMIN;
+      return requests.map(request => ({
+        result:
+          allowed ||
+          (isUser &&
+            request.permission?.name === 'secrets.entity.manage' &&
+            principal.userEntityRef === NON_ADMIN &&
+            request.resourceRef === BOBS_COMPONENT)
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
       })) as any;
     },
     async authorizeConditional(requests: any[]) {
@@ -86,6 +113,8 @@ export async function startSecretsBackend(options: {
   definitions?: SecretDefinition[];
   features?: BackendFeature[];
   logs?: LogCapture;
+  /** the catalog's entities (catalogServiceMock); default: Bob's and another team's component */
+  entities?: Entity[];
 }) {
   const logs = options.logs ?? new LogCapture();
   const config: JsonObject = {
@@ -110,6 +139,12 @@ export async function startSecretsBackend(options: {
       adminOnlyPermissions,
       // The real actions registry (its HTTP interface under /api/secrets).
       actionsRegistryServiceMock.factory(),
+      catalogServiceMock.factory({
+        entities: options.entities ?? [
+          testEntity(BOBS_COMPONENT, 'user:default/bob'),
+          testEntity(OTHER_COMPONENT, 'group:default/other-team'),
+        ],
+      }),
       ...(options.knex
         ? [mockServices.database.factory({ knex: options.knex })]
         : []),

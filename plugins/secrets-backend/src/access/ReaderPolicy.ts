@@ -24,7 +24,7 @@ export class ReaderPolicy {
   }
 
   /** The scope of a registered secret; undefined when not registered. */
-  scopeOf(name: string): 'shared' | 'user' | undefined {
+  scopeOf(name: string): 'shared' | 'user' | 'entity' | undefined {
     return this.options.registry.get(name)?.scope;
   }
 

@@ -12,6 +12,7 @@ import {
 } from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsConfig } from '../config';
 import {
+  type EntityAccess,
   grantAccess,
   type ManageAccess,
   type PluginAccess,
@@ -90,7 +91,9 @@ export function createAccessGate(options: {
     res.setHeader('Cache-Control', 'no-store');
     // Invalid names have no scope and no readers; the route answers 400.
     const scope = isValidSecretName(name) ? readers.scopeOf(name) : undefined;
-    if (scope === 'user') res.setHeader(SECRET_SCOPE_HEADER, 'user');
+    if (scope === 'user' || scope === 'entity') {
+      res.setHeader(SECRET_SCOPE_HEADER, scope);
+    }
     let reader: ReadingPrincipal | undefined;
     try {
       reader = await readingPrincipalOf(req, scope, {
@@ -169,6 +172,48 @@ export function createAccessGate(options: {
     }
   }
 
+  /**
+   * An entity's secrets routes: a user's own token, not a plugin's on the
+   * user's behalf (a plugin that forwards requests must not set or clear
+   * an entity's values for its owner).
+   */
+  async function requireEntityUser(
+    req: Request,
+    route: RouteAccess,
+    name: string | undefined,
+    entity: string | undefined,
+  ): Promise<EntityAccess> {
+    const meta = {
+      ...(name === undefined ? {} : { name }),
+      ...(entity === undefined ? {} : { entityRef: entity }),
+    };
+    const event = await auditor.createEvent({
+      eventId: route.eventId,
+      severityLevel: route.severityLevel,
+      request: req,
+      meta,
+    });
+    try {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      if (credentials.principal.actor) {
+        throw new NotAllowedError(
+          `An entity's secrets are managed with a user's own sign-in, not by a plugin acting on their behalf (this token was issued to ${credentials.principal.actor.subject}).`,
+        );
+      }
+      return {
+        kind: 'entity',
+        credentials,
+        userRef: credentials.principal.userEntityRef,
+        event,
+      };
+    } catch (error) {
+      if (isError(error)) {
+        await event.fail({ error, meta: { ...meta, denied: true } });
+      }
+      throw error;
+    }
+  }
+
   /** A backend plugin's own token; only a refusal is audited. */
   async function requirePlugin(
     req: Request,
@@ -199,8 +244,10 @@ export function createAccessGate(options: {
   return async (req, res, next) => {
     const found = routeOf(req.method, req.path);
     if (found) {
-      const { route, name, pluginId } = found;
-      if (route.who === 'plugin') {
+      const { route, name, pluginId, entity } = found;
+      if (route.who === 'entity') {
+        grantAccess(res, await requireEntityUser(req, route, name, entity));
+      } else if (route.who === 'plugin') {
         grantAccess(res, await requirePlugin(req, route));
       } else if (route.who === 'reader') {
         grantAccess(res, await requireReader(req, res, route, name ?? ''));

@@ -30,6 +30,18 @@ export interface UserAccess {
   event: AuditorServiceEvent;
 }
 
+/**
+ * Access granted to an entity's secrets routes: a signed-in user's own
+ * token. Whether they may see the entity (the catalog) and manage its
+ * secrets (the policy) is decided by the route, with these credentials.
+ */
+export interface EntityAccess {
+  kind: 'entity';
+  credentials: BackstageCredentials<BackstageUserPrincipal>;
+  userRef: string;
+  event: AuditorServiceEvent;
+}
+
 /** Access granted to a route for backend plugins' own tokens (not audited). */
 export interface PluginAccess {
   kind: 'plugin';
@@ -37,7 +49,12 @@ export interface PluginAccess {
   caller: string;
 }
 
-export type Access = ManageAccess | ReadAccess | UserAccess | PluginAccess;
+export type Access =
+  | ManageAccess
+  | ReadAccess
+  | UserAccess
+  | EntityAccess
+  | PluginAccess;
 
 /** Where the gate leaves the access it granted, for the route. */
 export function grantAccess(res: Response, access: Access): void {

@@ -5,7 +5,10 @@
  */
 export { createAccessGate } from './accessGate';
 export { accessOf, type Access } from './grantedAccess';
-export { createManageAuthorizer } from './manageAuthorizer';
+export {
+  createEntityManageAuthorizer,
+  createManageAuthorizer,
+} from './manageAuthorizer';
 export { ReaderPolicy } from './ReaderPolicy';
 export {
   AllowAllProbe,

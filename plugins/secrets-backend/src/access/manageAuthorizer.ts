@@ -4,7 +4,10 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
+import {
+  entitySecretsManagePermission,
+  manageSecretsPermission,
+} from '@backstage-secrets/plugin-secrets-common';
 import type { SecretsConfig } from '../config';
 
 /**
@@ -42,5 +45,33 @@ export function createManageAuthorizer(options: {
         'You need the manage-secrets permission to manage secrets.',
       );
     }
+  };
+}
+
+/**
+ * Whether credentials may set and clear an entity's values
+ * (`secrets.entity.manage` on the entity). Asked with the entity as the
+ * resource, so a policy's conditional answer (the catalog's rules, e.g.
+ * `isEntityOwner`) is evaluated by the catalog. With the framework
+ * disabled, as for manage-secrets: only the operator's explicit choice.
+ */
+export function createEntityManageAuthorizer(options: {
+  permissions: PermissionsService;
+  config: Pick<
+    SecretsConfig,
+    'permissionFrameworkEnabled' | 'manageWithoutPermissionFramework'
+  >;
+}): (credentials: BackstageCredentials, entityRef: string) => Promise<boolean> {
+  const { permissions, config } = options;
+  const permissionFrameworkEnabled = config.permissionFrameworkEnabled();
+  const allowWithoutPermissionFramework =
+    config.manageWithoutPermissionFramework();
+  return async (credentials, entityRef) => {
+    if (!permissionFrameworkEnabled) return allowWithoutPermissionFramework;
+    const [decision] = await permissions.authorize(
+      [{ permission: entitySecretsManagePermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    return decision.result === AuthorizeResult.ALLOW;
   };
 }

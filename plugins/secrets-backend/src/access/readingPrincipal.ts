@@ -27,7 +27,7 @@ export interface ReadingPrincipal {
  */
 export async function readingPrincipalOf(
   req: Request,
-  scope: 'shared' | 'user' | undefined,
+  scope: 'shared' | 'user' | 'entity' | undefined,
   options: {
     httpAuth: HttpAuthService;
     auth: AuthService;

@@ -48,14 +48,23 @@ describe('the access route table', () => {
     for (const { method, path, request } of operations) {
       const params = [...path.matchAll(/\{(\w+)\}/g)].map(m => m[1]);
       const found = routeOf(method, request);
+      // Entity routes: the entity's kind, namespace and name, then the
+      // secret's name.
+      const entityRoute = path.startsWith('/entities/');
       expect({
         path,
         name: found?.name,
         second: found?.pluginId,
+        entity: found?.entity,
       }).toEqual({
         path,
-        name: params[0] && `sample-${params[0]}`,
-        second: params[1] && `sample-${params[1]}`,
+        name: entityRoute
+          ? params[3] && `sample-${params[3]}`
+          : params[0] && `sample-${params[0]}`,
+        second: entityRoute ? undefined : params[1] && `sample-${params[1]}`,
+        entity: entityRoute
+          ? 'sample-kind:sample-namespace/sample-name'
+          : undefined,
       });
     }
   });

@@ -6,13 +6,20 @@
  * allows it); for a user-scoped secret, a reader plugin's token on behalf
  * of the user; always among the secret's readers. `user`: any signed-in
  * user with their own token, for their own values. `plugin`: a backend
- * plugin's own service token.
+ * plugin's own service token. `entity`: any signed-in user with their own
+ * token; the route then asks the catalog (may they see the entity?) and
+ * the policy (`secrets.entity.manage` on the entity).
  */
 export interface RouteAccess {
   method: 'GET' | 'PUT' | 'DELETE' | 'POST';
   /** matched against the raw path, as express routes (case-insensitive) */
   path: RegExp;
-  who: 'manager' | 'reader' | 'user' | 'plugin';
+  who: 'manager' | 'reader' | 'user' | 'plugin' | 'entity';
+  /**
+   * The path's first three groups are an entity's kind, namespace and name
+   * (`/entities/:kind/:namespace/:name/...`), the fourth the secret's name.
+   */
+  entityPath?: true;
   eventId: string;
   severityLevel: 'low' | 'medium';
   /**
@@ -122,6 +129,30 @@ export const ROUTES: ReadonlyArray<RouteAccess> = [
     eventId: 'user-secret-grant',
     severityLevel: 'medium',
   },
+  {
+    method: 'GET',
+    path: /^\/entities\/([^/]+)\/([^/]+)\/([^/]+)\/secrets$/i,
+    who: 'entity',
+    entityPath: true,
+    eventId: 'entity-secrets-list',
+    severityLevel: 'low',
+  },
+  {
+    method: 'PUT',
+    path: /^\/entities\/([^/]+)\/([^/]+)\/([^/]+)\/secrets\/([^/]+)$/i,
+    who: 'entity',
+    entityPath: true,
+    eventId: 'entity-secret-set',
+    severityLevel: 'medium',
+  },
+  {
+    method: 'DELETE',
+    path: /^\/entities\/([^/]+)\/([^/]+)\/([^/]+)\/secrets\/([^/]+)$/i,
+    who: 'entity',
+    entityPath: true,
+    eventId: 'entity-secret-clear',
+    severityLevel: 'medium',
+  },
 ];
 
 /** The name segment as sent, decoded when possible, for audit events. */
@@ -143,11 +174,26 @@ function rawName(segment: string | undefined): string | undefined {
 export function routeOf(
   method: string,
   path: string,
-): { route: RouteAccess; name?: string; pluginId?: string } | undefined {
+):
+  | {
+      route: RouteAccess;
+      name?: string;
+      pluginId?: string;
+      /** for entity routes: the entity as sent, `kind:namespace/name` */
+      entity?: string;
+    }
+  | undefined {
   const verb = method === 'HEAD' ? 'GET' : method;
   const trimmed = path.length > 1 ? path.replace(/\/$/, '') : path;
   for (const route of ROUTES) {
     const match = route.method === verb && trimmed.match(route.path);
+    if (match && route.entityPath) {
+      return {
+        route,
+        name: rawName(match[4]),
+        entity: rawName(`${match[1]}:${match[2]}/${match[3]}`),
+      };
+    }
     if (match) {
       return { route, name: rawName(match[1]), pluginId: rawName(match[2]) };
     }

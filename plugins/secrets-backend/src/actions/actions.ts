@@ -37,6 +37,7 @@ function agentView(summary: SecretSummary) {
     pinnedBy: summary.pinnedBy,
     readers: summary.readers,
     userValueCount: summary.userValueCount,
+    entityValueCount: summary.entityValueCount,
     version: summary.version,
     updatedAt: summary.updatedAt,
     updatedBy: summary.updatedBy,
@@ -74,7 +75,7 @@ function agentViewSchema(z: Zod) {
       registered: z
         .boolean()
         .describe('false: stored, but no plugin registers it any more'),
-      scope: z.enum(['shared', 'user']),
+      scope: z.enum(['shared', 'user', 'entity']),
       status: z
         .enum(['set', 'unset', 'per-user', 'error'])
         .describe('per-user: each user sets their own value; error: see error'),
@@ -86,6 +87,7 @@ function agentViewSchema(z: Zod) {
           pinnedBy: z.string(),
           readers: z.array(z.string()),
           userValueCount: z.number(),
+          entityValueCount: z.number(),
           version: z.number(),
           updatedAt: z.string(),
           updatedBy: z.string(),

@@ -3,7 +3,7 @@ import { ServiceUnavailableError, toError } from '@backstage/errors';
 import type { SecretsKeyProvider } from '@backstage-secrets/plugin-secrets-node';
 import { DataKeyCache } from './DataKeyCache';
 import type { Keyring } from './Keyring';
-import { keyContext } from './keyContext';
+import { keyContext, ownerKey, scopeOf, type ValueOwner } from './keyContext';
 import { KeyProviders } from './KeyProviders';
 import { LOCAL_PROVIDER_ID, LocalKeyProvider } from './LocalKeyProvider';
 import {
@@ -23,7 +23,7 @@ export interface KeyProviderFailure {
   operation: 'wrap' | 'unwrap';
   /** the secret whose data key it was */
   name: string;
-  scope: 'shared' | 'user';
+  scope: 'shared' | 'user' | 'entity';
   /** the provider's message; providers never put key material in it */
   message: string;
   /** true: the provider is unavailable (503); false: it refused the key */
@@ -86,7 +86,7 @@ export class EnvelopeCipher {
     name: string,
     version: number,
     plaintext: string,
-    owner?: string,
+    owner?: ValueOwner,
   ): Promise<EncryptedValue> {
     if (this.#isLocal()) {
       return this.#legacyCipher(name).encrypt(name, version, plaintext, owner);
@@ -113,7 +113,7 @@ export class EnvelopeCipher {
     name: string,
     version: number,
     stored: EncryptedValue,
-    owner?: string,
+    owner?: ValueOwner,
   ): Promise<string> {
     if (!stored.provider || !stored.wrappedKey) {
       return this.#legacyCipher(name, stored.keyId).decrypt(
@@ -138,7 +138,7 @@ export class EnvelopeCipher {
     name: string,
     version: number,
     stored: EncryptedValue,
-    owner?: string,
+    owner?: ValueOwner,
   ): Promise<EncryptedValue> {
     if (!stored.provider || !stored.wrappedKey || this.#isLocal()) {
       const plaintext = await this.decrypt(name, version, stored, owner);
@@ -193,7 +193,7 @@ export class EnvelopeCipher {
   async #wrap(
     dataKey: Buffer,
     name: string,
-    owner: string | undefined,
+    owner: ValueOwner | undefined,
   ): Promise<{ provider: string; keyId: string; wrappedKey: string }> {
     const { current } = this.options.providers;
     const { keyId, wrappedKey } = await this.#call(
@@ -215,7 +215,7 @@ export class EnvelopeCipher {
   async #dataKey(
     name: string,
     stored: EncryptedValue,
-    owner: string | undefined,
+    owner: ValueOwner | undefined,
   ): Promise<KeyObject> {
     const id = cacheId(stored, name, owner);
     const { cache } = this.options;
@@ -257,7 +257,7 @@ export class EnvelopeCipher {
     provider: SecretsKeyProvider,
     operation: 'wrap' | 'unwrap',
     name: string,
-    owner: string | undefined,
+    owner: ValueOwner | undefined,
     call: () => Promise<T>,
   ): Promise<T> {
     try {
@@ -269,7 +269,7 @@ export class EnvelopeCipher {
         provider: provider.id,
         operation,
         name,
-        scope: owner === undefined ? 'shared' : 'user',
+        scope: scopeOf(owner),
         message,
         unavailable,
       });
@@ -300,7 +300,9 @@ export class EnvelopeCipher {
 function cacheId(
   stored: EncryptedValue,
   name: string,
-  owner: string | undefined,
+  owner: ValueOwner | undefined,
 ): string {
-  return `${stored.provider}\0${stored.wrappedKey}\0${name}\0${owner ?? ''}`;
+  return `${stored.provider}\0${stored.wrappedKey}\0${name}\0${ownerKey(
+    owner,
+  )}`;
 }

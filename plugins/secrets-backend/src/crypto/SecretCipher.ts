@@ -5,7 +5,7 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import { contextData, keyContext } from './keyContext';
+import { contextData, keyContext, type ValueOwner } from './keyContext';
 import type { Keyring } from './Keyring';
 
 /** The id of the built-in key provider (LocalKeyProvider). */
@@ -43,17 +43,24 @@ export class SecretDecryptionError extends Error {
  * The associated data binds a ciphertext to its row: a ciphertext copied to
  * another name, or replayed at another version, fails authentication. A
  * user's own value also binds its owner (and has its own prefix, so it can
- * never pass for a shared value): copied to another user, it fails too.
+ * never pass for a shared value): copied to another user, it fails too. An
+ * entity's own value binds the entity ref under a prefix of its own: copied
+ * to another entity, or passed off as a user's or a shared value, it fails.
  */
 export function associatedData(
   name: string,
   version: number,
-  owner?: string,
+  owner?: ValueOwner,
 ): Buffer {
+  if (owner === undefined) {
+    return Buffer.from(
+      `backstage-secrets:${ENVELOPE_VERSION}:${name}:${version}`,
+    );
+  }
   return Buffer.from(
-    owner === undefined
-      ? `backstage-secrets:${ENVELOPE_VERSION}:${name}:${version}`
-      : `backstage-secrets:${ENVELOPE_VERSION}:user:${name}:${version}:${owner}`,
+    typeof owner === 'string'
+      ? `backstage-secrets:${ENVELOPE_VERSION}:user:${name}:${version}:${owner}`
+      : `backstage-secrets:${ENVELOPE_VERSION}:entity:${name}:${version}:${owner.entityRef}`,
   );
 }
 
@@ -67,13 +74,13 @@ export interface ValueCipher {
     name: string,
     version: number,
     plaintext: string,
-    owner?: string,
+    owner?: ValueOwner,
   ): EncryptedValue | Promise<EncryptedValue>;
   decrypt(
     name: string,
     version: number,
     stored: EncryptedValue,
-    owner?: string,
+    owner?: ValueOwner,
   ): string | Promise<string>;
   canDecryptWith(stored: { keyId: string; provider?: string }): boolean;
 }
@@ -92,7 +99,7 @@ export class SecretCipher {
     name: string,
     version: number,
     plaintext: string,
-    owner?: string,
+    owner?: ValueOwner,
   ): EncryptedValue {
     const { id, key } = this.keyring.primary;
     return {
@@ -123,7 +130,7 @@ export class SecretCipher {
     name: string,
     version: number,
     stored: EncryptedValue,
-    owner?: string,
+    owner?: ValueOwner,
   ): string {
     const entry = this.keyring.get(stored.keyId);
     if (!entry) {
@@ -200,7 +207,7 @@ export function openValue(
   name: string,
   version: number,
   stored: EncryptedValue,
-  owner?: string,
+  owner?: ValueOwner,
 ): string {
   const envelope = Buffer.from(stored.ciphertext, 'base64');
   if (envelope.length < NONCE_BYTES + TAG_BYTES) {

@@ -7,7 +7,7 @@
  */
 export { DataKeyCache } from './DataKeyCache';
 export { EnvelopeCipher, type KeyProviderFailure } from './EnvelopeCipher';
-export { keyContext } from './keyContext';
+export { keyContext, type ValueOwner } from './keyContext';
 export { generateEncryptionKey } from './keyFormat';
 export { KeyProviders } from './KeyProviders';
 export { Keyring } from './Keyring';

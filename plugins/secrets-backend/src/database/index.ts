@@ -33,3 +33,6 @@ export type {
   UserLastUsedRecord,
   UserSecretsStore,
 } from './UserSecretsStore';
+export { guardStoreErrors } from './storeErrors';
+export type { StoredVersion } from './SecretsStore';
+export * as versionedRows from './versionedRows';

@@ -58,6 +58,7 @@ export class SecretChangeEvents {
       name: event.name,
       scope: event.scope,
       ...(event.version !== undefined ? { version: event.version } : {}),
+      ...(event.entityRef !== undefined ? { entityRef: event.entityRef } : {}),
     };
     await this.#publish(SECRETS_CHANGED_TOPIC, payload);
   }

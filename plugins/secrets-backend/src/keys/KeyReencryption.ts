@@ -7,6 +7,7 @@ import {
   LOCAL_PROVIDER_ID,
   SecretDecryptionError,
   type ValueCipher,
+  type ValueOwner,
 } from '../crypto';
 import type {
   CiphertextReplacement,
@@ -35,12 +36,23 @@ type ReencryptableRow = { name: string; version: number } & EncryptedValue;
 
 /** How one row is re-encrypted and written back. */
 interface RowWork {
-  /** the user a user's value is bound to */
-  owner?: string;
+  /** the user or entity a value is bound to */
+  owner?: ValueOwner;
   /** whether readers are told of the change (default: yes) */
   announce?: boolean;
   /** compare-and-set write of the new ciphertext; false when the row changed */
   replace: (encrypted: EncryptedValue) => Promise<boolean>;
+}
+
+/** What the pass needs of the store of entities' own values. */
+export interface EntityValueRows {
+  countByKeyId(): Promise<KeyCount[]>;
+  listNotUnderKey(
+    page: NotUnderKeyPage<{ name: string; entityRef: string }>,
+  ): Promise<Array<ReencryptableRow & { entityRef: string }>>;
+  replaceCiphertext(
+    replacement: CiphertextReplacement & { entityRef: string },
+  ): Promise<boolean>;
 }
 
 /** The replacement of a row as it was read by the new ciphertext. */
@@ -91,6 +103,8 @@ export class KeyReencryption {
       store: SecretsStore;
       /** users' own values, rotated after the shared ones */
       userStore?: UserSecretsStore;
+      /** entities' own values (src/entitySecrets), rotated last */
+      entityStore?: EntityValueRows;
       logger: LoggerService;
       /** each re-encrypted row is a change event, like any other write */
       changes?: SecretChangeEvents;
@@ -108,12 +122,13 @@ export class KeyReencryption {
   }
 
   async status(): Promise<EncryptionStatus> {
-    const { keyring, store, userStore } = this.options;
+    const { keyring, store, userStore, entityStore } = this.options;
     const cipher = this.#cipher;
     const counted: KeyCount[] = [
       ...(await store.countByKeyId()),
       ...(await store.countHistoryByKeyId()),
       ...((await userStore?.countByKeyId()) ?? []),
+      ...((await entityStore?.countByKeyId()) ?? []),
     ];
     // The target of the pass; unknown while the provider cannot say.
     const current = await cipher.currentKey().catch(() => undefined);
@@ -170,7 +185,7 @@ export class KeyReencryption {
 
   /** One pass over every row not under the primary key. */
   async run(signal?: AbortSignal): Promise<ReencryptionResult> {
-    const { store, userStore, logger } = this.options;
+    const { store, userStore, entityStore, logger } = this.options;
     const result: ReencryptionResult = {
       reencrypted: 0,
       skipped: 0,
@@ -212,6 +227,21 @@ export class KeyReencryption {
             userStore.replaceCiphertext({
               ...replacementOf(row, encrypted),
               userRef: row.userRef,
+            }),
+        }),
+      );
+    }
+    if (entityStore) {
+      await this.#pass(
+        result,
+        signal,
+        entityStore.listNotUnderKey.bind(entityStore),
+        row => ({
+          owner: { entityRef: row.entityRef },
+          replace: encrypted =>
+            entityStore.replaceCiphertext({
+              ...replacementOf(row, encrypted),
+              entityRef: row.entityRef,
             }),
         }),
       );
@@ -287,8 +317,11 @@ export class KeyReencryption {
           if (announce === false) continue;
           await this.options.changes?.changed({
             name: row.name,
-            scope: owner === undefined ? 'shared' : 'user',
+            scope: scopeOfOwner(owner),
             version: row.version,
+            ...(owner !== undefined && typeof owner !== 'string'
+              ? { entityRef: owner.entityRef }
+              : {}),
           });
         } else result.skipped += 1;
       }
@@ -306,4 +339,9 @@ export class KeyReencryption {
       );
     }
   }
+}
+
+function scopeOfOwner(owner?: ValueOwner): 'shared' | 'user' | 'entity' {
+  if (owner === undefined) return 'shared';
+  return typeof owner === 'string' ? 'user' : 'entity';
 }

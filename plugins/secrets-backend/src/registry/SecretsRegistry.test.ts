@@ -81,3 +81,47 @@ describe('SecretsRegistry', () => {
     expect(() => registry.register('m.ts:1', [definition])).toThrow(message);
   });
 });
+
+describe('SecretsRegistry entity-scoped definitions', () => {
+  it("defaults entityKinds to ['Component'] and keeps readers and validate", () => {
+    const registry = new SecretsRegistry();
+    const validate = async () => ({ ok: true as const });
+    registry.register('m.ts:1', [
+      { name: 'SENTRY_DSN', scope: 'entity', readers: ['catalog'], validate },
+      {
+        name: 'JIRA_TOKEN',
+        scope: 'entity',
+        entityKinds: ['System', 'System'],
+      },
+    ]);
+    expect(registry.get('SENTRY_DSN')).toMatchObject({
+      scope: 'entity',
+      entityKinds: ['Component'],
+      readers: ['catalog'],
+      validate,
+    });
+    expect(registry.get('JIRA_TOKEN')?.entityKinds).toEqual(['System']);
+  });
+
+  it.each([
+    [
+      { name: 'A', scope: 'shared' as const, entityKinds: ['Component'] },
+      /entity-scoped secrets only/,
+    ],
+    [
+      { name: 'B', scope: 'entity' as const, entityKinds: [] },
+      /non-empty list/,
+    ],
+    [
+      { name: 'C', scope: 'entity' as const, entityKinds: ['no spaces'] },
+      /non-empty list/,
+    ],
+    [
+      { name: 'D', scope: 'team' as any },
+      /scope must be 'shared' or 'user' or 'entity'/,
+    ],
+  ])('refuses %p', (definition, message) => {
+    const registry = new SecretsRegistry();
+    expect(() => registry.register('m.ts:1', [definition])).toThrow(message);
+  });
+});

@@ -28,6 +28,8 @@ export interface RegisteredSecret
   validate?: SecretValidator;
   /** how often the value should be replaced; `secrets.rotation.<NAME>` wins */
   rotateEvery?: HumanDuration;
+  /** for `scope: 'entity'`: the kinds with a value of their own (default `['Component']`) */
+  entityKinds?: string[];
   registeredBy: string;
 }
 
@@ -83,7 +85,26 @@ function validateDefinition(definition: SecretDefinition): void {
     );
   }
   requireOneOf(definition, 'format', ['text', 'json']);
-  requireOneOf(definition, 'scope', ['shared', 'user']);
+  requireOneOf(definition, 'scope', ['shared', 'user', 'entity']);
+  if (definition.entityKinds !== undefined) {
+    if (definition.scope !== 'entity') {
+      throw new Error(
+        `Cannot register secret ${definition.name}: entityKinds applies to entity-scoped secrets only (scope: 'entity').`,
+      );
+    }
+    if (
+      !Array.isArray(definition.entityKinds) ||
+      definition.entityKinds.length === 0 ||
+      !definition.entityKinds.every(
+        kind =>
+          typeof kind === 'string' && /^[A-Za-z][A-Za-z0-9-]*$/.test(kind),
+      )
+    ) {
+      throw new Error(
+        `Cannot register secret ${definition.name}: entityKinds must be a non-empty list of catalog entity kinds, e.g. ['Component', 'System'].`,
+      );
+    }
+  }
   if (definition.scope === 'user' && definition.readers === undefined) {
     throw new Error(
       `Cannot register secret ${definition.name}: a user-scoped secret must name its readers (the plugin ids that may use a user's value), so that users know which plugins they allow.`,
@@ -181,6 +202,13 @@ export class SecretsRegistry {
           ? [...new Set(definition.readers)]
           : undefined,
         validate: definition.validate,
+        ...(definition.scope === 'entity'
+          ? {
+              entityKinds: [
+                ...new Set(definition.entityKinds ?? ['Component']),
+              ],
+            }
+          : {}),
         ...(definition.rotateEvery
           ? { rotateEvery: { ...definition.rotateEvery } }
           : {}),

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { wrapServer } from '@backstage/backend-openapi-utils/testUtils';
 import { mockErrorHandler, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { manageSecretsPermission } from '@backstage-secrets/plugin-secrets-common';
 import { SecretsConfig } from '../config';
 import { SecretsRegistry } from '../registry';
@@ -57,6 +58,13 @@ jest.spyOn(dns, 'lookup').mockImplementation(((
   return (realLookup as any)(hostname, opts, done);
 }) as any);
 const USER_SCOPED = 'PERSONAL_TOKEN';
+const ENTITY_SCOPED = 'SENTRY_DSN';
+const entity = (kind: string, name: string) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind,
+  metadata: { name, namespace: 'default' },
+  spec: {},
+});
 const CHECKED = 'CHECKED_TOKEN';
 const { admin, nonAdmin, plugin, anonymous } = CALLER_HEADERS;
 
@@ -66,6 +74,7 @@ async function contractApp(databaseId: Parameters<typeof databases.init>[0]) {
   registry.register('openapi.test.ts', [
     ...DEFAULT_DEFINITIONS,
     { name: USER_SCOPED, scope: 'user', readers: ['catalog'] },
+    { name: ENTITY_SCOPED, scope: 'entity' },
     {
       name: CHECKED,
       validate: async value =>
@@ -107,6 +116,9 @@ async function contractApp(databaseId: Parameters<typeof databases.init>[0]) {
     }),
     auditor: mockServices.auditor.mock(),
     config,
+    catalog: catalogServiceMock({
+      entities: [entity('Component', 'payments'), entity('System', 'platform')],
+    }),
   });
   return express().use(router).use(mockErrorHandler());
 }
@@ -252,6 +264,48 @@ describe.each(databases.eachSupportedId())(
         ).status,
       ).toBe(200);
       expect((await asUser.del(`/user/secrets/${USER_SCOPED}`)).status).toBe(
+        204,
+      );
+
+      // An entity's secrets (the admin may manage them here).
+      const payments = '/entities/component/default/payments/secrets';
+      const listedForEntity = await asAdmin.get(payments);
+      expect(listedForEntity.status).toBe(200);
+      expect(listedForEntity.body.items).toEqual([
+        expect.objectContaining({ name: ENTITY_SCOPED, source: 'unset' }),
+      ]);
+      const entitySet = await asAdmin.put(`${payments}/${ENTITY_SCOPED}`, {
+        value: 'https://key@sentry.example/1',
+        expectedVersion: 0,
+      });
+      expect(entitySet.status).toBe(200);
+      expect(entitySet.body).toMatchObject({ source: 'entity', version: 1 });
+      expect(
+        (
+          await asAdmin.put(`${payments}/${ENTITY_SCOPED}`, {
+            value: 'x',
+            expectedVersion: 0,
+          })
+        ).status,
+      ).toBe(409);
+      expect(
+        (
+          await asAdmin.put(
+            `/entities/system/default/platform/secrets/${ENTITY_SCOPED}`,
+            { value: 'x' },
+          )
+        ).status,
+      ).toBe(400);
+      expect(
+        (await asAdmin.get('/entities/component/default/nowhere/secrets'))
+          .status,
+      ).toBe(404);
+      expect(
+        (await asUser.put(`${payments}/${ENTITY_SCOPED}`, { value: 'x' }))
+          .status,
+      ).toBe(403);
+      expect((await asUser.get(payments)).body.items[0].canManage).toBe(false);
+      expect((await asAdmin.del(`${payments}/${ENTITY_SCOPED}`)).status).toBe(
         204,
       );
 

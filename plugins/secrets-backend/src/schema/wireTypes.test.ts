@@ -83,6 +83,10 @@ describe('wire types of -common', () => {
         Wire.ChangeWatermarkResponse,
         FromSpec<'ChangeWatermarkResponse'>
       >,
+      EntitySecretSummary: true as Equal<
+        Wire.EntitySecretSummary,
+        FromSpec<'EntitySecretSummary'>
+      >,
     });
     // The bodies the document declares inline, by route.
     expectSameTypes({
@@ -105,6 +109,17 @@ describe('wire types of -common', () => {
       UserSecretSetRequest: true as Equal<
         Wire.SetSecretRequest,
         RequestBody<'/user/secrets/{name}', 'put'>
+      >,
+      ListEntitySecretsResponse: true as Equal<
+        Wire.ListEntitySecretsResponse,
+        OkBody<'/entities/{kind}/{namespace}/{name}/secrets', 'get'>
+      >,
+      EntitySecretSetRequest: true as Equal<
+        Wire.SetSecretRequest,
+        RequestBody<
+          '/entities/{kind}/{namespace}/{name}/secrets/{secretName}',
+          'put'
+        >
       >,
     });
     // Every component schema of the document is checked above, except the

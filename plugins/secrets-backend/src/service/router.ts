@@ -12,6 +12,8 @@ import { createAccessGate } from '../access';
 import type { SecretsConfig } from '../config';
 import { createOpenApiRouter } from '../schema';
 import { mapBodyParserErrors } from './errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { addEntityRoutes } from './routes/entityRoutes';
 import { addManageRoutes } from './routes/manageRoutes';
 import { addUserRoutes } from './routes/userRoutes';
 import { addValueRoute } from './routes/valueRoute';
@@ -26,6 +28,7 @@ export type RouterOptions = Pick<
   | 'history'
   | 'valueCheck'
   | 'userSecrets'
+  | 'entitySecrets'
   | 'reencryption'
   | 'watermark'
 > & {
@@ -36,6 +39,8 @@ export type RouterOptions = Pick<
   permissions: PermissionsService;
   auditor: AuditorService;
   config: SecretsConfig;
+  /** the catalog, asked with the caller's credentials on the entity routes */
+  catalog: Pick<CatalogService, 'getEntityByRef'>;
 };
 
 /**
@@ -68,6 +73,7 @@ export async function createRouter(
   addManageRoutes(router, options);
   addValueRoute(router, options);
   addUserRoutes(router, options);
+  addEntityRoutes(router, options);
   outer.use(router);
 
   outer.use(mapBodyParserErrors);

@@ -8,6 +8,10 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { SecretsConfig } from '../config';
 import type { ReminderStateStore, UserSecretsStore } from '../database';
+import {
+  deleteOrphanedEntitySecrets,
+  type EntitySecretsStore,
+} from '../entitySecrets';
 import type { KeyReencryption } from '../keys';
 import { RotationReminders } from '../reminders';
 import { deleteOrphanedUserSecrets } from '../userSecrets';
@@ -21,10 +25,13 @@ export async function scheduleSecretsTasks(options: {
     | 'reminderSchedule'
     | 'reencryptionSchedule'
     | 'userSecretOrphanGracePeriodMs'
+    | 'entitySecretOrphanGracePeriodMs'
   >;
   scheduler: SchedulerService;
   reencryption: KeyReencryption;
   userStore: UserSecretsStore;
+  /** entities' own values; without it, no orphan task for them */
+  entityStore?: EntitySecretsStore;
   catalog: CatalogService;
   auth: AuthService;
   auditor: AuditorService;
@@ -82,4 +89,27 @@ export async function scheduleSecretsTasks(options: {
       });
     },
   });
+
+  // Entities' own values outlive their entity in the catalog for a grace
+  // period (a rename or a re-import may bring it back), then go, audited.
+  const { entityStore } = options;
+  if (entityStore) {
+    const entityGracePeriodMs = config.entitySecretOrphanGracePeriodMs();
+    await scheduler.scheduleTask({
+      id: 'secrets-entity-orphans',
+      frequency: { hours: 1 },
+      timeout: { minutes: 10 },
+      initialDelay: { minutes: 5 },
+      fn: async () => {
+        await deleteOrphanedEntitySecrets({
+          store: entityStore,
+          catalog: options.catalog,
+          auth: options.auth,
+          auditor: options.auditor,
+          logger: options.logger,
+          gracePeriodMs: entityGracePeriodMs,
+        });
+      },
+    });
+  }
 }

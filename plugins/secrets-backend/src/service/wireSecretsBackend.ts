@@ -28,6 +28,12 @@ import {
   ReminderStateStore,
   type UserLastUsedRecord,
 } from '../database';
+import {
+  type EntityLastUsedRecord,
+  entitySecretKey,
+  EntitySecretsManager,
+  EntitySecretsStore,
+} from '../entitySecrets';
 import { SecretChangeEvents } from '../events';
 import { SecretHistory } from '../history';
 import { KeyReencryption } from '../keys';
@@ -60,6 +66,8 @@ export interface SecretsBackend {
   valueCheck: CurrentValueCheck;
   userSecrets: UserSecretsManager;
   userStore: DatabaseUserSecretsStore;
+  entitySecrets: EntitySecretsManager;
+  entityStore: EntitySecretsStore;
   reencryption: KeyReencryption;
   reminderStore: ReminderStateStore;
   watermark: ChangeWatermark;
@@ -124,6 +132,7 @@ export async function wireSecretsBackend(options: {
   }
   const store = await DatabaseSecretsStore.create({ database });
   const userStore = new DatabaseUserSecretsStore(knex);
+  const entityStore = new EntitySecretsStore(knex);
 
   guardStoredKeys({
     config,
@@ -133,6 +142,7 @@ export async function wireSecretsBackend(options: {
     rowsPerKey: [
       ...(await store.countByKeyId()),
       ...(await userStore.countByKeyId()),
+      ...(await entityStore.countByKeyId()),
     ],
     // History rows too: retiring a key they still use would silently make
     // those versions impossible to restore.
@@ -177,6 +187,7 @@ export async function wireSecretsBackend(options: {
     readers,
     rotation,
     userStore,
+    entityStore,
     historyKeep,
     checks,
     changes,
@@ -215,11 +226,31 @@ export async function wireSecretsBackend(options: {
       `Dropped ${dropped} grant(s) of plugins that are no longer readers of the per-user secrets they were given for; users will be asked again if such a plugin becomes a reader.`,
     );
   }
+  const entityTracker = new LastUsedTracker<EntityLastUsedRecord>(
+    entityStore,
+    logger,
+    record => entitySecretKey(record.name, record.entityRef),
+  );
+  const entitySecrets = new EntitySecretsManager({
+    registry,
+    store: entityStore,
+    cipher,
+    tracker: entityTracker,
+    logger,
+    // The default: the value a shared read of the name gets (pin or stored).
+    defaultValue: async name => (await shared.reads.currentValue(name))?.value,
+    hasDefault: async name =>
+      Boolean(shared.pins.of(name)) ||
+      Boolean((await store.getVersion(name))?.live),
+    checks,
+    changes,
+  });
   const reencryption = new KeyReencryption({
     keyring,
     cipher,
     store,
     userStore,
+    entityStore,
     logger,
     changes,
     batchSize: config.reencryptionBatchSize(),
@@ -238,6 +269,7 @@ export async function wireSecretsBackend(options: {
   const intervalMs = config.lastUsedFlushIntervalMs();
   tracker.start(intervalMs);
   userTracker.start(intervalMs);
+  entityTracker.start(intervalMs);
   // Heartbeats start once every plugin is up (the events backend serves
   // publishes from then on) and stop before the events service shuts down.
   lifecycle.addStartupHook(() =>
@@ -247,7 +279,11 @@ export async function wireSecretsBackend(options: {
   lifecycle.addShutdownHook(async () => {
     stopAppConfigReport();
     await changes.stopHeartbeat(); // no-op when the goodbye was sent
-    await Promise.all([tracker.stop(), userTracker.stop()]);
+    await Promise.all([
+      tracker.stop(),
+      userTracker.stop(),
+      entityTracker.stop(),
+    ]);
   });
 
   logger.info(
@@ -276,6 +312,8 @@ export async function wireSecretsBackend(options: {
     valueCheck,
     userSecrets,
     userStore,
+    entitySecrets,
+    entityStore,
     reencryption,
     reminderStore: new ReminderStateStore(knex),
     watermark,

@@ -43,6 +43,8 @@ export interface SecretSummariesOptions {
   checks?: Pick<SecretChecks, 'all' | 'get' | 'startedAt'>;
   /** users' own values, for the counts of user-scoped secrets */
   userStore?: Pick<UserSecretsStore, 'countUsersByName'>;
+  /** entities' own values, for the counts of entity-scoped secrets */
+  entityStore?: { countEntitiesByName(): Promise<Map<string, number>> };
   /** the time the `unused` flag is computed against; tests pass a fixed one */
   now?: () => Date;
   /** where app-config uses a secret, and the version loaded at start-up */
@@ -67,6 +69,9 @@ export class SecretSummaries {
     const userCounts = definitions.some(d => d.scope === 'user')
       ? await userStore?.countUsersByName()
       : undefined;
+    const entityCounts = definitions.some(d => d.scope === 'entity')
+      ? await this.options.entityStore?.countEntitiesByName()
+      : undefined;
     const items: SecretSummary[] = [];
     for (const definition of definitions) {
       items.push(
@@ -82,6 +87,10 @@ export class SecretSummaries {
               stored: storedByName.get(definition.name),
               pins: allPins,
               check: lastChecks?.get(definition.name),
+              entityValueCount:
+                definition.scope === 'entity'
+                  ? entityCounts?.get(definition.name) ?? 0
+                  : undefined,
             }),
       );
       storedByName.delete(definition.name);
@@ -100,7 +109,18 @@ export class SecretSummaries {
     const stored = await this.options.store.get(name);
     if (!definition && !stored) throw notRegisteredError(name);
     const check = await this.options.checks?.get(name);
-    return this.summarize({ definition, name, stored, check });
+    const entityValueCount =
+      definition?.scope === 'entity'
+        ? (await this.options.entityStore?.countEntitiesByName())?.get(name) ??
+          0
+        : undefined;
+    return this.summarize({
+      definition,
+      name,
+      stored,
+      check,
+      entityValueCount,
+    });
   }
 
   /**
@@ -114,6 +134,8 @@ export class SecretSummaries {
     stored: StoredSecretMetadata | undefined;
     pins?: Map<string, Pin>;
     check?: SecretCheckRecord;
+    /** for an entity-scoped secret: how many entities have a value of their own */
+    entityValueCount?: number;
   }): SecretSummary {
     const { definition, name, stored, check } = options;
     if (definition?.scope === 'user') return this.#userScoped(definition, 0);
@@ -161,7 +183,15 @@ export class SecretSummaries {
       lastUsedBy,
       ...(lastUsedVia ? { lastUsedVia } : {}),
       ...(definition ? { readers: this.options.readers.readersOf(name) } : {}),
-      scope: 'shared',
+      ...(definition?.scope === 'entity'
+        ? {
+            scope: 'entity' as const,
+            ...(options.entityValueCount !== undefined
+              ? { entityValueCount: options.entityValueCount }
+              : {}),
+            entityKinds: definition.entityKinds,
+          }
+        : { scope: 'shared' as const }),
       ...(appConfig ? { appConfig } : {}),
       error,
       checkable: Boolean(definition?.validate),

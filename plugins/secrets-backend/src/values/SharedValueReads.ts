@@ -12,7 +12,11 @@ import type { SecretsRegistry } from '../registry';
 import type { DecryptionFailures } from './DecryptionFailures';
 import type { LastUsedTracker } from './LastUsedTracker';
 import type { Pins } from './Pins';
-import { SecretNotRegisteredError, UserScopedReadError } from './refusals';
+import {
+  EntityScopedReadError,
+  SecretNotRegisteredError,
+  UserScopedReadError,
+} from './refusals';
 
 /** A value read for a backend plugin, and who read it. */
 export interface ReadRequest {
@@ -57,6 +61,9 @@ export class SharedValueReads {
     this.options.readers.assertMayRead(name, request.caller);
     if (definition?.scope === 'user') {
       throw new UserScopedReadError(name);
+    }
+    if (definition?.scope === 'entity') {
+      throw new EntityScopedReadError(name);
     }
     if (!definition) {
       throw new SecretNotRegisteredError(secretNotRegisteredMessage(name));

@@ -50,6 +50,8 @@ export function createSharedSecrets(options: {
   rotation?: RotationPolicy;
   /** users' own values, for the admin list's counts of user-scoped secrets */
   userStore?: Pick<UserSecretsStore, 'countUsersByName'>;
+  /** entities' own values, for the admin list's counts of entity-scoped secrets */
+  entityStore?: { countEntitiesByName(): Promise<Map<string, number>> };
   /** the time the `unused` flag is computed against; tests pass a fixed one */
   now?: () => Date;
   /** versions kept per secret (`secrets.history.keep`) */
@@ -76,6 +78,7 @@ export function createSharedSecrets(options: {
     rotation: options.rotation ?? RotationPolicy.fromConfig(config),
     checks,
     userStore: options.userStore,
+    entityStore: options.entityStore,
     now: options.now,
     appConfig: options.appConfig,
   });

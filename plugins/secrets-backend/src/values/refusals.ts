@@ -45,3 +45,15 @@ export function refuseUserScoped(definition: RegisteredSecret): void {
     );
   }
 }
+
+/**
+ * An entity-scoped secret read without an entity: each entity has its own
+ * value (or the default), so the reader names the entity it reads for.
+ */
+export class EntityScopedReadError extends NotAllowedError {
+  constructor(name: string) {
+    super(
+      `Secret ${name} holds one value per catalog entity: read it for the entity your plugin serves, with getSecret('${name}', { entityRef }).`,
+    );
+  }
+}

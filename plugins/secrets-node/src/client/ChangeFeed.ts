@@ -82,7 +82,8 @@ export class ChangeFeed {
     events: EventsService;
     logger?: LoggerService;
     maxStalenessMs: number;
-    onChanged: (name: string) => void;
+    /** `entityRef`: only that entity's value of the name changed */
+    onChanged: (name: string, entityRef?: string) => void;
     /**
      * called when values may have changed unseen: the bus became trusted
      * again, or the backend's change counter moved
@@ -113,7 +114,13 @@ export class ChangeFeed {
           const payload = (eventPayload ?? {}) as Record<string, unknown>;
           if (topic === SECRETS_CHANGED_TOPIC) {
             if (typeof payload.name === 'string') {
-              options.onChanged(payload.name);
+              options.onChanged(
+                payload.name,
+                payload.scope === 'entity' &&
+                  typeof payload.entityRef === 'string'
+                  ? payload.entityRef
+                  : undefined,
+              );
             }
           } else if (typeof payload.instance !== 'string') {
             return;

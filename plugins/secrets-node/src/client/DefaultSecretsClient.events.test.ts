@@ -167,4 +167,42 @@ describe('DefaultSecretsClient with change events', () => {
     jest.advanceTimersByTime(2 * SHORT_WINDOW_MS);
     expect(await c.getSecret('KEY')).toBe('v2');
   });
+
+  it('keeps entity values per (name, entity) and drops only the entity whose event arrives', async () => {
+    const events = mockServices.events();
+    const { c } = client(events);
+    await subscribed(fake);
+    await heartbeat(events, 'a');
+    const payments = 'component:default/payments';
+    const billing = 'component:default/billing';
+    fake.values.set('DSN', 'default-1');
+    fake.values.set(`DSN@${payments}`, 'payments-1');
+    expect(await c.getSecret('DSN', { entityRef: payments })).toBe(
+      'payments-1',
+    );
+    expect(await c.getSecret('DSN', { entityRef: billing })).toBe('default-1');
+    expect(fake.requests.map(r => r.url)).toEqual([
+      `/secrets/DSN/value?entityRef=${encodeURIComponent(payments)}`,
+      `/secrets/DSN/value?entityRef=${encodeURIComponent(billing)}`,
+    ]);
+
+    fake.values.set(`DSN@${payments}`, 'payments-2');
+    fake.values.set(`DSN@${billing}`, 'billing-2');
+    jest.advanceTimersByTime(2 * SHORT_WINDOW_MS);
+    expect(await c.getSecret('DSN', { entityRef: payments })).toBe(
+      'payments-1',
+    );
+    await events.publish({
+      topic: SECRETS_CHANGED_TOPIC,
+      eventPayload: { name: 'DSN', scope: 'entity', entityRef: payments },
+    });
+    expect(await c.getSecret('DSN', { entityRef: payments })).toBe(
+      'payments-2',
+    );
+    // Another entity's answer is kept until its own event (or the default's).
+    expect(await c.getSecret('DSN', { entityRef: billing })).toBe('default-1');
+    await changed(events, 'DSN');
+    expect(await c.getSecret('DSN', { entityRef: billing })).toBe('billing-2');
+    expect(fake.requests).toHaveLength(4);
+  });
 });

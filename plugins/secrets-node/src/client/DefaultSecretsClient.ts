@@ -10,7 +10,11 @@ import { ChangeFeed } from './ChangeFeed';
 import { ReadCache } from './ReadCache';
 import { type Lookup, SecretsBackendHttp } from './SecretsBackendHttp';
 import { SecretsPluginTokens } from './SecretsPluginTokens';
-import { UserScopeDiscovery, userCacheKey } from './UserScopeDiscovery';
+import {
+  UserScopeDiscovery,
+  UserScopedSignal,
+  userCacheKey,
+} from './UserScopeDiscovery';
 
 /**
  * How long a read value may be reused without change events (or while the
@@ -113,7 +117,8 @@ export class DefaultSecretsClient implements SecretsService {
         events: options.events,
         logger: options.logger,
         maxStalenessMs,
-        onChanged: name => this.#cache.drop(name),
+        onChanged: (name, entityRef) =>
+          this.#cache.drop(name, entityRef && entityKey(entityRef)),
         // Events may have been missed while the bus was not trusted, or
         // the change counter moved.
         onTrusted: () => this.#cache.clear(),
@@ -151,6 +156,21 @@ export class DefaultSecretsClient implements SecretsService {
    * own value, read on their behalf and cached per user, never across.
    */
   #lookup(name: string, options?: SecretReadOptions): Promise<Lookup> {
+    const entityRef = options?.entityRef;
+    if (entityRef !== undefined) {
+      // An entity's value (else the default), with the plugin's own token,
+      // cached per (name, entity). For a secret that is not entity-scoped
+      // the backend answers its shared value.
+      return this.#cache
+        .read({ name, entity: entityKey(entityRef) }, () =>
+          this.#http.read(name, undefined, entityRef),
+        )
+        .catch(error => {
+          // A user-scoped name: entityRef does not apply; read it as usual.
+          if (!(error instanceof UserScopedSignal)) throw error;
+          return this.#lookup(name, { onBehalfOf: options?.onBehalfOf });
+        });
+    }
     return this.#scopes.read(name, options?.onBehalfOf, {
       shared: () => this.#cache.read({ name }, () => this.#http.read(name)),
       forUser: user =>
@@ -159,4 +179,13 @@ export class DefaultSecretsClient implements SecretsService {
         ),
     });
   }
+}
+
+/** One spelling of an entity ref per entity, as the backend and its events spell it. */
+function entityKey(entityRef: string): string {
+  const ref = entityRef.toLocaleLowerCase('en-US');
+  const colon = ref.indexOf(':');
+  return colon > 0 && !ref.includes('/', colon)
+    ? `${ref.slice(0, colon)}:default/${ref.slice(colon + 1)}`
+    : ref;
 }

@@ -3,6 +3,8 @@ export interface ReadKey {
   name: string;
   /** the user's entity ref, for a user's own value; absent for a shared value */
   user?: string;
+  /** the entity's ref, for an entity's value of an entity-scoped secret */
+  entity?: string;
 }
 
 interface Entry<T> {
@@ -77,10 +79,15 @@ export class ReadCache<T> {
   }
 
   /**
-   * Forgets a changed name: the shared answer and every user's, answered or
-   * in flight (an answer in flight may predate the change).
+   * Forgets a changed name: the shared answer and every user's and
+   * entity's, answered or in flight (an answer in flight may predate the
+   * change); with `entity`, only that entity's answer of the name.
    */
-  drop(name: string): void {
+  drop(name: string, entity?: string): void {
+    if (entity !== undefined) {
+      this.#entries.delete(entryId({ name, entity }));
+      return;
+    }
     const userPrefix = entryId({ name, user: '' });
     for (const id of this.#entries.keys()) {
       if (id === name || id.startsWith(userPrefix)) this.#entries.delete(id);
@@ -106,7 +113,11 @@ export class ReadCache<T> {
   }
 }
 
-/** Secret names never hold NUL, so it cannot make two keys collide. */
-function entryId({ name, user }: ReadKey): string {
+/**
+ * Secret names never hold NUL, so it cannot make two keys collide; an
+ * entity's key has a second NUL, which a user's entity ref never holds.
+ */
+function entryId({ name, user, entity }: ReadKey): string {
+  if (entity !== undefined) return `${name}\u0000\u0000${entity}`;
   return user === undefined ? name : `${name}\u0000${user}`;
 }

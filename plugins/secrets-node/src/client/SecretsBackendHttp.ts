@@ -3,6 +3,7 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import {
+  InputError,
   NotAllowedError,
   NotFoundError,
   ResponseError,
@@ -44,13 +45,21 @@ export class SecretsBackendHttp {
    * that user's own value. Rejects with a {@link UserScopedSignal} when the
    * plugin's own token was refused because the secret is user-scoped.
    */
-  async read(name: string, user?: BackstageCredentials): Promise<Lookup> {
+  async read(
+    name: string,
+    user?: BackstageCredentials,
+    entityRef?: string,
+  ): Promise<Lookup> {
     const [baseUrl, token] = await Promise.all([
       this.#discovery.getBaseUrl('secrets'),
       user ? this.#tokens.onBehalfOf(user) : this.#tokens.own(),
     ]);
+    const query =
+      entityRef === undefined
+        ? ''
+        : `?entityRef=${encodeURIComponent(entityRef)}`;
     const response = await fetch(
-      `${baseUrl}/secrets/${encodeURIComponent(name)}/value`,
+      `${baseUrl}/secrets/${encodeURIComponent(name)}/value${query}`,
       { headers: { authorization: `Bearer ${token}` } },
     );
     if (response.status === 404) {
@@ -81,6 +90,14 @@ export class SecretsBackendHttp {
         `This plugin may not read secret ${name}.`;
       if (!user && response.headers.get(SECRET_SCOPE_HEADER) === 'user') {
         throw new UserScopedSignal(message);
+      }
+      // An entity-scoped secret read without an entity: the caller's
+      // mistake (it must say which entity), not a refusal.
+      if (
+        !entityRef &&
+        response.headers.get(SECRET_SCOPE_HEADER) === 'entity'
+      ) {
+        throw new InputError(message);
       }
       throw new NotAllowedError(message);
     }

@@ -190,3 +190,36 @@ describe('secretsServiceMock, scopes and readers as the backend decides them', (
     ).rejects.toMatchObject({ name: 'NotAllowedError' });
   });
 });
+
+describe('secretsServiceMock, entity-scoped secrets', () => {
+  it("reads an entity's value, else the default, else names the entity", async () => {
+    const secrets = secretsServiceMock({
+      registered: [{ name: 'SENTRY_DSN', scope: 'entity' }],
+      entityValues: {
+        SENTRY_DSN: { 'component:default/payments': 'payments-dsn' },
+      },
+    });
+    await expect(
+      secrets.getSecret('SENTRY_DSN', {
+        entityRef: 'Component:default/payments',
+      }),
+    ).resolves.toBe('payments-dsn');
+    await expect(
+      secrets.requireSecret('SENTRY_DSN', {
+        entityRef: 'component:default/billing',
+      }),
+    ).rejects.toThrow(/not set for component:default\/billing/);
+    secrets.set('SENTRY_DSN', 'the-default');
+    await expect(
+      secrets.getSecret('SENTRY_DSN', {
+        entityRef: 'component:default/billing',
+      }),
+    ).resolves.toBe('the-default');
+    await expect(secrets.getSecret('SENTRY_DSN')).rejects.toThrow(
+      /one value per catalog entity/,
+    );
+    expect(secrets.readDetails[0]).toMatchObject({
+      entityRef: 'Component:default/payments',
+    });
+  });
+});

@@ -4,8 +4,9 @@ import {
   createServiceFactory,
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
+  entitySecretNotSetMessage,
   secretNotRegisteredMessage,
   secretNotSetMessage,
   secretReaderRefusedMessage,
@@ -60,6 +61,12 @@ export interface SecretsServiceMockOptions {
    */
   grants?: Record<string, Record<string, string[]>>;
   /**
+   * Entities' own values of `scope: 'entity'` secrets: secret name → entity
+   * ref (e.g. `component:default/payments`) → value. A read for an entity
+   * without one gets the shared value of the name (the default).
+   */
+  entityValues?: Record<string, Record<string, string>>;
+  /**
    * The plugin that reads when the mock is called directly (not through
    * `factory()`, which knows each plugin): decides `readers` checks and
    * grants. Default: `test-plugin`.
@@ -77,12 +84,14 @@ export interface MockSecretRead {
   name: string;
   /** Whether the read was made on behalf of a user. */
   onBehalfOf: boolean;
+  /** The entity read for, when given. */
+  entityRef?: string;
   /** The reading plugin. */
   pluginId: string;
 }
 
 type Registration = {
-  scope: 'shared' | 'user';
+  scope: 'shared' | 'user' | 'entity';
   readers?: string[];
 };
 
@@ -114,6 +123,7 @@ function userOf(credentials?: BackstageCredentials): string | undefined {
  */
 export class MockSecretsService implements SecretsService {
   readonly #values = new Map<string, string>();
+  readonly #entityValues = new Map<string, Map<string, string>>();
   readonly #userValues = new Map<string, Map<string, string>>();
   readonly #grants = new Map<string, Map<string, Set<string>>>();
   #registered: Map<string, Registration> | undefined;
@@ -134,6 +144,13 @@ export class MockSecretsService implements SecretsService {
     for (const [name, users] of Object.entries(options?.userValues ?? {})) {
       for (const [userRef, value] of Object.entries(users)) {
         this.setUserValue(name, userRef, value);
+      }
+    }
+    for (const [name, entities] of Object.entries(
+      options?.entityValues ?? {},
+    )) {
+      for (const [entityRef, value] of Object.entries(entities)) {
+        this.setEntityValue(name, entityRef, value);
       }
     }
     for (const [name, users] of Object.entries(options?.grants ?? {})) {
@@ -179,6 +196,19 @@ export class MockSecretsService implements SecretsService {
     else users.set(userRef, value);
   }
 
+  /** Set or clear (`undefined` or `''`) an entity's own value of an entity-scoped secret. */
+  setEntityValue(
+    name: string,
+    entityRef: string,
+    value: string | undefined,
+  ): void {
+    const entities = this.#entityValues.get(name) ?? new Map<string, string>();
+    this.#entityValues.set(name, entities);
+    const ref = entityRef.toLocaleLowerCase('en-US');
+    if (value === undefined || value === '') entities.delete(ref);
+    else entities.set(ref, value);
+  }
+
   /** A user allows (or, with `false`, revokes) a plugin's use of their own value. */
   allow(name: string, userRef: string, pluginId: string, allowed = true): void {
     const users = this.#grants.get(name) ?? new Map<string, Set<string>>();
@@ -202,7 +232,10 @@ export class MockSecretsService implements SecretsService {
         this.#registered.set(secret, { scope: 'shared' });
       } else {
         this.#registered.set(secret.name, {
-          scope: secret.scope === 'user' ? 'user' : 'shared',
+          scope:
+            secret.scope === 'user' || secret.scope === 'entity'
+              ? secret.scope
+              : 'shared',
           readers: secret.readers,
         });
       }
@@ -238,11 +271,17 @@ export class MockSecretsService implements SecretsService {
     const value = await this.#read(pluginId, name, options);
     if (value === undefined) {
       const userRef = userOf(options?.onBehalfOf);
-      throw new NotFoundError(
-        this.#registration(name)?.scope === 'user' && userRef
-          ? userSecretNotSetMessage(userRef, name)
-          : secretNotSetMessage(name),
-      );
+      const scope = this.#registration(name)?.scope;
+      let message = secretNotSetMessage(name);
+      if (scope === 'user' && userRef) {
+        message = userSecretNotSetMessage(userRef, name);
+      } else if (scope === 'entity' && options?.entityRef) {
+        message = entitySecretNotSetMessage(
+          options.entityRef.toLocaleLowerCase('en-US'),
+          name,
+        );
+      }
+      throw new NotFoundError(message);
     }
     return value;
   }
@@ -257,6 +296,7 @@ export class MockSecretsService implements SecretsService {
       name,
       pluginId,
       onBehalfOf: Boolean(options?.onBehalfOf),
+      ...(options?.entityRef ? { entityRef: options.entityRef } : {}),
     });
     const registration = this.#registration(name);
     if (!registration) {
@@ -272,6 +312,17 @@ export class MockSecretsService implements SecretsService {
           registration.readers,
         ),
       );
+    }
+    if (registration.scope === 'entity') {
+      // An entity's own value, else the default; read with the plugin's
+      // own credentials, and only for an entity.
+      if (!options?.entityRef) {
+        throw new InputError(
+          `Secret ${name} holds one value per catalog entity: read it for the entity your plugin serves, with getSecret('${name}', { entityRef }).`,
+        );
+      }
+      const ref = options.entityRef.toLocaleLowerCase('en-US');
+      return this.#entityValues.get(name)?.get(ref) ?? this.#values.get(name);
     }
     if (registration.scope === 'shared') {
       // Shared values are read with the plugin's own credentials, whatever

@@ -9,6 +9,8 @@ import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import type { FetchApi, RouteRef } from '@backstage/core-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  entitySecretsApiRef,
+  EntitySecretsClient,
   secretsApiRef,
   SecretsClient,
   userSecretsApiRef,
@@ -111,6 +113,13 @@ export async function renderWithApis(
             discoveryApi: mockApis.discovery({ baseUrl: BACKEND_URL }),
             fetchApi: mockApis.fetch(),
           }),
+      ],
+      [
+        entitySecretsApiRef,
+        new EntitySecretsClient({
+          discoveryApi: mockApis.discovery({ baseUrl: BACKEND_URL }),
+          fetchApi: recordingFetchApi(network),
+        }),
       ],
       [
         entityPresentationApiRef,

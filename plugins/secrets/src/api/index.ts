@@ -4,3 +4,6 @@ export { SecretsClient } from './SecretsClient';
 export { userSecretsApiRef } from './UserSecretsApi';
 export type { UserSecretsApi } from './UserSecretsApi';
 export { UserSecretsClient } from './UserSecretsClient';
+export { entitySecretsApiRef } from './EntitySecretsApi';
+export type { EntitySecretsApi } from './EntitySecretsApi';
+export { EntitySecretsClient } from './EntitySecretsClient';

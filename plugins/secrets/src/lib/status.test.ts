@@ -86,6 +86,9 @@ describe('countSecrets', () => {
         secret({ source: 'database', error: 'x' }),
         secret({ registered: false, source: 'database' }),
         secret({ scope: 'user', source: 'unset', userValueCount: 3 }),
+        // Per entity, with or without a default: neither set nor missing.
+        secret({ scope: 'entity', source: 'unset', entityValueCount: 2 }),
+        secret({ scope: 'entity', source: 'database', entityValueCount: 0 }),
       ]),
     ).toEqual({
       registered: 4,
@@ -95,6 +98,7 @@ describe('countSecrets', () => {
       unreadable: 1,
       orphaned: 1,
       perUser: 1,
+      perEntity: 2,
     });
   });
 });

@@ -102,6 +102,8 @@ export type SecretsSummaryCounts = {
   orphaned: number;
   /** per-user secrets: neither set nor missing, each user sets their own */
   perUser: number;
+  /** per-entity secrets: neither set nor missing, each entity's owners set its own (the value here is a default) */
+  perEntity: number;
 };
 
 export function countSecrets(secrets: SecretSummary[]): SecretsSummaryCounts {
@@ -113,11 +115,16 @@ export function countSecrets(secrets: SecretSummary[]): SecretsSummaryCounts {
     unreadable: 0,
     orphaned: 0,
     perUser: 0,
+    perEntity: 0,
   };
   for (const secret of secrets) {
     const status = secretStatus(secret);
     if (status === 'orphaned') {
       counts.orphaned += 1;
+      continue;
+    }
+    if (secret.scope === 'entity' && status !== 'error') {
+      counts.perEntity += 1;
       continue;
     }
     if (status === 'perUser') {

@@ -6,6 +6,7 @@ import {
   type SecretValueResponse,
 } from '@backstage-secrets/plugin-secrets-common';
 import { accessOf } from '../../access';
+import { normalizeEntityRef } from '../../entitySecrets';
 import { SecretNotRegisteredError } from '../../values';
 import type { SecretsBackend } from '../wireSecretsBackend';
 import { audited, auditMeta } from './audited';
@@ -29,8 +30,12 @@ export function addValueRoute(
   {
     reads,
     userSecrets,
+    entitySecrets,
     watermark,
-  }: Pick<SecretsBackend, 'reads' | 'userSecrets' | 'watermark'>,
+  }: Pick<
+    SecretsBackend,
+    'reads' | 'userSecrets' | 'entitySecrets' | 'watermark'
+  >,
 ) {
   /** The change counter the secrets client polls (no name, no value). */
   router.get('/changes/watermark', async (_req, res) => {
@@ -57,9 +62,40 @@ export function addValueRoute(
     const who = { caller, ...(onBehalfOf ? { onBehalfOf } : {}) };
     await audited(
       event,
-      error => ({ ...auditMeta(req), ...who, outcome: readOutcomeOf(error) }),
+      error => ({
+        ...auditMeta(req),
+        ...who,
+        ...(typeof req.query.entityRef === 'string'
+          ? { entityRef: req.query.entityRef.slice(0, 300) }
+          : {}),
+        outcome: readOutcomeOf(error),
+      }),
       async () => {
         const name = nameOf(req);
+        const entityQuery = req.query.entityRef;
+        if (
+          typeof entityQuery === 'string' &&
+          entitySecrets.isEntityScoped(name)
+        ) {
+          // An entity's value (else the default), for the plugin's own token.
+          const entityRef = normalizeEntityRef(entityQuery);
+          const read = await entitySecrets.readValue({
+            name,
+            entityRef,
+            caller,
+          });
+          const body: SecretValueResponse = { value: read.value };
+          return {
+            meta: {
+              name,
+              entityRef,
+              caller,
+              outcome: 'read',
+              source: read.source,
+            },
+            send: () => sendWithoutFingerprint(res, body),
+          };
+        }
         const { value, source } = onBehalfOf
           ? {
               value: await userSecrets.readValue({

@@ -16,7 +16,15 @@ export function startFakeBackend() {
       return;
     }
     requests.push({ url: req.url!, authorization: req.headers.authorization });
-    const name = decodeURIComponent(req.url!.split('/')[2]);
+    const url = new URL(req.url!, 'http://fake');
+    const base = decodeURIComponent(url.pathname.split('/')[2]);
+    // An entity's value is kept as `NAME@entityRef`; without one, the
+    // default (the value of NAME) answers.
+    const entityRef = url.searchParams.get('entityRef');
+    const name =
+      entityRef && values.has(`${base}@${entityRef}`)
+        ? `${base}@${entityRef}`
+        : base;
     res.setHeader('content-type', 'application/json');
     if (failNext) {
       failNext = false;

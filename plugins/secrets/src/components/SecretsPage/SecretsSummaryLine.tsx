@@ -26,6 +26,11 @@ export function SecretsSummaryLine(props: { secrets: SecretSummary[] }) {
       `${plural(counts.perUser, 'per-user secret', 'per-user secrets')}`,
     );
   }
+  if (counts.perEntity > 0) {
+    parts.push(
+      `${plural(counts.perEntity, 'per-entity secret', 'per-entity secrets')}`,
+    );
+  }
   return (
     <Typography
       variant="body1"

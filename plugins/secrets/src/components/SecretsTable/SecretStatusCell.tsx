@@ -43,6 +43,16 @@ export function userValueCountText(count: number | undefined): string {
   return `${count} ${count === 1 ? 'user' : 'users'} set a value`;
 }
 
+/** "No entity has its own value yet", "1 entity has its own value", … */
+export function entityValueCountText(count: number | undefined): string {
+  if (!count) {
+    return 'No entity has its own value yet';
+  }
+  return `${count} ${
+    count === 1 ? 'entity has' : 'entities have'
+  } its own value`;
+}
+
 /** The status chip, and the one sentence that explains it. */
 export function SecretStatusCell(props: { secret: SecretSummary }) {
   const { secret } = props;
@@ -80,7 +90,24 @@ export function SecretStatusCell(props: { secret: SecretSummary }) {
       </>
     );
   } else if (status === 'missing') {
-    detail = <>Plugins that need it cannot read it.</>;
+    detail =
+      secret.scope === 'entity' ? (
+        <>No default: entities without their own value have none.</>
+      ) : (
+        <>Plugins that need it cannot read it.</>
+      );
+  }
+  if (secret.scope === 'entity') {
+    // Per entity: the owners set each entity's value on its Secrets tab;
+    // the value here (if any) is the default.
+    detail = (
+      <>
+        <strong>Per entity</strong> ({(secret.entityKinds ?? []).join(', ')}
+        ): {entityValueCountText(secret.entityValueCount)}.{' '}
+        {status === 'set' ? 'The value set here is the default. ' : ''}
+        {detail}
+      </>
+    );
   }
 
   return (

@@ -39,6 +39,45 @@ export const spec = {
           pattern: '^[A-Z][A-Z0-9_]{0,127}$',
         },
       },
+      entityKind: {
+        name: 'kind',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 255,
+        },
+      },
+      entityNamespace: {
+        name: 'namespace',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 255,
+        },
+      },
+      entityName: {
+        name: 'name',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 255,
+        },
+      },
+      secretName: {
+        name: 'secretName',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+          pattern: '^[A-Z][A-Z0-9_]{0,127}$',
+        },
+      },
     },
     schemas: {
       ChangeWatermarkResponse: {
@@ -129,12 +168,26 @@ export const spec = {
           },
           scope: {
             type: 'string',
-            enum: ['shared', 'user'],
+            enum: ['shared', 'user', 'entity'],
           },
           userValueCount: {
             type: 'integer',
             minimum: 0,
             description: 'user-scoped secrets: how many users set a value',
+          },
+          entityValueCount: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'entity-scoped secrets: how many entities have a value of their own',
+          },
+          entityKinds: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+            description:
+              'entity-scoped secrets: the entity kinds it applies to',
           },
           error: {
             type: 'string',
@@ -247,6 +300,64 @@ export const spec = {
                 },
               },
             },
+          },
+        },
+      },
+      EntitySecretSummary: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'format', 'entityRef', 'source', 'canManage'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+            description: 'markdown',
+          },
+          obtainUrl: {
+            type: 'string',
+            description: 'an absolute http(s) URL',
+          },
+          obtainLabel: {
+            type: 'string',
+          },
+          format: {
+            type: 'string',
+            enum: ['text', 'json'],
+          },
+          entityRef: {
+            type: 'string',
+            description: 'e.g. component:default/payments',
+          },
+          source: {
+            type: 'string',
+            enum: ['entity', 'default', 'unset'],
+            description:
+              "what a read for this entity gets now: the entity's value, the default, or nothing",
+          },
+          version: {
+            type: 'integer',
+            minimum: 1,
+          },
+          updatedAt: {
+            type: 'string',
+            description: 'ISO-8601 UTC date-time',
+          },
+          updatedBy: {
+            type: 'string',
+          },
+          lastUsedAt: {
+            type: 'string',
+            description: 'ISO-8601 UTC date-time',
+          },
+          lastUsedBy: {
+            type: 'string',
+          },
+          canManage: {
+            type: 'boolean',
+            description:
+              'the caller may set and clear it (secrets.entity.manage)',
           },
         },
       },
@@ -733,9 +844,21 @@ export const spec = {
           {
             $ref: '#/components/parameters/name',
           },
+          {
+            name: 'entityRef',
+            in: 'query',
+            required: false,
+            description:
+              'For an entity-scoped secret: the entity to read for, e.g. component:default/payments (its value, else the default).',
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 1024,
+            },
+          },
         ],
         summary:
-          "The plaintext, for backend plugins only: a shared value for a reader plugin's own service token; a user-scoped value for a reader plugin's token on behalf of a user who allowed it. Users get 403, and so do plugins outside the readers (a 403 for a user-scoped secret read without a user carries `x-backstage-secrets-scope: user`; a 404 for a name that nothing registers carries `x-backstage-secrets-reason: not-registered`).",
+          "The plaintext, for backend plugins only: a shared value for a reader plugin's own service token; a user-scoped value for a reader plugin's token on behalf of a user who allowed it; an entity-scoped value (`?entityRef=`) for a reader plugin's own token. Users get 403, and so do plugins outside the readers (a 403 for a user-scoped secret read without a user carries `x-backstage-secrets-scope: user`; a 404 for a name that nothing registers carries `x-backstage-secrets-reason: not-registered`).",
         responses: {
           '200': {
             description: 'The value',
@@ -965,6 +1088,155 @@ export const spec = {
                 },
               },
             },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/secrets': {
+      get: {
+        parameters: [
+          {
+            $ref: '#/components/parameters/entityKind',
+          },
+          {
+            $ref: '#/components/parameters/entityNamespace',
+          },
+          {
+            $ref: '#/components/parameters/entityName',
+          },
+        ],
+        summary:
+          "The entity-scoped secrets of a catalog entity: names and status, never values. Anyone the catalog lets read the entity (the user's own sign-in).",
+        responses: {
+          '200': {
+            description: "The entity's secrets",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/EntitySecretSummary',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/secrets/{secretName}': {
+      put: {
+        parameters: [
+          {
+            $ref: '#/components/parameters/entityKind',
+          },
+          {
+            $ref: '#/components/parameters/entityNamespace',
+          },
+          {
+            $ref: '#/components/parameters/entityName',
+          },
+          {
+            $ref: '#/components/parameters/secretName',
+          },
+        ],
+        summary:
+          "Set or replace the entity's own value (secrets.entity.manage on the entity: its owners).",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/SetValueRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: "The entity's new state of the secret",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EntitySecretSummary',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+          '413': {
+            $ref: '#/components/responses/Error',
+          },
+          '422': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+      delete: {
+        parameters: [
+          {
+            $ref: '#/components/parameters/entityKind',
+          },
+          {
+            $ref: '#/components/parameters/entityNamespace',
+          },
+          {
+            $ref: '#/components/parameters/entityName',
+          },
+          {
+            $ref: '#/components/parameters/secretName',
+          },
+        ],
+        summary:
+          "Clear the entity's own value (reads fall back to the default).",
+        responses: {
+          '204': {
+            description: 'Cleared',
           },
           '400': {
             $ref: '#/components/responses/Error',
