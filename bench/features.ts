@@ -76,8 +76,9 @@ export const handles = {
   /** what POST /run/:command runs (set by bench/worker.ts) */
   commands: {} as Record<string, (args: any) => Promise<unknown>>,
 };
+export const BENCH_ENTITY_SECRET = 'BENCH_ENTITY_SECRET';
 /** Registers secrets named `names`; captures the plugin's knex. */
-export const benchDefinitionsModule = (names: string[]) =>
+export const benchDefinitionsModule = (names: string[], entity = false) =>
   createBackendModule({
     pluginId: 'secrets',
     moduleId: 'bench-definitions',
@@ -92,6 +93,10 @@ export const benchDefinitionsModule = (names: string[]) =>
             obtainLabel: 'Benchmark',
           }));
           if (names.length > 0) secrets.registerSecrets(...definitions);
+          if (entity) {
+            const scope = 'entity' as const; // case 11: one value per component
+            secrets.registerSecrets({ name: BENCH_ENTITY_SECRET, scope });
+          }
           const knex = await db.getClient();
           knex.on('query', data => handles.queries.onQuery(data));
           knex.on('query-response', (_: unknown, data: { sql?: string }) => {

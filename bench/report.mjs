@@ -213,7 +213,23 @@ export function buildRows(results) {
     });
   }
   rows.push(memoryRow(results.memory), pageRow(results.renderMs));
+  if (results.entity) rows.push(...entityRows(results.entity));
   return results.kms ? [...rows, ...kmsRows(results)] : rows;
+}
+/** Case 11: entity-owned secrets (10,000 entity values stored). */
+function entityRows({ warm, shared, entityList, adminList }) {
+  const what = 'Entity-owned secrets:';
+  const shown = (name, stats) => ({ case: `${what} ${name}`, p50: stats.p50 });
+  return [
+    ratioRow(
+      '11',
+      `${what} warm read`,
+      [warm, shared, 'a shared warm read'],
+      1.5,
+    ),
+    { ...shown("an entity's list", entityList), ...info },
+    { ...shown('admin list, 10,000 entity values', adminList), ...info },
+  ].map(row => ({ db: 'SQLite', ...row, id: '11' }));
 }
 /** Case 10: envelope encryption, a key provider 2 ms away, vs `local`. */
 function kmsRows({ kms, sqlite: local }) {

@@ -8,12 +8,13 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { loadAppConfigWithSecrets } from '../plugins/secrets-backend/src/appConfig';
 import { benchConsumerPlugin, benchDefinitionsModule } from './features';
-import { benchKmsModule } from './features';
+import { BENCH_ENTITY_SECRET, benchKmsModule } from './features';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { handles, QueryCounter } from './features';
 import { interleave, now, Round, sleep, summarize } from './measure';
 import { timeLoop, usBetween } from './measure';
 
-const { registered, stored, events, kms } = JSON.parse(
+const { registered, stored, events, kms, entities } = JSON.parse(
   process.env.SECRETS_BENCH_WORKER!,
 );
 const nameOf = (i: number) => `BENCH_SECRET_${String(i + 1).padStart(6, '0')}`;
@@ -34,7 +35,14 @@ backend.add(
 );
 backend.add(import('@backstage-secrets/plugin-secrets-backend'));
 if (events) backend.add(import('@backstage/plugin-events-backend'));
-backend.add(benchDefinitionsModule(names));
+backend.add(benchDefinitionsModule(names, entities > 0));
+// Case 11: a catalog of `entities` components (in memory; the guest manages).
+const component = (i: number) => ({
+  ...{ apiVersion: 'backstage.io/v1alpha1', kind: 'Component' },
+  ...{ metadata: { name: `bench-${i}`, namespace: 'default' }, spec: {} },
+});
+const catalog = Array.from({ length: entities ?? 0 }, (_, i) => component(i));
+if (entities) backend.add(catalogServiceMock.factory({ entities: catalog }));
 backend.add(benchConsumerPlugin);
 if (kms) backend.add(benchKmsModule);
 
@@ -409,7 +417,51 @@ async function rewrap() {
   while ((await n()) > 0) await sleep(100);
   return { rows, ms: Date.now() - t0 };
 }
+// 11. Entity-owned secrets: `values` entities get a value (PUT, 8 at a
+// time); a warm read of one vs a warm read of a shared secret (its floor),
+// the list of one entity's secrets, and the admin list with them stored.
+async function entity(args: Args) {
+  const path = (i: number) => `/entities/component/default/bench-${i}/secrets`;
+  const value = (i: number) => expected(BENCH_ENTITY_SECRET, i + 1);
+  const queue = Array.from({ length: args.values }, (_, i) => i);
+  const next = async () => {
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+      const body = JSON.stringify({ value: value(i) });
+      await api(`${path(i)}/${BENCH_ENTITY_SECRET}`, { method: 'PUT', body });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, next));
+  const entityRef = 'component:default/bench-0';
+  const op = () =>
+    handles.secrets.getSecret(BENCH_ENTITY_SECRET, { entityRef });
+  const floorOp = () => handles.secrets.getSecret(storedNames[0]);
+  if ((await op()) !== value(0)) throw new Error('entity read: wrong value');
+  const batched =
+    (maxBatches: number, maxMs: number): Round =>
+    (samples, o) =>
+      timeLoop(samples, o, {
+        ...{ maxOps: maxBatches * args.batch, maxMs, batch: args.batch },
+        isAsync: true,
+      });
+  const run = await interleave({
+    ...{ op, floorOp, rounds: args.rounds },
+    ...{ warmUp: batched(200, 300), round: batched(100_000, args.roundMs) },
+  });
+  const timed = async (request: () => Promise<unknown>) => {
+    const us: number[] = [];
+    for (let r = 0; r < args.requests; r++) {
+      const t = now();
+      await request();
+      us.push(usBetween(t));
+    }
+    return summarize(us);
+  };
+  const entityList = await timed(() => api(path(1)));
+  const adminList = await timed(listSecrets);
+  return { warm: run.stats, shared: run.floorStats, entityList, adminList };
+}
 handles.commands = {
+  entity,
   ...{ coldRead, warmRead, readsWrites, list, set, flushCost, rss, appConfig },
   ...{ propagation, hotReads, rewrap },
   /** stores values for names[from, to) (registered, not stored yet) */

@@ -57,6 +57,13 @@ const PLAN = {
   poll: { pollMs: 2, phaseMs: 600, hotMs: 30_000 },
   renderRuns: 5,
   appConfig: { rounds: 5, intervalMs: 200, trials: 5 },
+  entity: {
+    values: 10_000,
+    rounds: 4,
+    roundMs: 500,
+    batch: 1000,
+    requests: 20,
+  },
 };
 /** The secrets settings of the instances of the propagation cases. */
 const EVENTS_CONFIG = {
@@ -116,8 +123,9 @@ function backendConfig(port, database, secretsConfig) {
 // `fn(worker)` on it and stops it; `worker.call(cmd, args)` runs one of its
 // commands (a POST to its bench-consumer plugin) and answers the result.
 async function withBackend(label, database, registered, fn, options = {}) {
-  const { stored = registered / 2, seed = true, events = false, kms } = options;
-  const worker = JSON.stringify({ registered, stored, events, kms });
+  const { stored = registered / 2, seed = true, events = false } = options;
+  const { kms, entities = 0 } = options;
+  const worker = JSON.stringify({ registered, stored, events, kms, entities });
   log(`${label}: starting a backend, ${registered} secrets, ${stored} stored…`);
   const port = await e2e.freePort(7200);
   const profile = ['--cpu-prof', `--cpu-prof-dir=${tmpDir}/profiles`];
@@ -318,6 +326,16 @@ async function main() {
   const [db, options] = [sqliteDb('sqlite-10000'), { ...KMS, seed: false }];
   const rewrap = w => w.call('rewrap');
   results.kms.rewrap = await withBackend('rewrap', db, 1e4, rewrap, options);
+  // Case 11: 10,000 components, each with its own value of one secret.
+  const entity = w => w.call('entity', PLAN.entity);
+  const ent = { entities: PLAN.entity.values };
+  results.entity = await withBackend(
+    'entity',
+    sqliteDb('entity'),
+    100,
+    entity,
+    ent,
+  );
   log('Manage secrets page in Chromium (the perf demo backend)…');
   results.renderMs = await renderCase(PLAN.renderRuns, log);
   return results;

@@ -161,10 +161,11 @@ export class DefaultSecretsClient implements SecretsService {
       // An entity's value (else the default), with the plugin's own token,
       // cached per (name, entity). For a secret that is not entity-scoped
       // the backend answers its shared value.
+      const key = { name, entity: entityKey(entityRef) };
+      const warm = this.#cache.settled(key);
+      if (warm) return warm; // an answer kept is never a user-scoped refusal
       return this.#cache
-        .read({ name, entity: entityKey(entityRef) }, () =>
-          this.#http.read(name, undefined, entityRef),
-        )
+        .read(key, () => this.#http.read(name, undefined, entityRef))
         .catch(error => {
           // A user-scoped name: entityRef does not apply; read it as usual.
           if (!(error instanceof UserScopedSignal)) throw error;
@@ -181,9 +182,20 @@ export class DefaultSecretsClient implements SecretsService {
   }
 }
 
-/** One spelling of an entity ref per entity, as the backend and its events spell it. */
+/** One spelling of an entity ref per entity, as the backend and its events spell it (kept, bounded). */
+const entityKeys = new Map<string, string>();
 function entityKey(entityRef: string): string {
-  const ref = entityRef.toLocaleLowerCase('en-US');
+  const kept = entityKeys.get(entityRef);
+  if (kept !== undefined) return kept;
+  if (entityKeys.size >= 10_000) entityKeys.clear();
+  const key = spellEntityKey(entityRef);
+  entityKeys.set(entityRef, key);
+  return key;
+}
+function spellEntityKey(entityRef: string): string {
+  // toLowerCase maps as toLocaleLowerCase('en-US') (no locale-specific
+  // rules apply there), at a fraction of the cost on every warm read
+  const ref = entityRef.toLowerCase();
   const colon = ref.indexOf(':');
   return colon > 0 && !ref.includes('/', colon)
     ? `${ref.slice(0, colon)}:default/${ref.slice(colon + 1)}`

@@ -72,6 +72,23 @@ describe('ReadCache', () => {
     expect(loads).toEqual(['A', 'A']);
   });
 
+  it('hands out a settled, fresh answer only: never one in flight or expired', async () => {
+    const cache = new ReadCache<string>({
+      maxEntries: 10,
+      windowMs: () => 500,
+    });
+    const key = { name: 'A', entity: 'component:default/x' };
+    let answer: (value: string) => void = () => {};
+    const loading = cache.read(key, () => new Promise(r => (answer = r)));
+    expect(cache.settled(key)).toBeUndefined(); // in flight: it may still fail
+    answer('v');
+    await loading;
+    expect(await cache.settled(key)).toBe('v');
+    expect(cache.settled({ name: 'A' })).toBeUndefined(); // another key
+    jest.advanceTimersByTime(500);
+    expect(cache.settled(key)).toBeUndefined();
+  });
+
   it('drops a changed name for every user, and no other name', async () => {
     const { loads, read, cache } = countingCache(10);
     await read('A');

@@ -79,6 +79,22 @@ export class ReadCache<T> {
   }
 
   /**
+   * The kept answer for `key` when it has settled and is still fresh (never
+   * one in flight, which may yet fail); else undefined. A warm read that
+   * must treat a failed load specially checks this first, so that only a
+   * load pays for the handling.
+   */
+  settled(key: ReadKey): Promise<T> | undefined {
+    const now = Date.now();
+    const id = entryId(key);
+    const kept = this.#entries.get(id);
+    if (!kept || kept.answeredAt === Number.POSITIVE_INFINITY) return undefined;
+    if (!(now - kept.answeredAt < this.#windowMs(now))) return undefined;
+    this.#touch(id, kept);
+    return kept.answer;
+  }
+
+  /**
    * Forgets a changed name: the shared answer and every user's and
    * entity's, answered or in flight (an answer in flight may predate the
    * change); with `entity`, only that entity's answer of the name.
@@ -118,6 +134,28 @@ export class ReadCache<T> {
  * entity's key has a second NUL, which a user's entity ref never holds.
  */
 function entryId({ name, user, entity }: ReadKey): string {
-  if (entity !== undefined) return `${name}\u0000\u0000${entity}`;
+  if (entity !== undefined) return entityEntryId(name, entity);
   return user === undefined ? name : `${name}\u0000${user}`;
+}
+
+/**
+ * Entity keys' ids, kept (bounded) so that a warm read looks up the same
+ * string each time rather than hashing a freshly built one: an entity read
+ * would otherwise cost twice a shared one.
+ */
+const entityIds = new Map<string, Map<string, string>>();
+const MAX_ENTITY_IDS = 10_000;
+function entityEntryId(name: string, entity: string): string {
+  let byName = entityIds.get(entity);
+  let id = byName?.get(name);
+  if (id === undefined) {
+    if (!byName) {
+      if (entityIds.size >= MAX_ENTITY_IDS) entityIds.clear();
+      byName = new Map();
+      entityIds.set(entity, byName);
+    }
+    id = `${name}\u0000\u0000${entity}`;
+    byName.set(name, id);
+  }
+  return id;
 }
